@@ -1,0 +1,125 @@
+"""Corpus endpoints: issues, documents, clauses, status, relations, search, registers, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter, Query, UploadFile
+from fastapi.responses import Response
+
+from gazette.corpus import service
+from gazette.errors import InvalidInput
+from gazette.store.db import unit_of_work
+
+router = APIRouter(tags=["corpus"])
+
+
+def _date(on: str | None) -> dt.date:
+    if on is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(on)
+    except ValueError as exc:
+        raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{on}", f"date must be YYYY-MM-DD: {on}", field="on") from exc
+
+
+@router.get("/issues")
+def list_issues() -> list[dict[str, Any]]:
+    with unit_of_work() as session:
+        return service.list_issues(session)
+
+
+@router.get("/documents")
+def list_documents() -> list[dict[str, Any]]:
+    with unit_of_work() as session:
+        return service.list_documents(session)
+
+
+@router.get("/documents/{ident:path}/status")
+def document_status(ident: str, on: str | None = None) -> dict[str, Any]:
+    with unit_of_work() as session:
+        return service.status(session, ident, _date(on)).to_dict()
+
+
+@router.get("/documents/{ident:path}/relations")
+def document_relations(ident: str) -> dict[str, Any]:
+    with unit_of_work() as session:
+        return service.relations(session, ident)
+
+
+@router.get("/documents/{ident:path}/export")
+def document_export(ident: str, format: str = Query("json", pattern="^(json|akn)$")) -> Response:
+    with unit_of_work() as session:
+        text = service.export(session, ident, format)
+    media = "application/akn+xml" if format == "akn" else "application/json"
+    return Response(content=text, media_type=media)
+
+
+@router.get("/documents/{ident:path}")
+def show_document(ident: str, on: str | None = None) -> dict[str, Any]:
+    """A document (文号 in any variant, id or title) or a clause (`文号#path`, `#` encoded as %23)."""
+    with unit_of_work() as session:
+        return service.show(session, ident, _date(on))
+
+
+@router.get("/status")
+def status(id: str, on: str | None = None) -> dict[str, Any]:
+    with unit_of_work() as session:
+        return service.status(session, id, _date(on)).to_dict()
+
+
+@router.get("/relations")
+def relations(id: str) -> dict[str, Any]:
+    with unit_of_work() as session:
+        return service.relations(session, id)
+
+
+@router.get("/search")
+def search(
+    q: str = Query(..., min_length=1, max_length=200),
+    on: str | None = None,
+    category: str | None = None,
+    issuer: str | None = None,
+    year: int | None = None,
+    status: str | None = None,
+    limit: int = Query(10, ge=1, le=100),
+) -> dict[str, Any]:
+    filters = {k: v for k, v in (("category", category), ("issuer", issuer), ("year", year), ("status", status)) if v}
+    with unit_of_work() as session:
+        return service.search(session, q, _date(on), filters, limit)
+
+
+@router.get("/personnel")
+def personnel(person: str | None = None, month: str | None = None) -> list[dict[str, Any]]:
+    with unit_of_work() as session:
+        return service.personnel(session, person, month)
+
+
+@router.get("/catalog")
+def catalog(issue: str | None = None) -> list[dict[str, Any]]:
+    with unit_of_work() as session:
+        return service.catalog(session, issue)
+
+
+@router.get("/tasks")
+def tasks(document: str | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+    with unit_of_work() as session:
+        return service.tasks(session, document, unit)
+
+
+@router.post("/parse")
+async def parse(file: UploadFile) -> dict[str, Any]:
+    """Parse an uploaded gazette file; stores nothing."""
+    from gazette.corpus.parse import parse_bytes
+
+    data = await file.read()
+    return parse_bytes(data, filename=file.filename).to_dict()
+
+
+@router.post("/ingest", status_code=201)
+async def ingest(file: UploadFile) -> dict[str, Any]:
+    """Parse and store an uploaded gazette file (one transaction)."""
+    data = await file.read()
+    with unit_of_work() as session:
+        return service.ingest_bytes(session, data, file.filename or "upload.txt").to_dict()

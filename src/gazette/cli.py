@@ -1,0 +1,326 @@
+"""The ``gazette`` command (Typer): a thin shell over the domain services.
+
+Errors never reach the user as a traceback: a domain error prints one line (中文 / English)
+and exits 1; anything unexpected prints one line and exits 2 (set GAZETTE_DEBUG=1 to see more).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from gazette.errors import GazetteError, InvalidInput
+
+app = typer.Typer(
+    name="gazette",
+    help="嘉兴市人民政府公报 — the municipal gazette, made executable.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def parse_date(value: str | None, field: str = "on") -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{value}", f"date must be YYYY-MM-DD: {value}", field=field) from exc
+
+
+def _uow():
+    from gazette.store.db import unit_of_work
+
+    return unit_of_work()
+
+
+# --- setup -----------------------------------------------------------------------------------
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (Alembic)."""
+    from gazette.settings import get_settings
+    from gazette.store.migrate import upgrade
+
+    upgrade()
+    console.print(f"database ready: {get_settings().database_url}")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
+    """Serve the REST API and the web application."""
+    import uvicorn
+
+    uvicorn.run("gazette.api.app:app", host=host, port=port, reload=reload, log_level="info")
+
+
+# --- corpus ----------------------------------------------------------------------------------
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help="A gazette issue or a single document (text).")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Parse a gazette file and print what was found; stores nothing."""
+    from gazette.corpus.parse import parse_bytes
+
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"无法读取文件：{file}", f"cannot read file: {file} ({exc.strerror})", field="file") from exc
+    result = parse_bytes(data, filename=str(file))
+    if as_json:
+        emit(result.to_dict())
+        return
+    if result.issue:
+        i = result.issue
+        console.print(f"[bold]{i.title}[/bold]  published {i.published}")
+    table = Table("id", "title", "category", "signed", "clauses")
+    for d in result.documents:
+        table.add_row(d.id, d.title, d.category or "", str(d.signed or ""), str(sum(1 for _ in d.iter_clauses())))
+    console.print(table)
+    console.print(f"{len(result.relations)} relations, {len(result.personnel)} personnel records, "
+                  f"{len(result.catalog)} catalog entries, {len(result.tasks)} tasks")
+    for w in result.warnings:
+        console.print(f"[yellow]warning[/yellow] {w.code}: {w.message}")
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path] | None, typer.Argument(help="Gazette files to ingest.")] = None,
+    pack: Annotated[bool, typer.Option("--pack", help="Ingest the gazettes shipped with the content pack.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Parse and store gazette files (one transaction per file; unchanged files are skipped)."""
+    from gazette.corpus import service
+    from gazette.packs import load_pack
+
+    paths = list(files or [])
+    if pack:
+        paths.extend(load_pack().gazette_files())
+    if not paths:
+        raise InvalidInput("请给出要导入的文件，或使用 --pack", "give files to ingest, or --pack", field="files")
+    reports = []
+    with Progress(console=err_console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("ingesting", total=len(paths))
+        for path in paths:
+            with _uow() as session:
+                reports.append(service.ingest_file(session, path).to_dict())
+            progress.advance(task)
+        progress.add_task("indexing for search", total=None)
+        with _uow() as session:  # the index is derived: refresh it once, after the data has landed
+            service.search_index(session)
+    if as_json:
+        emit({"ingested": reports})
+        return
+    for r in reports:
+        console.print(f"{r['outcome']:>9}  {r['filename']}: {r['documents']} documents, {r['clauses']} clauses, "
+                      f"{r['relations']} relations, {len(r['warnings'])} warnings")
+
+
+@app.command()
+def show(ident: Annotated[str, typer.Argument(metavar="ID")], on: str | None = None, as_json: JsonFlag = False) -> None:
+    """Show a document (文号 in any variant, or title) or a clause (文号#path)."""
+    from gazette.corpus import service
+
+    with _uow() as session:
+        data = service.show(session, ident, parse_date(on))
+    if as_json:
+        emit(data)
+        return
+    if data["kind"] == "clause":
+        console.print(f"[bold]{data['id']}[/bold]  ({data['status']['status']})")
+        console.print(data.get("heading") or "")
+        console.print(data["text"])
+        return
+    console.print(f"[bold]{data.get('title', data['id'])}[/bold]  {data.get('doc_number') or ''}  ({data['status']['status']})")
+    for clause in data.get("clauses", []):
+        console.print(f"  {clause['id']}  {clause.get('heading') or clause['text'][:40]}")
+
+
+@app.command()
+def status(ident: Annotated[str, typer.Argument(metavar="ID")], on: str | None = None, as_json: JsonFlag = False) -> None:
+    """Status of a document or clause on a date: not_yet_in_force / in_force / expired / repealed."""
+    from gazette.corpus import service
+
+    with _uow() as session:
+        result = service.status(session, ident, parse_date(on)).to_dict()
+    if as_json:
+        emit(result)
+        return
+    console.print(f"{result['id']} on {result['on']}: [bold]{result['status']}[/bold]")
+    for reason in result["because"]:
+        console.print(f"  because {reason}")
+
+
+@app.command()
+def relations(ident: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonFlag = False) -> None:
+    """Relations of a document, both directions (repeals / repealed_by, cites / cited_by …)."""
+    from gazette.corpus import service
+
+    with _uow() as session:
+        data = service.relations(session, ident)
+    if as_json:
+        emit(data)
+        return
+    for r in data["outgoing"]:
+        console.print(f"{r['type']:>14} → {r['target']}  {r.get('target_title') or ''}")
+    for r in data["incoming"]:
+        console.print(f"{r['type']:>14} ← {r['source']}")
+
+
+@app.command()
+def personnel(
+    person: str | None = None, month: str | None = None, as_json: JsonFlag = False
+) -> None:
+    """Appointments and removals (市政府人事任免)."""
+    from gazette.corpus import service
+
+    with _uow() as session:
+        rows = service.personnel(session, person, month)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        console.print(f"{r['month']}  {r['action']:<7} {r['person']}  {'，'.join(r['positions'])}")
+
+
+@app.command()
+def catalog(issue: str | None = None, as_json: JsonFlag = False) -> None:
+    """Catalog entries (发文目录 …), marked printed or not printed in the issue."""
+    from gazette.corpus import service
+
+    with _uow() as session:
+        rows = service.catalog(session, issue)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        console.print(f"{'printed' if r['printed'] else 'NOT printed':>11}  {r['doc_number'] or '':<20} {r['title']}")
+
+
+@app.command()
+def tasks(document: str | None = None, unit: str | None = None, as_json: JsonFlag = False) -> None:
+    """Tasks assigned to responsible units (责任单位)."""
+    from gazette.corpus import service
+
+    with _uow() as session:
+        rows = service.tasks(session, document, unit)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        console.print(f"{r['id']}  [{'、'.join(r['units'])}]  {r['text'][:50]}")
+
+
+@app.command()
+def issues(as_json: JsonFlag = False) -> None:
+    """The gazette issues in the database."""
+    from gazette.corpus import service
+
+    with _uow() as session:
+        rows = service.list_issues(session)
+    if as_json:
+        emit(rows)
+        return
+    for r in rows:
+        console.print(f"{r['id']}  {r['title']}  published {r['published']}")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Words, a phrase, or a 文号 in any variant.")],
+    on: str | None = None,
+    category: str | None = None,
+    issuer: str | None = None,
+    year: int | None = None,
+    status_: Annotated[str | None, typer.Option("--status")] = None,
+    limit: int = 10,
+    as_json: JsonFlag = False,
+) -> None:
+    """Chinese full-text search, ranked by relevance, with facets and highlighted snippets."""
+    from gazette.corpus import service
+
+    filters: dict[str, Any] = {k: v for k, v in (("category", category), ("issuer", issuer), ("year", year), ("status", status_)) if v}
+    with _uow() as session:
+        result = service.search(session, query, parse_date(on), filters, limit)
+    if as_json:
+        emit(result)
+        return
+    for h in result["hits"]:
+        console.print(f"[bold]{h['score']:.2f}[/bold] {h['id']}  {h['title']}")
+        console.print(f"      {h['snippet']}", markup=False)
+
+
+@app.command()
+def export(
+    ident: Annotated[str, typer.Argument(metavar="ID", help="A document id / 文号, or an issue id such as 2022-10.")],
+    format_: Annotated[str, typer.Option("--format", help="akn or json")] = "json",
+    output: Annotated[Path | None, typer.Option("-o", "--output")] = None,
+) -> None:
+    """Export a document or an issue as JSON or Akoma Ntoso XML."""
+    from gazette.corpus import service
+
+    with _uow() as session:
+        text = service.export(session, ident, format_)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err_console.print(f"written {output}")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+def _register_extensions() -> None:
+    """Commands contributed by other parts of the platform (rules, schemes)."""
+    import importlib
+    import importlib.util
+
+    from gazette.packs import load_pack
+
+    modules = ["gazette.rules.commands"] + list(load_pack().commands)
+    for module in modules:
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module).register(app)
+
+
+_register_extensions()
+
+
+def main() -> None:
+    try:
+        app()
+    except GazetteError as exc:
+        sys.stderr.write(f"错误 / error: {exc}\n")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("已中断 / interrupted")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("GAZETTE_DEBUG"):
+            raise
+        sys.stderr.write(f"内部错误 / internal error: {exc.__class__.__name__}: {exc}\n")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The corpus: gazette text → issues, documents, clauses, relations, validity."""

@@ -1,0 +1,44 @@
+"""Discovery of content packs (a city's gazettes, policies and schemes).
+
+The platform never imports a pack by name: packs register under the ``gazette.packs``
+entry point and are chosen with ``GAZETTE_PACK``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from gazette.errors import GazetteError
+from gazette.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Pack:
+    name: str
+    title: str
+    gazette_dir: Path
+    policies_dir: Path | None = None
+    # Modules the platform loads by name: each ``commands`` module has ``register(app)`` adding
+    # Typer commands; each ``routers`` module has a FastAPI ``router`` mounted under /api/v1.
+    commands: tuple[str, ...] = ()
+    routers: tuple[str, ...] = ()
+    extras: dict = field(default_factory=dict)
+
+    def gazette_files(self) -> list[Path]:
+        return sorted(self.gazette_dir.glob("*.txt"))
+
+
+def load_pack(name: str | None = None) -> Pack:
+    name = name or get_settings().pack
+    for ep in entry_points(group="gazette.packs"):
+        if ep.name == name:
+            return ep.load()
+    raise GazetteError(
+        code="pack_not_found",
+        message_zh=f"未找到内容包：{name}",
+        message_en=f"content pack not found: {name}",
+        field="GAZETTE_PACK",
+        status=500,
+    )

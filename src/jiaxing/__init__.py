@@ -1,0 +1,17 @@
+"""The Jiaxing pack: the gazette issues of 嘉兴市人民政府公报, its policies and its schemes."""
+
+from pathlib import Path
+
+from gazette.packs import Pack
+
+_HERE = Path(__file__).resolve().parent
+
+pack = Pack(
+    name="jiaxing",
+    title="嘉兴市人民政府公报",
+    gazette_dir=_HERE / "data" / "gazettes",
+    policies_dir=_HERE / "policies",
+    # Scheme modules add their CLI commands and API routers here (module paths, loaded lazily).
+    commands=("jiaxing.schemes.vouchers.cli", "jiaxing.schemes.provident_fund.commands"),
+    routers=("jiaxing.schemes.vouchers.api", "jiaxing.schemes.provident_fund.api"),
+)
