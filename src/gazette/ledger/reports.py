@@ -1,0 +1,227 @@
+"""Reports computed from the journal (not from the cached balances): trial balance (试算平衡表),
+account statement (对账单), balance at a date, and a verification of every invariant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from gazette.ledger.ledger import NORMAL_SIDE, A, Account, B, E, L
+
+if TYPE_CHECKING:
+    from gazette.ledger.ledger import Ledger
+
+_SIGNED = case((L.c.side == "D", L.c.amount_fen), else_=-L.c.amount_fen)
+
+
+@dataclass(frozen=True)
+class TrialBalanceRow:
+    account: str
+    name: str
+    type: str
+    debit_fen: int
+    credit_fen: int
+
+    @property
+    def balance_fen(self) -> int:
+        """Balance in the account's normal direction."""
+        net = self.debit_fen - self.credit_fen
+        return net if NORMAL_SIDE[self.type] == "D" else -net
+
+
+@dataclass(frozen=True)
+class TrialBalance:
+    book: str
+    on: dt.date | None
+    rows: tuple[TrialBalanceRow, ...]
+
+    @property
+    def total_debit_fen(self) -> int:
+        return sum(r.debit_fen for r in self.rows)
+
+    @property
+    def total_credit_fen(self) -> int:
+        return sum(r.credit_fen for r in self.rows)
+
+    @property
+    def net_fen(self) -> int:
+        """Debits minus credits over the whole book: always zero."""
+        return self.total_debit_fen - self.total_credit_fen
+
+    @property
+    def balanced(self) -> bool:
+        return self.net_fen == 0
+
+    def by_type(self) -> dict[str, int]:
+        """Balances summed per account type; assets + expenses = liabilities + equity + income."""
+        out = {t: 0 for t in NORMAL_SIDE}
+        for r in self.rows:
+            out[r.type] += r.balance_fen
+        return out
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    entry_id: int
+    business_date: dt.date
+    key: str
+    description: str
+    side: str
+    amount_fen: int
+    balance_fen: int  # running balance after this line
+
+
+@dataclass(frozen=True)
+class Statement:
+    account: Account
+    start: dt.date | None
+    end: dt.date | None
+    opening_fen: int
+    lines: tuple[StatementLine, ...]
+
+    @property
+    def closing_fen(self) -> int:
+        return self.lines[-1].balance_fen if self.lines else self.opening_fen
+
+    @property
+    def debit_total_fen(self) -> int:
+        return sum(ln.amount_fen for ln in self.lines if ln.side == "D")
+
+    @property
+    def credit_total_fen(self) -> int:
+        return sum(ln.amount_fen for ln in self.lines if ln.side == "C")
+
+
+@dataclass(frozen=True)
+class Verification:
+    book: str
+    unbalanced_entries: list[int] = field(default_factory=list)
+    balance_mismatches: list[tuple[str, int, int]] = field(default_factory=list)  # (account, stored, journal)
+    negative_guarded: list[tuple[str, int]] = field(default_factory=list)
+    net_fen: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not (self.unbalanced_entries or self.balance_mismatches or self.negative_guarded)
+            and self.net_fen == 0
+        )
+
+
+def _lines(book: str, on: dt.date | None = None, start: dt.date | None = None):
+    stmt = (
+        select(L.c.account_id, L.c.side, L.c.amount_fen)
+        .join(E, E.c.id == L.c.entry_id)
+        .where(E.c.book_code == book)
+    )
+    if on is not None:
+        stmt = stmt.where(E.c.business_date <= on)
+    if start is not None:
+        stmt = stmt.where(E.c.business_date >= start)
+    return stmt
+
+
+def trial_balance(session: Session, ledger: Ledger, on: dt.date | None = None) -> TrialBalance:
+    """Debit and credit totals per account from the journal, as of ``on`` (business date) if given."""
+    sub = _lines(ledger.book, on).subquery()
+    totals = {
+        acc_id: (int(d or 0), int(c or 0))
+        for acc_id, d, c in session.execute(
+            select(
+                sub.c.account_id,
+                func.sum(case((sub.c.side == "D", sub.c.amount_fen), else_=0)),
+                func.sum(case((sub.c.side == "C", sub.c.amount_fen), else_=0)),
+            ).group_by(sub.c.account_id)
+        )
+    }
+    rows = []
+    for acc in ledger.accounts(session):
+        d, c = totals.get(acc.id, (0, 0))
+        rows.append(TrialBalanceRow(acc.code, acc.name, acc.type, d, c))
+    return TrialBalance(ledger.book, on, tuple(rows))
+
+
+def balance_at(session: Session, ledger: Ledger, account: str, on: dt.date) -> int:
+    """The balance (normal direction) after every entry with business date ≤ ``on``."""
+    acc = ledger.account(session, account)
+    sub = _lines(ledger.book, on).where(L.c.account_id == acc.id).subquery()
+    net = session.execute(
+        select(
+            func.coalesce(func.sum(case((sub.c.side == "D", sub.c.amount_fen), else_=-sub.c.amount_fen)), 0)
+        )
+    ).scalar_one()
+    return acc.signed("D", int(net))  # debits minus credits, turned to the normal direction
+
+
+def statement(
+    session: Session, ledger: Ledger, account: str, start: dt.date | None = None, end: dt.date | None = None
+) -> Statement:
+    """Every line of ``account`` with business date in [start, end] (both closed), in posting
+    order within a date, with the opening balance and the running balance."""
+    acc = ledger.account(session, account)
+    opening = balance_at(session, ledger, account, start - dt.timedelta(days=1)) if start else 0
+    stmt = (
+        select(E.c.id, E.c.business_date, E.c.idempotency_key, E.c.description, L.c.side, L.c.amount_fen)
+        .join(E, E.c.id == L.c.entry_id)
+        .where(L.c.account_id == acc.id, E.c.book_code == ledger.book)
+        .order_by(E.c.business_date, E.c.id, L.c.id)
+    )
+    if start is not None:
+        stmt = stmt.where(E.c.business_date >= start)
+    if end is not None:
+        stmt = stmt.where(E.c.business_date <= end)
+    running = opening
+    out = []
+    for entry_id, date, key, description, side, amount in session.execute(stmt):
+        running += acc.signed(side, amount)
+        out.append(StatementLine(entry_id, date, key, description, side, amount, running))
+    return Statement(acc, start, end, opening, tuple(out))
+
+
+def verify(session: Session, ledger: Ledger) -> Verification:
+    """Check every invariant of the book against the journal:
+
+    * every entry balanced (debits = credits);
+    * the whole book nets to zero;
+    * every cached balance equals the balance computed from the journal;
+    * no account that does not allow negative balances is below zero.
+    """
+    book = ledger.book
+    unbalanced = [
+        row[0]
+        for row in session.execute(
+            select(L.c.entry_id)
+            .join(E, E.c.id == L.c.entry_id)
+            .where(E.c.book_code == book)
+            .group_by(L.c.entry_id)
+            .having(func.sum(_SIGNED) != 0)
+        )
+    ]
+    journal = {
+        acc_id: int(net)
+        for acc_id, net in session.execute(
+            select(L.c.account_id, func.sum(_SIGNED))
+            .join(E, E.c.id == L.c.entry_id)
+            .where(E.c.book_code == book)
+            .group_by(L.c.account_id)
+        )
+    }
+    mismatches, negative = [], []
+    rows = session.execute(
+        select(A.c.id, A.c.code, A.c.type, B.c.balance, B.c.allow_negative)
+        .join(B, B.c.account_id == A.c.id)
+        .where(A.c.book_code == book)
+        .order_by(A.c.code)
+    )
+    for acc_id, code, type_, stored, allow_negative in rows:
+        net = journal.get(acc_id, 0)
+        expected = net if NORMAL_SIDE[type_] == "D" else -net
+        if stored != expected:
+            mismatches.append((code, int(stored), expected))
+        if stored < 0 and not allow_negative:
+            negative.append((code, int(stored)))
+    return Verification(book, unbalanced, mismatches, negative, sum(journal.values()))
