@@ -1,0 +1,116 @@
+"""Rules endpoints: calculate, match, parameters, rules — thin over :mod:`gazette.rules.engine`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from gazette.errors import GazetteError
+
+router = APIRouter(tags=["rules"])
+
+
+class CalculateRequest(BaseModel):
+    situation: dict[str, Any] = Field(
+        description="entities keyed by kind then id; money in yuan (numbers or decimal strings)",
+        examples=[{"persons": {"p1": {"district": "南湖区", "birth_date": "1980-05-01"}},
+                   "vehicle_purchases": {"c1": {"buyer": "p1", "price_yuan": 250000, "new_energy": True,
+                                                "date": "2022-10-08"}}}],
+    )
+    on: dt.date = Field(description="calculation date")
+    overrides: dict[str, Any] | None = Field(default=None, description="what-if: parameter id → value (YAML units)")
+    rules: list[str] | None = Field(default=None, description="only these rule ids")
+    explain: bool = True
+
+
+class MatchRequest(BaseModel):
+    situation: dict[str, Any]
+    on: dt.date
+    entity: str | None = Field(default=None, description="id of the person or enterprise asking (and what links to it)")
+    overrides: dict[str, Any] | None = None
+
+
+def _engine():
+    from gazette.rules.engine import get_engine
+
+    return get_engine()
+
+
+@router.post("/calculate", summary="Amounts, conditions and clauses for every rule that applies to a situation")
+def calculate(req: CalculateRequest) -> dict[str, Any]:
+    return _engine().calculate(req.situation, req.on, req.overrides, explain=req.explain,
+                               rule_ids=set(req.rules) if req.rules else None)
+
+
+@router.post("/match", summary="What a person or enterprise may claim, and the facts still needed")
+def match(req: MatchRequest) -> dict[str, Any]:
+    engine = _engine()
+    res = engine.calculate(req.situation, req.on, req.overrides, explain=True)
+    members = None
+    if req.entity is not None:
+        members = {req.entity}
+        found = False
+        for plural, items in req.situation.items():
+            ent = engine.by_plural.get(plural)
+            if ent is None or not isinstance(items, dict):
+                continue
+            if req.entity in items:
+                found = True
+            refs = [v.name for v in ent.variables if v.type == "ref"]
+            for mid, facts in items.items():
+                if isinstance(facts, dict) and any(facts.get(r) == req.entity for r in refs):
+                    members.add(mid)
+        if not found:
+            raise GazetteError("entity_not_found", f"情形中没有 {req.entity}", f"no member {req.entity} in the situation",
+                               field="entity", status=422)
+    claims, needed = [], []
+    for r in res["results"]:
+        if members is not None and r["entity"] not in members:
+            continue
+        if r["kind"] not in ("benefit", "limit"):
+            continue
+        brief = {k: r[k] for k in ("rule", "title_zh", "title_en", "entity", "entity_type", "kind", "amount_yuan",
+                                   "period", "references")}
+        if r["status"] == "eligible" and (r["kind"] == "limit" or (r["amount_yuan"] and r["amount_yuan"] != "0.00")):
+            claims.append(brief | {"explanation": r["explanation"]})
+        elif r["status"] == "unknown":
+            needed.append(brief | {"missing_facts": r["missing_facts"]})
+    from gazette.rules.money import fen_to_yuan, yuan_to_fen
+
+    total = sum(yuan_to_fen(c["amount_yuan"]) for c in claims if c["kind"] == "benefit")
+    return {"on": req.on.isoformat(), "entity": req.entity, "claims": claims, "unknown": needed,
+            "claimable_total_yuan": fen_to_yuan(total)}
+
+
+@router.get("/parameters/{param_id}", summary="A parameter with its dated history, references and users")
+def parameter(param_id: str) -> dict[str, Any]:
+    engine = _engine()
+    p = engine.parameter(param_id)
+    data = p.to_json()
+    data["used_by"] = engine.rules_for(param_id)
+    return data
+
+
+@router.get("/parameters", summary="All parameter ids")
+def parameters() -> dict[str, Any]:
+    engine = _engine()
+    return {"parameters": [{"id": p.id, "description": p.description, "kind": p.kind} for p in engine.params]}
+
+
+@router.get("/rules", summary="Every rule: clause id, entity, kind, validity, references")
+def rules(on: dt.date | None = None) -> dict[str, Any]:
+    engine = _engine()
+    items = [r.to_json() for r in engine.rules if on is None or not r.on_window or r.in_window(on)]
+    return {"rules": items}
+
+
+@router.get("/rules/{rule_id:path}", summary="One rule")
+def rule(rule_id: str) -> dict[str, Any]:
+    engine = _engine()
+    r = engine.rules_by_id.get(rule_id)
+    if r is None:
+        raise GazetteError("rule_not_found", f"未找到规则：{rule_id}", f"rule not found: {rule_id}", field="id", status=404)
+    return r.to_json()

@@ -1,0 +1,52 @@
+"""无人驾驶航空器和空飘物临时管控（嘉政发〔2022〕17号 二）— the ban and its exemption.
+
+For a prohibition, status ``eligible`` means *prohibited* (the result carries ``outcome``).
+The window is checked against the flight's own time, whatever the calculation date.
+"""
+
+import datetime as dt
+import math
+
+import polars as pl
+
+from gazette.rules import rule
+
+DOC = "嘉政发〔2022〕17号"
+OBJECTS = ["drone", "airship", "model_aircraft", "glider", "hang_glider", "powered_paraglider",
+           "hot_air_balloon", "balloon", "sky_lantern"]
+
+
+def _distance_m(lon: pl.Expr, lat: pl.Expr, line) -> pl.Expr:
+    """Distance in metres from a point to a polyline (local equirectangular projection; fine at 500 m)."""
+    lat0 = float(line[0][1])
+    kx, ky = 111_320.0 * math.cos(math.radians(lat0)), 110_574.0
+    px, py = lon * kx, lat * ky
+    dists = []
+    for (ax, ay), (bx, by) in zip(line, line[1:], strict=False):
+        ax, ay, bx, by = float(ax) * kx, float(ay) * ky, float(bx) * kx, float(by) * ky
+        dx, dy = bx - ax, by - ay
+        t = (((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)).clip(0.0, 1.0)
+        dists.append(((px - (ax + t * dx)) ** 2 + (py - (ay + t * dy)) ** 2).sqrt())
+    return pl.min_horizontal(dists)
+
+
+@rule(id=f"{DOC}#二", entity="flight", title_zh="观潮节期间海塘 500 米范围内禁飞", title_en="tidal-bore festival flight ban",
+      valid=("2022-09-09", "2022-09-15"), kind="prohibition", unit=None, references=[f"{DOC}#一"], on_window=False)
+def ban(r):
+    r.one_of("object", "object_type", OBJECTS, reference=f"{DOC}#一",
+             zh="无人驾驶航空器或空飘物（第一条所列）", en="a drone or airborne object listed in item 1")
+    start = dt.datetime.fromisoformat(r.param("ban.start"))
+    end = dt.datetime.fromisoformat(r.param("ban.end"))
+    s = r.fact("start_time")
+    e = pl.coalesce([r.fact("end_time"), s])
+    r.require("window", (s < pl.lit(end)) & (e >= pl.lit(start)), facts=["start_time"],
+              zh="在 2022 年 9 月 10 日零时至 9 月 15 日 24 时之间", en="between 2022-09-10 00:00 and 2022-09-15 24:00")
+    line = r.param("ban.seawall_line")
+    lon = r.fact("lon").cast(pl.Float64) / 1e6
+    lat = r.fact("lat").cast(pl.Float64) / 1e6
+    d = r.detail("distance_m", _distance_m(lon, lat, line).round(0).cast(pl.Int64),
+                 zh="距标准海塘距离（米，近似）", en="distance to the standard seawall (m, approximate)", unit="int")
+    r.at_most("zone", d, r.param("ban.distance_m"), facts=["lat", "lon"], label=("distance to the seawall (m)", "距海塘（米）"),
+              unit="int", zh="黄湾镇至长安镇钱塘江距标准海塘 500 米范围内", en="within 500 m of the standard seawall")
+    r.is_false("not_approved", "approved", zh="未经依法批准（电视转播、航拍、警务、应急救援、气象探测等除外）",
+               en="not approved by law (broadcast, aerial photography, police, rescue, weather … are exempt)")

@@ -1,0 +1,74 @@
+"""灵活就业人员缴存和使用住房公积金管理办法（嘉公积金〔2022〕9号）— eligibility, base, rate, amount."""
+
+import polars as pl
+
+from gazette.rules import greatest, least, lit_int, rule
+
+DOC = "嘉公积金〔2022〕9号"
+VALID = ("2022-05-01", None)
+
+
+def _age(r) -> pl.Expr:
+    b = r.fact("birth_date")
+    on = r.on
+    before_birthday = (b.dt.month() > on.month) | ((b.dt.month() == on.month) & (b.dt.day() > on.day))
+    return (pl.lit(on.year) - b.dt.year()).cast(pl.Int64) - before_birthday.cast(pl.Int64)
+
+
+@rule(id=f"{DOC}#第八条", entity="person", title_zh="灵活就业人员申请缴存住房公积金的条件",
+      title_en="who may deposit into the housing fund as a flexible worker", valid=VALID, kind="reference", unit=None,
+      references=[f"{DOC}#第三条", f"{DOC}#第八条.（一）", f"{DOC}#第八条.（二）", f"{DOC}#第八条.（三）", f"{DOC}#第二十六条"])
+def eligibility(r):
+    r.is_true("flexible", "flexible_employment", reference=f"{DOC}#第三条",
+              zh="以个体经营、非全日制、新业态等方式灵活就业", en="in flexible employment")
+    r.is_true("residence", "stable_residence_income", reference=f"{DOC}#第八条.（一）",
+              zh="在本辖区有稳定的住所和较稳定的经济收入来源", en="stable residence and income here")
+    age = r.let("age", _age(r))
+    r.detail("age", age, zh="周岁年龄", en="age in completed years", unit="int")
+    lab = ("age", "周岁年龄")
+    r.at_least("min_age", age, r.param("eligibility.min_age"), facts=["birth_date"], label=lab, unit="int",
+               reference=f"{DOC}#第八条.（二）", zh="年满 18 周岁", en="aged 18 or over")
+    max_age = pl.when(r.fact("sex") == "male").then(lit_int(r.param("eligibility.max_age_male"))).otherwise(
+        pl.when(r.fact("sex") == "female").then(lit_int(r.param("eligibility.max_age_female"))))
+    r.at_most("max_age", age, max_age, facts=["birth_date", "sex"], label=lab, unit="int",
+              reference=f"{DOC}#第八条.（二）", zh="男性不超过 60 周岁，女性不超过 50 周岁", en="men at most 60, women at most 50")
+    r.is_true("capacity", "full_capacity", reference=f"{DOC}#第八条.（二）", zh="具有完全民事行为能力", en="full civil capacity")
+    r.is_true("pension", "employee_pension_as_flexible", reference=f"{DOC}#第八条.（三）",
+              zh="以灵活就业人员身份参加职工基本养老保险", en="insured in employee pension insurance as a flexible worker")
+
+
+def _base(r) -> pl.Expr:
+    lo = r.param("base.min_wage")
+    hi = r.param("base.average_monthly_wage") * r.param("base.max_multiple")
+    r.detail("base_min", lit_int(lo), zh="缴存基数下限（最低月工资标准）", en="base floor (minimum monthly wage)")
+    r.detail("base_max", lit_int(int(hi)), zh="缴存基数上限（上年全市职工月平均工资 3 倍）", en="base ceiling (3 × average wage)")
+    return least(greatest(r.fact("base_yuan"), lo), int(hi))
+
+
+@rule(id=f"{DOC}#第十一条", entity="provident_fund_account", title_zh="灵活就业人员住房公积金缴存基数",
+      title_en="deposit base (floor and ceiling)", valid=VALID, kind="limit", period="month",
+      references=[f"{DOC}#第十五条"])
+def base(r):
+    r.more_than("declared", "base_yuan", 0, zh="申报了缴存基数", en="a base was declared")
+    r.note("低于下限的调整至最低月工资标准（第十五条），高于上限的按上限", "below the floor → the floor (art. 15); above the ceiling → the ceiling")
+    r.amount(_base(r))
+
+
+@rule(id=f"{DOC}#第十二条", entity="provident_fund_account", title_zh="灵活就业人员住房公积金月缴存额",
+      title_en="monthly housing fund deposit", valid=VALID, kind="contribution", period="month",
+      references=[f"{DOC}#第十一条"])
+def monthly_amount(r):
+    lo, hi = r.param("rate.min"), r.param("rate.max")
+    r.at_least("rate_min", "rate", int(lo * 10**4), zh="缴存比例不低于 10%", en="rate at least 10%")
+    r.at_most("rate_max", "rate", int(hi * 10**4), zh="缴存比例不高于 24%", en="rate at most 24%")
+    r.more_than("declared", "base_yuan", 0, zh="申报了缴存基数", en="a base was declared")
+    unit = r.param("rounding_unit")  # fen
+    raw = r.let("base", _base(r)) * r.fact("rate")  # fen × 10^-4
+    den = 10**4 * unit
+    r.amount(((raw * 2 + den) // (2 * den)) * unit)
+
+
+@rule(id=f"{DOC}#第十三条", entity="provident_fund_account", title_zh="不得办理补缴", title_en="no payment of arrears",
+      valid=VALID, kind="prohibition", unit=None)
+def no_back_payment(r):
+    r.is_true("back_payment", "back_payment", zh="申请补缴", en="a request to pay arrears")
