@@ -1,0 +1,115 @@
+"""The voucher and application endpoints; bad input answers problem+json and writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from gazette.api.app import create_app
+from gazette.store.ledger_models import AuditLogRow, IdempotencyKeyRow, LedgerEntryRow
+from jiaxing.schemes.vouchers.models import Application, Voucher
+
+NEV = {"programme": "nev", "district": "南湖区", "person_id": "330402199001011234"}
+CAR = {"price_yuan": "250000.00", "date": "2022-10-08", "new_energy": True}
+
+
+@pytest.fixture()
+def client(vdb):
+    return TestClient(create_app(), raise_server_exceptions=False)
+
+
+def counts(uow) -> tuple:
+    with uow() as s:
+        return tuple(s.execute(select(func.count()).select_from(t)).scalar()
+                     for t in (Voucher, Application, LedgerEntryRow, IdempotencyKeyRow, AuditLogRow))
+
+
+def h(key: str) -> dict:
+    return {"Idempotency-Key": key}
+
+
+def test_claim_redeem_flow_over_http(client, vdb):
+    r = client.post("/api/v1/vouchers/claims", json=NEV, headers=h("c1"))
+    assert r.status_code == 200, r.text
+    vid = r.json()["voucher_id"]
+    assert client.post("/api/v1/vouchers/claims", json=NEV, headers=h("c1")).json()["replayed"] is True
+    r = client.post(f"/api/v1/vouchers/{vid}/redeem", json={"purchase": CAR}, headers=h("r1"))
+    assert r.status_code == 200 and r.json()["face_yuan"] == "6000.00"
+    assert client.get(f"/api/v1/vouchers/{vid}").json()["status"] == "redeemed"
+    pools = client.get("/api/v1/vouchers/pools", params={"programme": "nev"}).json()
+    nanhu = next(p for p in pools if p["district"] == "南湖区")
+    assert nanhu == {"programme": "nev", "district": "南湖区", "budget_yuan": "50000.00", "pool_yuan": "44000.00",
+                     "issued_yuan": "0.00", "redeemed_yuan": "6000.00"}
+    rep = client.get("/api/v1/vouchers/reconciliation").json()
+    assert rep["ok"] is True and rep["trial_balance_net_fen"] == 0
+    nev = next(p for p in rep["programmes"] if p["programme"] == "nev")
+    assert nev["city_share"]["clause"] == "嘉政办发〔2022〕47号#十一"
+    assert nev["city_share"]["districts"]["南湖区"] == "1200.00"  # 20% of 6000
+
+
+def test_application_flow_over_http(client):
+    body = {"enterprise_id": "E1", "clause": "嘉政办发〔2022〕47号#二",
+            "facts": {"nev_sales_company": True, "nev_show_filed": True, "nev_show_expense_yuan": "80000"}}
+    r = client.post("/api/v1/applications", json=body, headers=h("a1"))
+    assert r.status_code == 200, r.text
+    aid = r.json()["application_id"]
+    assert client.post(f"/api/v1/applications/{aid}/review").json()["status"] == "under_review"
+    assert client.post(f"/api/v1/applications/{aid}/approve", headers=h("ap1")).json()["status"] == "approved"
+    assert client.post(f"/api/v1/applications/{aid}/pay", headers=h("p1")).json()["status"] == "paid"
+    again = client.post(f"/api/v1/applications/{aid}/pay", headers=h("p2"))
+    assert again.status_code == 409 and again.json()["code"] == "application_not_payable"
+    dup = client.post("/api/v1/applications", json=body, headers=h("a2"))
+    assert dup.status_code == 409 and dup.json()["code"] == "already_applied"  # paid once per clause
+    other = client.post("/api/v1/applications", json={**body, "enterprise_id": "E2",
+                                                      "facts": {**body["facts"], "nev_show_filed": False}},
+                        headers=h("a3"))
+    assert other.status_code == 422 and other.json()["code"] == "not_eligible"
+    assert other.json()["details"]["failed_conditions"][0]["id"] == "filed"
+
+
+BAD = [
+    ("claims", {**NEV, "district": "火星区"}, 422, "unknown_district", "district"),
+    ("claims", {**NEV, "programme": "food"}, 422, "unknown_programme", "programme"),
+    ("claims", {**NEV, "person_id": "x" * 100}, 422, "invalid_person", "person_id"),
+    ("claims", {"programme": "nev"}, 422, "invalid_request", "district"),
+    ("redeem", {"purchase": {**CAR, "price_yuan": "-5"}}, 422, "invalid_price", "purchase.price_yuan"),
+    ("redeem", {"purchase": {**CAR, "price_yuan": "1e12"}}, 422, "invalid_price", "purchase.price_yuan"),
+    ("redeem", {"purchase": {**CAR, "price_yuan": "abc"}}, 422, "invalid_price", "purchase.price_yuan"),
+    ("redeem", {"purchase": {**CAR, "price_yuan": "100.001"}}, 422, "invalid_price", "purchase.price_yuan"),
+    ("redeem", {"purchase": {**CAR, "date": "2023-01-05"}}, 422, "window_closed", "purchase.date"),
+    ("redeem", {"purchase": {**CAR, "date": "2022-09-01"}}, 422, "window_closed", "purchase.date"),
+    ("redeem", {"purchase": {**CAR, "date": "2022-13-01"}}, 422, "invalid_date", "purchase.date"),
+    ("redeem", {"purchase": {**CAR, "new_energy": False}}, 422, "not_eligible", "purchase"),
+    ("redeem", {"purchase": {**CAR, "colour": "red"}}, 422, "invalid_purchase", "purchase.colour"),
+]
+
+
+@pytest.mark.parametrize(("kind", "body", "status", "code", "field"), BAD)
+def test_bad_input_is_a_problem_and_writes_nothing(client, vdb, kind, body, status, code, field):
+    vid = client.post("/api/v1/vouchers/claims", json=NEV, headers=h("setup")).json()["voucher_id"]
+    before = counts(vdb)
+    url = "/api/v1/vouchers/claims" if kind == "claims" else f"/api/v1/vouchers/{vid}/redeem"
+    r = client.post(url, json=body, headers=h("bad"))
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    p = r.json()
+    assert p["code"] == code and p["field"] == field and p["message_zh"] and p["message_en"]
+    assert counts(vdb) == before
+
+
+def test_malformed_json_missing_key_and_reused_key(client, vdb):
+    before = counts(vdb)
+    r = client.post("/api/v1/vouchers/claims", content=b'{"programme": "nev", ', headers={
+        **h("m"), "content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["code"] == "invalid_request"
+    r = client.post("/api/v1/vouchers/claims", json=NEV)
+    assert r.status_code == 422 and r.json()["code"] == "idempotency_key_required"
+    assert counts(vdb) == before
+    assert client.post("/api/v1/vouchers/claims", json=NEV, headers=h("k")).status_code == 200
+    mid = counts(vdb)
+    r = client.post("/api/v1/vouchers/claims", json={**NEV, "district": "秀洲区"}, headers=h("k"))
+    assert r.status_code == 409 and r.json()["code"] == "idempotency_key_reused"
+    assert counts(vdb) == mid
+    r = client.get("/api/v1/vouchers/999999")
+    assert r.status_code == 404 and r.json()["code"] == "voucher_not_found"
