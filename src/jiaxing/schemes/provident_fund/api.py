@@ -1,0 +1,242 @@
+"""``/api/v1/fund/…`` — the provident fund over HTTP (thin over :mod:`.service`).
+
+Money in yuan strings at the edge; errors are problem+json (the app's GazetteError handler);
+money commands take an ``Idempotency-Key`` header; batch runs are idempotent by (run, period).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Header
+from pydantic import BaseModel, Field
+
+router = APIRouter(prefix="/fund", tags=["provident fund"])
+
+
+def _uow():
+    from gazette.store.db import unit_of_work
+
+    return unit_of_work()
+
+
+def _fen(value: str, field: str) -> int:
+    from gazette.errors import InvalidInput
+    from gazette.ledger.money import yuan_to_fen
+
+    try:
+        return yuan_to_fen(value)
+    except Exception:
+        raise InvalidInput(f"金额格式错误：{value}", f"malformed amount (yuan): {value}", field=field) from None
+
+
+class TransferInBody(BaseModel):
+    amount: str = Field("0", description="balance moved in (yuan)")
+    months: int = Field(0, ge=0, description="consecutive months paid at the previous account")
+    through: str = Field(description="last paid month there, YYYY-MM")
+
+
+class OpenBody(BaseModel):
+    person_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=100)
+    sex: str = Field(description="male | female")
+    birth_date: dt.date
+    base: str = Field(description="缴存基数 in yuan", examples=["5000.00"])
+    rate: str = Field(description="缴存比例: 12, 12% or 0.12", examples=["12"])
+    flexible_pension: bool = True
+    stable_residence_income: bool = True
+    full_capacity: bool = True
+    transfer_in: TransferInBody | None = None
+
+
+class PrepayBody(BaseModel):
+    through: str = Field(description="last month prepaid, YYYY-MM (≤ June of the current settlement year)")
+    from_month: str | None = None
+
+
+class AdjustBody(BaseModel):
+    base: str
+    rate: str
+
+
+class LoanBody(BaseModel):
+    outstanding: bool
+
+
+class BankFileBody(BaseModel):
+    import_id: str = Field(min_length=1, max_length=100)
+    content: str = Field(description="CSV lines ref,amount_yuan,ok|failed")
+
+
+class ReferenceBody(BaseModel):
+    kind: str = Field(description="min_wage | avg_wage (value in yuan) | deposit_rate (value in ppm per year)")
+    start: dt.date
+    value: str
+    source: str
+    demo: bool = False
+
+
+@router.get("/quote")
+def quote(base: str, rate: str, on: dt.date | None = None) -> dict:
+    """月缴存额试算（第十一、十二条）: the monthly amount for a base and a rate, with the bounds."""
+    from gazette.ledger.money import fen_to_yuan
+    from jiaxing.schemes.provident_fund import domain as D
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        day = on or S.today(s)
+        b = S.bounds(s, day)
+    base_fen = D.check_base(_fen(base, "base"), b)
+    rate_bp = D.check_rate(D.parse_rate(rate))
+    m = D.monthly_amount(base_fen, rate_bp, S.rounding_unit(day))
+    return {"monthly": fen_to_yuan(m), "monthly_fen": m, "base_min": fen_to_yuan(b.min_wage_fen),
+            "base_max": fen_to_yuan(b.ceiling_fen), "rate_min": "10%", "rate_max": "24%",
+            "clauses": [D.clause("第十一条"), D.clause("第十二条")]}
+
+
+@router.post("/accounts", status_code=201)
+def open_account(body: OpenBody, idempotency_key: str | None = Header(default=None)) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund.domain import Applicant, parse_month
+
+    ti = None
+    if body.transfer_in is not None:
+        ti = S.TransferIn(_fen(body.transfer_in.amount, "transfer_in.amount"), body.transfer_in.months,
+                          parse_month(body.transfer_in.through, "transfer_in.through"))
+    a = Applicant(body.person_id, body.name, body.sex, body.birth_date, body.flexible_pension,
+                  body.stable_residence_income, body.full_capacity)
+    with _uow() as s:
+        return S.open_account(s, a, _fen(body.base, "base"), body.rate, transfer_in=ti, key=idempotency_key)
+
+
+@router.get("/accounts/{person_id}")
+def account(person_id: str) -> dict:
+    """The worker's view: balance, prepaid months, next debit, months counting toward a loan."""
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.view(s, person_id)
+
+
+@router.get("/accounts/{person_id}/statement")
+def statement(person_id: str, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.statement(s, person_id, start, end)
+
+
+@router.post("/accounts/{person_id}/prepay")
+def prepay(person_id: str, body: PrepayBody, idempotency_key: str | None = Header(default=None)) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.prepay(s, person_id, body.through, from_month=body.from_month, key=idempotency_key)
+
+
+@router.post("/accounts/{person_id}/stop")
+def stop(person_id: str, idempotency_key: str | None = Header(default=None)) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.stop(s, person_id, key=idempotency_key)
+
+
+@router.post("/accounts/{person_id}/unseal")
+def unseal(person_id: str) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.unseal(s, person_id)
+
+
+@router.post("/accounts/{person_id}/transfer-out")
+def transfer_out(person_id: str, idempotency_key: str | None = Header(default=None)) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.transfer_out(s, person_id, key=idempotency_key)
+
+
+@router.put("/accounts/{person_id}/loan")
+def loan(person_id: str, body: LoanBody) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.set_loan(s, person_id, body.outstanding)
+
+
+@router.post("/accounts/{person_id}/adjust")
+def adjust(person_id: str, body: AdjustBody) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.adjust(s, person_id, _fen(body.base, "base"), body.rate)
+
+
+@router.post("/runs/collection/{month}")
+def run_collection(month: str) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    return S.run_summary(S.monthly_collection(month))
+
+
+@router.post("/runs/arrears/{month}")
+def run_arrears(month: str) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    return S.run_summary(S.arrears_run(month))
+
+
+@router.post("/runs/interest/{year}")
+def run_interest(year: int) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    return S.run_summary(S.interest_run(year))
+
+
+@router.post("/bank-results")
+def bank_results(body: BankFileBody) -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    return S.run_summary(S.import_bank_results(body.import_id, S.parse_bank_file(body.content)))
+
+
+@router.get("/exceptions")
+def exceptions(kind: str | None = None, limit: int = 100) -> list[dict]:
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.exceptions(s, kind, min(max(limit, 1), 10_000))
+
+
+@router.get("/reconcile")
+def reconcile() -> dict:
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.reconcile(s)
+
+
+@router.get("/reference")
+def reference() -> list[dict]:
+    from jiaxing.schemes.provident_fund import service as S
+
+    with _uow() as s:
+        return S.list_reference(s)
+
+
+@router.put("/reference")
+def set_reference(body: ReferenceBody) -> dict:
+    from gazette.errors import InvalidInput
+    from jiaxing.schemes.provident_fund import service as S
+
+    if body.kind == "deposit_rate":
+        if not body.value.isdigit():
+            raise InvalidInput("存款利率以年百万分之一（ppm）的整数表示，如 15000 = 1.50%",
+                               "deposit_rate is an integer in ppm per year, e.g. 15000 = 1.50%", field="value")
+        value = int(body.value)
+    else:
+        value = _fen(body.value, "value")
+    with _uow() as s:
+        return S.set_reference(s, body.kind, body.start, value, body.source, demo=body.demo)

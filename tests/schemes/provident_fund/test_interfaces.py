@@ -1,0 +1,89 @@
+"""`gazette fund …` and `/api/v1/fund/…`: the worker's and the operator's journeys end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from gazette.cli import app as cli
+
+
+def fund_cli(*args: str):
+    return CliRunner().invoke(cli, ["fund", *args])
+
+
+def test_cli_journey(clean_db, tmp_path):
+    assert fund_cli("init", "--date", "2022-05-03").exit_code == 0
+    r = fund_cli("open", "330402199001011234", "--name", "张三", "--sex", "male", "--birth", "1990-01-01",
+                 "--base", "5234.56", "--rate", "11")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["monthly"] == "576.00"
+    assert fund_cli("prepay", "330402199001011234", "--through", "2022-06", "--key", "p1").exit_code == 0
+    assert fund_cli("advance", "2022-07-05").exit_code == 0
+    r = fund_cli("collect", "2022-05")
+    assert r.exit_code == 0 and json.loads(r.stdout)["status"] == "completed"
+    r = fund_cli("show", "330402199001011234")
+    v = json.loads(r.stdout)
+    assert v["balance"] == "576.00" and v["prepaid"] == "576.00" and v["loan"]["consecutive_months"] == 1
+    assert fund_cli("collect", "2022-06").exit_code == 0
+    bank = tmp_path / "bank.csv"
+    bank.write_text("ref,amount,result\nX-1,1.00,ok\n", encoding="utf-8")
+    r = fund_cli("import-bank", str(bank))
+    assert r.exit_code == 0 and json.loads(r.stdout)["result"]["exceptions"] == 1
+    assert fund_cli("arrears", "2022-06").exit_code == 0
+    r = fund_cli("exceptions")
+    assert [e["kind"] for e in json.loads(r.stdout)] == ["unknown_reference"]
+    r = fund_cli("statement", "330402199001011234")
+    assert [ln["kind"] for ln in json.loads(r.stdout)["lines"]] == ["prepay", "prepaid_due", "prepaid_due"]
+    assert fund_cli("reconcile").exit_code == 0
+    assert fund_cli("reference", "set", "deposit_rate", "2023-01-01", "1.25", "--source", "测试").exit_code == 0
+
+
+def test_cli_error_is_one_line_and_nonzero(clean_db):
+    assert fund_cli("init").exit_code == 0
+    proc = subprocess.run([sys.executable, "-m", "gazette.cli", "fund", "open", "p9", "--name", "李四", "--sex",
+                           "female", "--birth", "1990-01-01", "--base", "5000", "--rate", "30"],
+                          capture_output=True, text=True, env={**os.environ}, timeout=60)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "rate_out_of_range" in lines[0] and "Traceback" not in proc.stderr
+
+
+def test_api_journey_and_problems(clean_db):
+    from gazette.api.app import create_app
+
+    c = TestClient(create_app())
+    from gazette.store.db import unit_of_work
+    from jiaxing.schemes.provident_fund import service as S
+
+    with unit_of_work() as s:
+        S.setup(s, __import__("datetime").date(2022, 5, 3))
+    q = c.get("/api/v1/fund/quote", params={"base": "5000", "rate": "12"})
+    assert q.status_code == 200 and q.json()["monthly"] == "600.00"
+    bad = c.get("/api/v1/fund/quote", params={"base": "100000", "rate": "12"})
+    assert bad.status_code == 422 and bad.json()["code"] == "base_above_maximum"
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    body = {"person_id": "p1", "name": "王五", "sex": "female", "birth_date": "1990-02-03", "base": "3000",
+            "rate": "10"}
+    r = c.post("/api/v1/fund/accounts", json=body, headers={"Idempotency-Key": "o1"})
+    assert r.status_code == 201, r.text
+    again = c.post("/api/v1/fund/accounts", json=body, headers={"Idempotency-Key": "o1"})
+    assert again.status_code == 201 and again.json()["replayed"] is True
+    dup = c.post("/api/v1/fund/accounts", json=body)
+    assert dup.status_code == 409 and dup.json()["code"] == "account_exists"
+    beyond = c.post("/api/v1/fund/accounts/p1/prepay", json={"through": "2022-07"})
+    assert beyond.status_code == 422 and beyond.json()["code"] == "prepayment_beyond_settlement_year"
+    assert c.post("/api/v1/fund/accounts/p1/prepay", json={"through": "2022-06"}).status_code == 200
+    assert c.put("/api/v1/fund/accounts/p1/loan", json={"outstanding": True}).status_code == 200
+    assert c.post("/api/v1/fund/accounts/p1/stop").json()["code"] == "loan_outstanding"
+    v = c.get("/api/v1/fund/accounts/p1").json()
+    assert v["prepaid"] == "600.00" and v["next_debit"]["month"] == "2022-07"
+    assert c.get("/api/v1/fund/accounts/nobody").status_code == 404
+    assert c.get("/api/v1/fund/reconcile").json()["ok"] is True
+    assert {p for p in c.get("/api/v1/openapi.json").json()["paths"] if p.startswith("/api/v1/fund")} >= {
+        "/api/v1/fund/accounts", "/api/v1/fund/accounts/{person_id}", "/api/v1/fund/runs/collection/{month}"}
