@@ -1,0 +1,46 @@
+"""The FastAPI application: thin routers over the domain services, OpenAPI under /api/v1."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from gazette import __version__
+from gazette.api.problems import install_problem_handlers
+from gazette.api.routers import corpus, rules
+from gazette.web import PAGE_MODULES
+from gazette.web.templating import HERE as WEB_DIR
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Gazette API",
+        version=__version__,
+        description="嘉兴市人民政府公报 — the municipal gazette, made executable.",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    install_problem_handlers(app)
+    app.include_router(corpus.router, prefix="/api/v1")
+    app.include_router(rules.router, prefix="/api/v1")
+    from gazette.packs import load_pack
+
+    for module in load_pack().routers:  # the pack's schemes
+        app.include_router(importlib.import_module(module).router, prefix="/api/v1")
+    for module in PAGE_MODULES:
+        if importlib.util.find_spec(module) is not None:
+            app.include_router(importlib.import_module(module).router)
+    app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+
+    @app.get("/api/v1/health", tags=["meta"])
+    def health() -> dict:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+app = create_app()

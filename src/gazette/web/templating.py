@@ -1,0 +1,46 @@
+"""The one Jinja environment every web page renders with: filters, globals and the 长辈版 switch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+STATUS_LABELS = {
+    "in_force": "现行有效 In force",
+    "not_yet_in_force": "尚未施行 Not yet in force",
+    "expired": "已失效 Expired",
+    "repealed": "已废止 Repealed",
+}
+
+# 长辈版 (large-text mode) is remembered in a cookie so every page honours it.
+ELDER_COOKIE = "gazette_elder"
+
+
+def _snippet(html: str) -> Markup:
+    """Escape a snippet but keep the <mark> highlighting the search engine put in."""
+    return Markup(str(escape(html)).replace("&lt;mark&gt;", "<mark>").replace("&lt;/mark&gt;", "</mark>"))
+
+
+def _yuan(fen: int | None) -> str:
+    """Integer fen → '6,000.00' for display; money never passes through float."""
+    if fen is None:
+        return "—"
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(int(fen)), 100)
+    return f"{sign}{whole:,}.{cents:02d}"
+
+
+def elder_mode(request: Request) -> bool:
+    return request.cookies.get(ELDER_COOKIE) == "1"
+
+
+templates.env.filters["snippet"] = _snippet
+templates.env.filters["yuan"] = _yuan
+templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
+templates.env.globals["elder_mode"] = elder_mode

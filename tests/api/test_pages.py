@@ -1,0 +1,50 @@
+"""The reader pages render with real data (the full web application is a later issue)."""
+
+import urllib.parse
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gazette.api.app import create_app
+from gazette.corpus import service
+from gazette.store.db import unit_of_work
+from tests.conftest import GAZETTES
+
+
+@pytest.fixture(scope="module")
+def client(db_url):
+    from gazette.store.db import get_engine
+    from gazette.store.models import Base
+
+    with get_engine(db_url).begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    for path in sorted(GAZETTES.glob("*.txt")):
+        with unit_of_work() as session:
+            service.ingest_file(session, path)
+    return TestClient(create_app())
+
+
+def test_home_lists_issues_and_documents(client):
+    html = client.get("/").text
+    assert "嘉兴市人民政府公报2022年第10期" in html and "嘉兴市人民政府办公室关于印发嘉兴市促进新能源汽车消费若干政策的通知" in html
+
+
+def test_document_page_shows_status_on_a_date_and_relations(client):
+    ident = urllib.parse.quote("嘉政办发〔2019〕38号", safe="")
+    html = client.get(f"/documents/{ident}", params={"on": "2022-09-21"}).text
+    assert "已废止" in html and "嘉政办发〔2022〕45号" in html
+    html = client.get("/documents/" + urllib.parse.quote("嘉政办发〔2022〕47号", safe=""), params={"on": "2022-10-08"}).text
+    assert 'id="嘉政办发〔2022〕47号#一"' in html and "现行有效" in html
+
+
+def test_search_page_highlights(client):
+    html = client.get("/search", params={"q": "消费券"}).text
+    assert "<mark>消费券</mark>" in html
+    hostile = client.get("/search", params={"q": "<script>alert(1)</script>"}).text
+    assert "<script>alert(1)</script>" not in hostile
+
+
+def test_missing_document_page_is_a_404_page(client):
+    resp = client.get("/documents/" + urllib.parse.quote("嘉政办发〔2099〕1号", safe=""))
+    assert resp.status_code == 404 and "出错了" in resp.text
