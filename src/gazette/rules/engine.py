@@ -192,8 +192,11 @@ class Engine:
                 if avail:
                     right = tf.select([pl.col("_id").alias(link)] + [pl.col(c.split(".", 1)[1]).alias(c) for c in avail])
                     df = df.join(right, on=link, how="left", maintain_order="left")
-        adds = [self._null(entity, c) for c in needed if c not in df.columns]
+        adds = self._missing_nulls(entity, df, needed)
         return df.with_columns(adds) if adds else df
+
+    def _missing_nulls(self, entity: Entity, df: pl.DataFrame, needed: set[str]) -> list[pl.Expr]:
+        return [self._null(entity, c) for c in sorted(needed) if c not in df.columns]
 
     def _null(self, entity: Entity, col: str) -> pl.Expr:
         key = (entity.name, col)
@@ -373,8 +376,13 @@ class Engine:
         needed: set[str] = set()
         for c in compiled:
             needed |= c.columns
-        df = self.ensure_columns(ent, df, needed, frames)
-        lf = df.lazy()
+        # typed nulls for absent facts are added lazily: an eager with_columns costs a whole extra query,
+        # which dominates one applicant's calculation
+        links_only = {c for c in needed if "." in c}
+        df = self.ensure_columns(ent, df, links_only, frames) if links_only else df
+        nulls = self._missing_nulls(ent, df, needed)
+        input_columns = df.columns + [e.meta.output_name() for e in nulls]
+        lf = df.lazy().with_columns(nulls) if nulls else df.lazy()
         if not compiled:
             return lf
         # a rule's lets may build on each other: the k-th lets of all rules form stage k
@@ -387,7 +395,7 @@ class Engine:
             lf = lf.with_columns(stage_a)
         lf = lf.with_columns([e for c in compiled for e in self._stage_b(c, explain)])
         if not explain:  # keep the input and the results, drop the helpers
-            lf = lf.select([pl.col(col) for col in df.columns]
+            lf = lf.select([pl.col(col) for col in input_columns]
                            + [pl.col(f"{c.rule.id}|{k}") for c in compiled for k in ("ok", "amount")])
         return lf
 
