@@ -37,7 +37,7 @@ def counts(url: str) -> dict[str, int]:
     """Row counts of every table the fund and the ledger write (to prove that nothing was written)."""
     from sqlalchemy import text
 
-    tables = ("pf_accounts", "pf_collections", "pf_movements", "pf_events", "pf_exceptions", "pf_bank_lines",
+    tables = ("pf_accounts", "pf_collections", "pf_movements", "pf_events", "pf_exceptions", "pf_bank_lines", "pf_sanctions",
               "ledger_entries", "ledger_lines", "audit_log", "idempotency_keys")
     with unit_of_work(url) as s:
         return {t: s.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar() for t in tables}

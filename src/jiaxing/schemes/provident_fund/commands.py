@@ -256,11 +256,42 @@ def import_bank(file: Annotated[Path, typer.Argument(help="CSV: ref,amount_yuan,
 
 @fund_app.command("arrears")
 def arrears(month: Annotated[str, typer.Argument(help="YYYY-MM")],
-            width: Annotated[int, typer.Option("--width")] = 20_000) -> None:
-    """欠缴催收、封存及退休封存批处理（第十六、十七条）。Arrears and retirement sealing run."""
+            width: Annotated[int, typer.Option("--width")] = 20_000,
+            recall_days: Annotated[int | None, typer.Option(
+                "--recall-days", help="第二十三条 loan recall deadline in days (default 30)")] = None) -> None:
+    """欠缴催收、封存及退休封存批处理（第十六、十七、二十三条）。Arrears and retirement sealing run."""
     from jiaxing.schemes.provident_fund import service as S
 
-    _out(S.run_summary(S.arrears_run(month, width=width, on_progress=_progress("arrears"))))
+    _out(S.run_summary(S.arrears_run(month, width=width, on_progress=_progress("arrears"), recall_days=recall_days)))
+
+
+@fund_app.command("restrict")
+def restrict(person_id: str, until: Annotated[str, typer.Option("--until", help="last restricted day YYYY-MM-DD")],
+             reason: Annotated[str, typer.Option("--reason", help="e.g. 提供伪造的购房合同")]) -> None:
+    """限制一定期限内办理提取、贷款业务（第二十二条）。Restrict withdrawal and loan applications."""
+    from jiaxing.schemes.provident_fund import sanctions
+
+    with _uow() as s:
+        _out(sanctions.restrict(s, person_id, _date(until, "until"), reason))
+
+
+@fund_app.command("recall")
+def recall(person_id: str, recovered: Annotated[bool, typer.Option(
+        "--recovered/--not-recovered", help="the loan recall's outcome")]) -> None:
+    """贷款限期追回的结果；未能追回则上调贷款利率（第二十三条）。Record a loan recall's outcome."""
+    from jiaxing.schemes.provident_fund import sanctions
+
+    with _uow() as s:
+        _out(sanctions.resolve_recall(s, person_id, recovered))
+
+
+@fund_app.command("sanctions")
+def sanctions_(person_id: str) -> None:
+    """限制、贷款追回、上调利率记录（第二十二、二十三条）。An account's sanctions."""
+    from jiaxing.schemes.provident_fund import sanctions
+
+    with _uow() as s:
+        _out(sanctions.list_for(s, person_id))
 
 
 @fund_app.command("interest")

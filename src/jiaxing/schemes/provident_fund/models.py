@@ -18,6 +18,8 @@ Money lives in the ledger book ``provident_fund`` as *control accounts* (``membe
   by ``INSERT … SELECT`` from ``pf_accounts`` (or for a locked account row), accounts are never
   deleted, and a per-row RI check would dominate million-row runs; ``service.reconcile`` checks
   that every movement belongs to an account and adds up to its balance.
+* ``pf_sanctions`` — 第二十二、二十三条: a restriction on withdrawal and loan applications, a loan
+  recall (限期追回) opened by the arrears run, a loan rate raised when the recall failed; unique ``ref``.
 * ``pf_reference`` — dated reference data from outside the gazette (minimum wage, average wage,
   deposit interest rate), each with a ``source`` and a ``demo`` flag.
 """
@@ -180,3 +182,25 @@ class ReferenceValue(Base):
     value: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(Text)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Sanction(Base):
+    """第二十二条 restriction · 第二十三条 loan recall and raised loan rate (created by migration 0006)."""
+
+    __tablename__ = "pf_sanctions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('restriction', 'loan_recall', 'loan_rate_raised')", name="kind_known"),
+        Index("ix_pf_sanctions_account", "account_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(BIGID)  # pf_accounts.id (no FK: see module doc)
+    kind: Mapped[str] = mapped_column(String(20))
+    article: Mapped[str] = mapped_column(String(20))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    until_date: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # restriction: last day restricted
+    deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # recall: 限期 to recover the loan
+    reason: Mapped[str] = mapped_column(Text)
+    ref: Mapped[str] = mapped_column(String(120), unique=True)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -784,16 +784,24 @@ def _seal_set(session: Session, cond: str, p: dict, reason: str, event: str, g: 
         WHERE id IN (SELECT a.id FROM pf_accounts a WHERE {cond})"""), p)
 
 
-def arrears_run(month: str | int, *, width: int = DEFAULT_WIDTH, uow=None, on_progress=None, actor: str = "system"):
+def arrears_run(month: str | int, *, width: int = DEFAULT_WIDTH, uow=None, on_progress=None, actor: str = "system",
+                recall_days: int | None = None):
     """第十七条 and 第十六条 second paragraph, for ``month`` after its bank results:
 
     * instructions still without a bank result → ``missing_result`` exceptions, counted as unpaid;
     * 3 consecutive unpaid months → reminder (催收); still unpaid the month after → sealed (``arrears``);
     * the month of the retirement birthday → sealed (``retirement``);
-    * prepaid money of sealed accounts is refunded (第十六条). Run ``("pf.arrears", "YYYY-MM")``."""
+    * prepaid money of sealed accounts is refunded (第十六条);
+    * an account sealed for arrears while a loan is outstanding also gets a loan recall (第二十三条, PF15),
+      due ``recall_days`` after the business date. Run ``("pf.arrears", "YYYY-MM")``."""
     from gazette.store.db import unit_of_work
+    from jiaxing.schemes.provident_fund.sanctions import RECALL_DAYS
 
     m = D.parse_month(month)
+    recall_days = RECALL_DAYS if recall_days is None else recall_days
+    if not isinstance(recall_days, int) or not 1 <= recall_days <= 366:
+        raise FundError("bad_recall_days", "追回期限天数应在 1–366 之间", "recall_days must be 1–366",
+                        field="recall_days", article="第二十三条")
     with (uow or unit_of_work)() as s:
         d = today(s)
         if not D.month_index(d) > m:
@@ -822,6 +830,13 @@ def arrears_run(month: str | int, *, width: int = DEFAULT_WIDTH, uow=None, on_pr
         refund_before = session.execute(text(f"SELECT COALESCE(SUM(a.prepaid_fen), 0) FROM pf_accounts a "
                                              f"WHERE ({seal}) OR ({rng} AND a.status = 'active' "
                                              f"AND a.retire_month <= :m)"), p).scalar()
+        recall = (f"{seal} AND a.loan_outstanding = :yes AND NOT EXISTS (SELECT 1 FROM pf_sanctions r "
+                  "WHERE r.account_id = a.id AND r.kind = 'loan_recall' AND r.closed_on IS NULL)")
+        session.execute(text(f"""
+            INSERT INTO pf_sanctions (account_id, kind, article, start_date, deadline, reason, ref)
+            SELECT a.id, 'loan_recall', '第二十三条', :d, :deadline, '贷款期间连续停缴三个月及以上，经催缴仍未整改',
+              'recall:' || CAST(a.id AS VARCHAR(20)) || ':' || :ml
+            FROM pf_accounts a WHERE {recall}"""), {**p, "yes": True, "deadline": d + dt.timedelta(days=recall_days)})
         _seal_set(session, seal, p, "arrears", "sealed", g)
         remind = f"{active} AND a.reminded_month IS NULL AND {streak}"
         session.execute(text(f"""
@@ -945,6 +960,9 @@ def view(session: Session, person_id: str) -> dict:
             nxt = {"month": month_label(nm), "debit_by": (D.month_start(nm + 1) + dt.timedelta(days=9)).isoformat(),
                    "amount_fen": acc.monthly_fen, "amount": fen_to_yuan(acc.monthly_fen), "clause": clause("第十三条")}
     months = consecutive(session, acc)
+    from jiaxing.schemes.provident_fund import sanctions
+
+    blocks = sanctions.application_blocks(session, acc, d)
     return {
         "person_id": acc.person_id, "name": acc.name, "status": acc.status, "seal_reason": acc.seal_reason,
         "business_date": d.isoformat(),
@@ -955,12 +973,15 @@ def view(session: Session, person_id: str) -> dict:
         "accrued_interest_fen": D.interest_fen(accrued), "settlement_year": D.settlement_year(d),
         "next_debit": nxt,
         "loan": {"consecutive_months": months, "loan_outstanding": acc.loan_outstanding,
-                 "preferential_policies": False,
+                 "preferential_policies": False, "blocked_by": blocks,
                  "clauses": [clause("第二十条.（一）"), clause("第二十条.（二）"), clause("第二十条.（三）"),
                              clause("第二十一条")],
                  "note_zh": "连续缴存月数按月度入账计算（预缴月份到期入账后方计入）；不享受人才安居、中心城市品质提升等优惠政策；"
                             "贷款条件、额度按《嘉兴市住房公积金个人住房贷款管理实施细则》"},
         "reminded_month": month_label(acc.reminded_month),
+        "withdrawal": {"blocked_by": [b for b in blocks if b["clause"].endswith("第二十二条")],
+                       "clause": clause("第十九条")},
+        "sanctions": sanctions.list_for(session, person_id, open_only=True),
     }
 
 
