@@ -1,0 +1,335 @@
+"""The policy finder (政策计算器): a short question flow, then what you can claim, how much, why, what
+would change the answer and how to claim — every amount with its clause.
+
+URLs: ``/finder?step=<id>&<answers>`` shows a step; its form submits ``after=<id>`` and is redirected
+to the next step (or to ``/finder/result?<answers>``, the permalink) once the answers so far are valid.
+``/finder/r/<slug>`` is the short link: the same answers, compressed into the path (nothing stored).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from gazette.errors import GazetteError
+from gazette.rules.money import fmt_yuan, yuan_to_fen
+from gazette.web import finder_flow as F
+from gazette.web.finder_calc import STATUS_SYMBOL, STATUS_WORD, Calc, build_calcs, clause_of, fund_quote, run
+from gazette.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def doc_href(clause_id: str) -> str:
+    """``嘉政办发〔2022〕47号#一`` → ``/documents/<文号>#<clause id>`` (the reader's clause anchor)."""
+    doc = clause_id.split("#", 1)[0]
+    return f"/documents/{quote(doc, safe='')}#{quote(clause_id, safe='')}"
+
+
+def clause_label(clause_id: str) -> str:
+    """``嘉政办发〔2022〕47号#一`` → ``嘉政办发〔2022〕47号 一`` for reading."""
+    doc, _, path = clause_id.partition("#")
+    return f"{doc} {path}".strip()
+
+
+templates.env.globals["finder_doc_href"] = doc_href
+templates.env.globals["finder_clause_label"] = clause_label
+templates.env.filters["finder_money"] = lambda v: _money(v) if v is not None else "—"
+
+
+# ---------------------------------------------------------------- the question flow
+
+
+def _suggestions(request: Request) -> dict[str, str]:
+    """Defaults from the logged-in user (who they are, their district) — only suggested, never assumed:
+    the finder works the same for anonymous visitors and nothing is sent until the user submits."""
+    try:
+        from gazette.auth.web import page_principal
+
+        user = page_principal(request)
+    except Exception:  # noqa: BLE001 — no auth tables yet: no suggestions
+        return {}
+    if user is None:
+        return {}
+    out: dict[str, str] = {}
+    role = str(getattr(user, "role", ""))
+    if role in ("citizen", "enterprise"):
+        out["who"] = role
+    district = getattr(user, "district", None)
+    if district in F.DISTRICTS:
+        for name in ("district", "nev_district", "app_district", "ent_district"):
+            out[name] = district
+    return out
+
+
+def _render_step(request: Request, a: F.Answers, step: F.Step, problems: list[F.Problem] | None = None,
+                 status: int = 200) -> HTMLResponse:
+    steps = F.flow(a)
+    ids = [s.id for s in steps]
+    idx = ids.index(step.id) if step.id in ids else 0
+    back = None
+    if idx > 0:
+        back = "/finder?" + F.query(a, step=ids[idx - 1])
+    own = {f.name for f in step.fields}
+    suggested = _suggestions(request) if not problems else {}
+    values: dict[str, Any] = {}
+    for f in step.fields:
+        v = a.get(f.name)
+        values[f.name] = v if v is not None else ([] if f.kind == "multi" else suggested.get(f.name, f.default))
+    ctx = {
+        "step": step, "number": idx + 1, "hidden": F.hidden_items(a, own), "values": values,
+        "problems": problems or [], "errors": {p.field: p for p in problems or []}, "back": back,
+        "restart": "/finder",
+    }
+    return templates.TemplateResponse(request, "finder.html", ctx, status_code=status)
+
+
+@router.get("/finder", response_class=HTMLResponse)
+def finder(request: Request):
+    items = list(request.query_params.multi_items())
+    a = F.answers_from(items)
+    params = request.query_params
+    after = params.get("after")
+    if after and after in F.STEP_BY_ID:
+        clean, bad, problems = F.check_all(a)
+        ids = [s.id for s in F.flow(a)]
+        if bad is not None and (after not in ids or ids.index(bad.id) <= ids.index(after)):
+            return _render_step(request, a, bad, problems, status=422)
+        nxt = ids[ids.index(after) + 1] if after in ids and ids.index(after) + 1 < len(ids) else None
+        if nxt is None:
+            return RedirectResponse("/finder/result?" + F.query(a), status_code=303)
+        return RedirectResponse("/finder?" + F.query(a, step=nxt), status_code=303)
+    steps = F.flow(a)
+    wanted = params.get("step")
+    step = next((s for s in steps if s.id == wanted), steps[0])
+    # the answers before the requested step must hold; otherwise show the first step that does not
+    for s in steps:
+        if s.id == step.id:
+            break
+        _, problems = F.check_step(s, a)
+        if problems:
+            return _render_step(request, a, s, problems, status=422)
+    return _render_step(request, a, step)
+
+
+# ---------------------------------------------------------------- results
+
+
+def _variable(engine, entity: str, fact: str):
+    name = fact.partition("@")[0]
+    ent = engine.entities.get(entity)
+    if "." in name and ent is not None:
+        link, name = name.split(".", 1)
+        v = ent.variable(link)
+        ent = engine.entities.get(v.target) if v else None
+    return ent.variable(name) if ent is not None else None
+
+
+def _fact_label(engine, entity: str, fact: str) -> str:
+    year = fact.partition("@")[2]
+    v = _variable(engine, entity, fact)
+    label = v.description_zh if v else fact.partition("@")[0]
+    return f"{label}（{year}年）" if year else label
+
+
+def _money(v: Any) -> str:
+    try:
+        return fmt_yuan(yuan_to_fen(v)) + " 元"
+    except GazetteError:
+        return str(v)
+
+
+def _fact_value(v: Any, var=None) -> str:
+    if v is None:
+        return "?"
+    if v is True:
+        return "是 yes"
+    if v is False:
+        return "否 no"
+    if var is not None and var.type == "money":
+        return _money(v)
+    return str(v)
+
+
+def _param_value(value: Any, money: bool) -> str:
+    """A parameter's value for reading: a scale as its brackets, a list joined, money with 元."""
+    if isinstance(value, list):
+        parts = []
+        for row in value:
+            if isinstance(row, dict) and "threshold" in row:
+                amount = row.get("amount", row.get("rate"))
+                parts.append(f"≥ {_money(row['threshold'])} → {_money(amount) if money else amount}")
+            else:
+                parts.append(str(row))
+        return "；".join(parts)
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {v}" for k, v in value.items())
+    return _money(value) if money and value is not None else str(value)
+
+
+def _view(engine, calc: Calc, r: dict) -> dict[str, Any]:
+    """One engine result → what the page shows."""
+    rule = engine.rules_by_id[r["rule"]]
+    fen = yuan_to_fen(r["amount_yuan"]) if r.get("amount_yuan") is not None else None
+    conditions, params, whatif, larger, details, notes = [], [], [], [], [], []
+    tier = None
+    for item in r.get("explanation", []):
+        kind = item["kind"]
+        if kind in ("validity", "condition"):
+            st = item["status"]
+            facts = [(_fact_label(engine, r["entity_type"], k), _fact_value(v, _variable(engine, r["entity_type"], k)))
+                     for k, v in (item.get("facts") or {}).items()]
+            text_zh = item.get("text_zh", "")
+            text_en = item.get("text_en", "")
+            if kind == "validity" and item.get("window"):
+                w = item["window"]
+                text_zh += f"（有效期 {w[0]} 至 {w[1] or '—'}）"
+            cond = {"symbol": STATUS_SYMBOL[st], "status": st, "word": STATUS_WORD[st], "zh": text_zh, "en": text_en,
+                    "facts": facts, "reference": item.get("reference"),
+                    "missing": [_fact_label(engine, r["entity_type"], m) for m in item.get("missing", [])],
+                    "nearest_zh": item.get("nearest_text_zh"), "nearest_en": item.get("nearest_text_en")}
+            conditions.append(cond)
+            if st == "fail" and item.get("nearest_text_en"):
+                whatif.append((item["nearest_text_zh"], item["nearest_text_en"]))
+        elif kind == "parameter":
+            value = item["value"]
+            money = item.get("unit") == "currency-CNY"
+            value = _param_value(value, money)
+            params.append({"id": item["id"], "value": value, "unit": item.get("unit"),
+                           "effective_from": item["effective_from"], "references": item.get("references", []),
+                           "decision": item.get("decision"), "demo": item.get("demo"), "source": item.get("source")})
+        elif kind == "tier":
+            tier = item
+            if item.get("text_en"):
+                target = larger if r["status"] == "eligible" else whatif
+                target.append((item["text_zh"], item["text_en"]))
+        elif kind == "detail":
+            val = item.get("value")
+            shown = _money(val) if isinstance(val, str) and val.endswith(tuple(f".{n:02d}" for n in range(100))) \
+                else _fact_value(val)
+            details.append((item["text_zh"], item["text_en"], shown))
+        elif kind == "note":
+            notes.append((item["text_zh"], item["text_en"]))
+    seen: set[str] = set()  # a failed threshold and the tier may say the same thing: keep the first
+    whatif = [w for w in whatif if not (w[1] in seen or seen.add(w[1]))]
+    clause = clause_of(rule.id)
+    refs = [clause] + [x for x in rule.references if x != clause]
+    return {
+        "rule": rule.id, "title_zh": r["title_zh"], "title_en": r["title_en"], "status": r["status"],
+        "kind": r["kind"], "fen": fen, "has_unit": rule.unit is not None, "period": r.get("period"),
+        "clause": clause, "references": refs, "conditions": conditions, "params": params, "tier": tier,
+        "whatif": whatif, "larger": larger, "details": details, "notes": notes,
+        "missing": [_fact_label(engine, r["entity_type"], m) for m in r.get("missing_facts", [])],
+        "claim": calc.claim.get(rule.id) if r["status"] == "eligible" else None,
+    }
+
+
+def _clause_texts(ids: set[str], on: dt.date) -> dict[str, dict | None]:
+    """Clause id → its text from the corpus (None when the corpus does not have it)."""
+    from gazette.corpus import service
+    from gazette.store.db import unit_of_work
+
+    out: dict[str, dict | None] = {}
+    try:
+        with unit_of_work() as session:
+            for cid in sorted(ids):
+                try:
+                    data = service.show(session, cid, on)
+                except GazetteError:
+                    out[cid] = None
+                    continue
+                text = data.get("text") or ""
+                heading = data.get("heading") or ""
+                out[cid] = {"text": text, "heading": heading, "label": data.get("label"),
+                            "title": data.get("document_title")}
+    except Exception:  # noqa: BLE001 — no database yet: the page still explains, without clause texts
+        return {cid: None for cid in ids}
+    return out
+
+
+def _sections(engine, calc: Calc) -> dict[str, list]:
+    sec: dict[str, list] = {"claims": [], "other": [], "not": [], "unknown": []}
+    for r in calc.results:
+        v = _view(engine, calc, r)
+        if r["status"] == "eligible":
+            if r["kind"] == "benefit" and v["fen"]:
+                sec["claims"].append(v)
+            else:
+                sec["other"].append(v)
+        elif r["status"] == "ineligible":
+            sec["not"].append(v)
+        else:
+            sec["unknown"].append(v)
+    return sec
+
+
+def _result(request: Request, a: F.Answers):
+    clean, bad, problems = F.check_all(a)
+    if bad is not None:
+        return _render_step(request, a, bad, problems, status=422)
+    from gazette.rules.engine import get_engine
+
+    engine = get_engine()
+    calcs = build_calcs(clean, _today())
+    run(calcs)
+    blocks = []
+    ids: set[str] = set()
+    for calc in calcs:
+        sec = _sections(engine, calc)
+        for views in sec.values():
+            for v in views:
+                ids.update(v["references"])
+                ids.update(c["reference"] for c in v["conditions"] if c["reference"])
+                for p in v["params"]:
+                    ids.update(p["references"])
+        blocks.append({"calc": calc, **sec})
+    texts = _clause_texts(ids, max(c.on for c in calcs)) if ids else {}
+    quote_ = None
+    if clean["who"] == "worker":
+        quote_ = fund_quote(clean["w_base"], clean["w_rate"], calcs[0].on)
+    permalink = "/finder/result?" + F.query(F.in_flow(a))
+    ids_ = [s.id for s in F.flow(a)]
+    ctx = {
+        "blocks": blocks, "texts": texts, "answers": a, "permalink": permalink,
+        "short": "/finder/r/" + F.encode_slug(a), "back": "/finder?" + F.query(a, step=ids_[-1]),
+        "quote": quote_, "base_url": str(request.base_url).rstrip("/"), "who": clean["who"],
+        "summary": _summary(a),
+    }
+    return templates.TemplateResponse(request, "finder_result.html", ctx)
+
+
+def _summary(a: F.Answers) -> list[tuple[str, str, str]]:
+    """The answers as (question zh, question en, answer) for a reminder at the top of the result."""
+    out = []
+    for s in F.flow(a):
+        for f in s.fields:
+            v = a.get(f.name)
+            if v is None:
+                continue
+            labels = {c[0]: f"{c[1]} {c[2]}".strip() for c in f.choices}
+            shown = "、".join(labels.get(x, x) for x in v) if isinstance(v, list) else labels.get(v, v)
+            out.append((f.zh, f.en, shown))
+    return out
+
+
+@router.get("/finder/result", response_class=HTMLResponse)
+def result(request: Request):
+    return _result(request, F.answers_from(list(request.query_params.multi_items())))
+
+
+@router.get("/finder/r/{slug}", response_class=HTMLResponse)
+def short_link(request: Request, slug: str):
+    a = F.decode_slug(slug)
+    if a is None:
+        err = GazetteError("bad_link", "链接无效或已损坏，请重新填写", "this link is invalid or damaged; please start again",
+                           field="slug", status=404)
+        return templates.TemplateResponse(request, "error.html", {"error": err}, status_code=404)
+    return _result(request, a)
