@@ -48,3 +48,23 @@ def test_search_page_highlights(client):
 def test_missing_document_page_is_a_404_page(client):
     resp = client.get("/documents/" + urllib.parse.quote("嘉政办发〔2099〕1号", safe=""))
     assert resp.status_code == 404 and "出错了" in resp.text
+
+
+def test_unknown_page_is_an_html_404_for_browsers_and_problem_json_for_the_api(client):
+    page = client.get("/no-such-page", headers={"accept": "text/html,application/xhtml+xml"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "出错了" in page.text and "http_404" in page.text
+    api = client.get("/api/v1/no-such-route", headers={"accept": "text/html"})
+    assert api.status_code == 404 and api.headers["content-type"] == "application/problem+json"
+    assert client.get("/no-such-page").headers["content-type"] == "application/problem+json"  # no Accept: html
+
+
+def test_search_pages_do_not_repeat_hits(client):
+    with unit_of_work() as session:
+        everything = service.search(session, "政策", limit=40)["hits"]
+        first = service.search(session, "政策", limit=5)["hits"]
+        second = service.search(session, "政策", limit=5, offset=5)["hits"]
+    assert [h["id"] + str(h["clause"]) for h in first + second] == [h["id"] + str(h["clause"]) for h in everything[:10]]
+    with pytest.raises(Exception) as e, unit_of_work() as session:
+        service.search(session, "政策", offset=-1)
+    assert getattr(e.value, "code", None) == "invalid_input"

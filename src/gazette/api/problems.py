@@ -46,6 +46,8 @@ def install_problem_handlers(app: FastAPI) -> None:
         err = GazetteError(
             code=f"http_{exc.status_code}", message_zh=zh, message_en=str(exc.detail), status=exc.status_code
         )
+        if _wants_page(request):
+            return _error_page(request, err)
         return problem_response(exc.status_code, err.problem(instance=str(request.url.path)))
 
     @app.exception_handler(Exception)
@@ -55,3 +57,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             code="internal_error", message_zh="服务器内部错误", message_en="internal server error", status=500
         )
         return problem_response(500, err.problem(instance=str(request.url.path)))
+
+
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page outside the API gets an HTML error page, not problem+json."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, err: GazetteError):
+    from gazette.web.templating import templates
+
+    return templates.TemplateResponse(request, "error.html", {"error": err}, status_code=err.status)

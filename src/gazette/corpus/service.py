@@ -279,7 +279,8 @@ def search_index(session: Session):
 
 
 def search(
-    session: Session, query: str, on: dt.date | None = None, filters: dict | None = None, limit: int = 10
+    session: Session, query: str, on: dt.date | None = None, filters: dict | None = None, limit: int = 10,
+    offset: int = 0,
 ) -> dict[str, Any]:
     on = on or dt.date.today()
     filters = dict(filters or {})
@@ -287,7 +288,10 @@ def search(
     if wanted_status and wanted_status not in ("not_yet_in_force", "in_force", "expired", "repealed"):
         raise InvalidInput(f"未知状态：{wanted_status}", f"unknown status: {wanted_status}", field="status")
     index = search_index(session)
-    result = index.search(query, limit=200 if wanted_status else max(limit, 50), filters=filters or None)
+    if offset < 0 or limit < 1:
+        raise InvalidInput("分页参数无效", "offset must be ≥ 0 and limit ≥ 1", field="offset")
+    wanted = limit + offset
+    result = index.search(query, limit=max(wanted, 200) if wanted_status else max(wanted, 50), filters=filters or None)
     hits = []
     status_facet: dict[str, int] = {}
     for hit in result.hits:
@@ -304,4 +308,14 @@ def search(
     facets = dict(result.facets)
     facets["status"] = status_facet
     return {"query": query, "on": on.isoformat(), "total": len(hits) if wanted_status else result.total,
-            "hits": hits[:limit], "facets": facets}
+            "hits": hits[offset:offset + limit], "facets": facets}
+
+
+def issue_warnings(session: Session, issue_id: str) -> list[dict[str, str]]:
+    """What the parser flagged when it read an issue (TOC entries not reconciled, scrambled text …)."""
+    row = next((r for r in repo.issues(session) if r.id == issue_id), None)
+    if row is None:
+        raise NotFound("公报期次", issue_id)
+    source = session.get(repo.SourceRow, row.source_id)
+    return [{"code": str(w.get("code")), "message": str(w.get("message"))}
+            for w in ((source.parse or {}).get("warnings") or [] if source is not None else [])]
