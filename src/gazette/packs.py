@@ -24,6 +24,10 @@ class Pack:
     # Typer commands; each ``routers`` module has a FastAPI ``router`` mounted under /api/v1.
     commands: tuple[str, ...] = ()
     routers: tuple[str, ...] = ()
+    # Web pages of the pack's schemes (modules with a FastAPI ``router``) and the folder of their
+    # templates, which extend the platform's ``base.html``.
+    pages: tuple[str, ...] = ()
+    templates_dir: Path | None = None
     extras: dict = field(default_factory=dict)
 
     def gazette_files(self) -> list[Path]:

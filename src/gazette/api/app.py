@@ -31,7 +31,7 @@ def create_app() -> FastAPI:
 
     for module in load_pack().routers:  # the pack's schemes
         app.include_router(importlib.import_module(module).router, prefix="/api/v1")
-    for module in PAGE_MODULES:
+    for module in (*PAGE_MODULES, *load_pack().pages):
         if importlib.util.find_spec(module) is not None:
             app.include_router(importlib.import_module(module).router)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")

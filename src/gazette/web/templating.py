@@ -9,7 +9,20 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def _template_dirs() -> list[str]:
+    """The platform's templates, then the content pack's (its pages extend ``base.html``)."""
+    from gazette.packs import load_pack
+
+    dirs = [str(HERE / "templates")]
+    pack_dir = load_pack().templates_dir
+    if pack_dir is not None and pack_dir.is_dir():
+        dirs.append(str(pack_dir))
+    return dirs
+
+
+templates = Jinja2Templates(directory=_template_dirs())
 
 STATUS_LABELS = {
     "in_force": "现行有效 In force",
