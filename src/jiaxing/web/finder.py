@@ -17,9 +17,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from gazette.errors import GazetteError
 from gazette.rules.money import fmt_yuan, yuan_to_fen
-from gazette.web import finder_flow as F
-from gazette.web.finder_calc import STATUS_SYMBOL, STATUS_WORD, Calc, build_calcs, clause_of, fund_quote, run
 from gazette.web.templating import templates
+from jiaxing.web import finder_flow as F
+from jiaxing.web.finder_calc import STATUS_SYMBOL, STATUS_WORD, Calc, build_calcs, clause_of, fund_quote, run
 
 router = APIRouter(include_in_schema=False)
 
