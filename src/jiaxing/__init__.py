@@ -14,6 +14,6 @@ pack = Pack(
     # Scheme modules add their CLI commands and API routers here (module paths, loaded lazily).
     commands=("jiaxing.schemes.vouchers.cli", "jiaxing.schemes.provident_fund.commands"),
     routers=("jiaxing.schemes.vouchers.api", "jiaxing.schemes.provident_fund.api"),
-    pages=("jiaxing.web.finder",),
+    pages=("jiaxing.web.finder", "jiaxing.web.self_service", "jiaxing.web.officials"),
     templates_dir=_HERE / "web" / "templates",
 )

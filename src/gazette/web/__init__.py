@@ -7,6 +7,4 @@ content pack's own pages (``Pack.pages``: its policy finder, its schemes' self-s
 PAGE_MODULES = (
     "gazette.web.reader",  # issues, documents, search, personnel
     "gazette.web.account",  # login, logout, 长辈版 switch
-    "gazette.web.self_service",  # citizen vouchers, enterprise applications, flexible-worker fund
-    "gazette.web.officials",  # dashboards and CSV exports
 )

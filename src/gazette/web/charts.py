@@ -1,0 +1,176 @@
+"""Server-rendered SVG charts for the officials' dashboards — no JavaScript, no CDN: they work
+offline and print. Each chart carries a ``<title>`` and ``<desc>`` (read by screen readers), a
+text label on every bar, a legend, and a fill *pattern* per series besides its colour, so no
+information is carried by colour alone. The same numbers are always shown in a table next to it.
+
+Bars are proportional: a bar's length is ``value / max × plot length`` (the scale starts at 0);
+each ``<rect class="bar">`` carries ``data-value`` so tests can check it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from markupsafe import Markup
+
+# Dark fills (contrast ≥ 3:1 against white for graphics) and a distinct pattern per series.
+PALETTE = ("#1f4e79", "#8a4b08", "#2e6b30", "#6a1b9a")
+PATTERNS = ("solid", "hatch", "dots", "cross")
+TEXT = "#1a1a1a"
+MUTED = "#4a4a4a"
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str  # legend text, e.g. "预算 Budget"
+    values: Sequence[int]
+    short: str = ""  # prefix of each bar's value label, e.g. "预算"
+
+
+def _num(v: float) -> str:
+    s = f"{v:.2f}".rstrip("0").rstrip(".")
+    return s or "0"
+
+
+def _safe_id(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "-", s) or "chart"
+
+
+def _defs(cid: str, n: int) -> str:
+    out = []
+    for i in range(n):
+        colour, kind = PALETTE[i % len(PALETTE)], PATTERNS[i % len(PATTERNS)]
+        pid = f"{cid}-p{i}"
+        if kind == "solid":
+            body = f'<rect width="8" height="8" fill="{colour}"/>'
+        elif kind == "hatch":
+            body = (f'<rect width="8" height="8" fill="{colour}"/>'
+                    f'<path d="M-2,2 l4,-4 M0,8 l8,-8 M6,10 l4,-4" stroke="#ffffff" stroke-width="1.6"/>')
+        elif kind == "dots":
+            body = f'<rect width="8" height="8" fill="{colour}"/><circle cx="4" cy="4" r="1.6" fill="#ffffff"/>'
+        else:
+            body = (f'<rect width="8" height="8" fill="{colour}"/>'
+                    f'<path d="M0,4 h8 M4,0 v8" stroke="#ffffff" stroke-width="1.2"/>')
+        out.append(f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">{body}</pattern>')
+    return "<defs>" + "".join(out) + "</defs>"
+
+
+def text_width(s: str, size: float = 12) -> float:
+    """Rough rendered width of a label: a CJK character is about 1 em, Latin about 0.6 em."""
+    return sum(size if ord(c) >= 0x2E80 else size * 0.6 for c in s)
+
+
+def _legend(cid: str, series: Sequence[Series], width: int) -> tuple[str, float]:
+    """The legend, wrapped onto as many lines as the width needs; returns (svg, height used)."""
+    parts, cx, y = [], 4.0, 16.0
+    for i, s in enumerate(series):
+        w = 19 + text_width(s.name) + 16
+        if cx > 4 and cx + w > width:
+            cx, y = 4.0, y + 20
+        parts.append(f'<rect x="{_num(cx)}" y="{_num(y - 11)}" width="14" height="14" fill="url(#{cid}-p{i})" '
+                     f'stroke="{TEXT}" stroke-width="0.5"/>')
+        parts.append(f'<text x="{_num(cx + 19)}" y="{_num(y)}" fill="{TEXT}">{escape(s.name)}</text>')
+        cx += w
+    return '<g class="legend">' + "".join(parts) + "</g>", y + 8
+
+
+def _open(cid: str, title: str, desc: str, width: int, height: float) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" id="{cid}" role="img" '
+            f'viewBox="0 0 {width} {_num(height)}" width="100%" preserveAspectRatio="xMinYMin meet" '
+            f'aria-labelledby="{cid}-title {cid}-desc" font-family="sans-serif" font-size="13">'
+            f'<title id="{cid}-title">{escape(title)}</title><desc id="{cid}-desc">{escape(desc)}</desc>')
+
+
+def bar_chart(*, chart_id: str, title: str, desc: str, categories: Sequence[str], series: Sequence[Series],
+              fmt: Callable[[int], str] = str, width: int = 480, label_width: int = 120,
+              value_width: int = 115, empty_text: str = "暂无数据 No data") -> Markup:
+    """Horizontal grouped bars: one group per category (e.g. a district), one bar per series."""
+    cid = _safe_id(chart_id)
+    bar_h, gap, group_gap = 16, 3, 14
+    n = len(series)
+    legend, legend_h = _legend(cid, series, width)
+    top = legend_h + 12
+    group_h = n * bar_h + (n - 1) * gap
+    height = top + max(len(categories), 1) * (group_h + group_gap) + 8
+    plot_x, plot_w = label_width + 8, width - label_width - 8 - value_width
+    values = [v for s in series for v in s.values]
+    vmax = max([v for v in values if v is not None] + [0])
+    parts = [_open(cid, title, desc, width, height), _defs(cid, n), legend]
+    if not categories:
+        parts.append(f'<text x="{plot_x}" y="{top + 16}" fill="{MUTED}">{escape(empty_text)}</text></svg>')
+        return Markup("".join(parts))
+    parts.append(f'<line x1="{plot_x}" y1="{top - 4}" x2="{plot_x}" y2="{_num(height - 8)}" stroke="{MUTED}"/>')
+    for gi, cat in enumerate(categories):
+        gy = top + gi * (group_h + group_gap)
+        parts.append(f'<g class="group" data-category={quoteattr(cat)}>')
+        parts.append(f'<text x="{label_width}" y="{_num(gy + group_h / 2 + 4.5)}" text-anchor="end" '
+                     f'fill="{TEXT}">{escape(cat)}</text>')
+        for si, s in enumerate(series):
+            v = s.values[gi] or 0
+            w = (v / vmax * plot_w) if vmax > 0 else 0.0
+            y = gy + si * (bar_h + gap)
+            label = f"{s.short} {fmt(v)}".strip()
+            parts.append(f'<rect class="bar" x="{plot_x}" y="{_num(y)}" width="{_num(w)}" height="{bar_h}" '
+                         f'fill="url(#{cid}-p{si})" data-series={quoteattr(s.name)} data-value="{int(v)}">'
+                         f'<title>{escape(f"{cat} · {s.name}: {fmt(v)}")}</title></rect>')
+            parts.append(f'<text class="value" x="{_num(plot_x + w + 4)}" y="{_num(y + bar_h - 3.5)}" '
+                         f'fill="{TEXT}">{escape(label)}</text>')
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def column_chart(*, chart_id: str, title: str, desc: str, categories: Sequence[str], series: Sequence[Series],
+                 fmt: Callable[[int], str] = str, width: int = 480, height: int = 240,
+                 empty_text: str = "暂无数据 No data") -> Markup:
+    """Vertical grouped columns over an ordered axis (e.g. days), with a value on every column
+    when there is room and the category label under every k-th group."""
+    cid = _safe_id(chart_id)
+    n = max(len(series), 1)
+    legend, legend_h = _legend(cid, series, width)
+    top, bottom, left, right = legend_h + 22, 40, 64, 10
+    plot_h, plot_w = height - top - bottom, width - left - right
+    values = [v for s in series for v in s.values]
+    vmax = max([v for v in values if v is not None] + [0])
+    parts = [_open(cid, title, desc, width, height), _defs(cid, n), legend]
+    base_y = top + plot_h
+    parts.append(f'<line x1="{left}" y1="{base_y}" x2="{width - right}" y2="{base_y}" stroke="{MUTED}"/>')
+    parts.append(f'<text x="{left - 4}" y="{top + 4}" text-anchor="end" fill="{MUTED}">{escape(fmt(vmax))}</text>')
+    parts.append(f'<text x="{left - 4}" y="{base_y}" text-anchor="end" fill="{MUTED}">0</text>')
+    if not categories:
+        parts.append(f'<text x="{left + 8}" y="{top + plot_h / 2}" fill="{MUTED}">{escape(empty_text)}</text></svg>')
+        return Markup("".join(parts))
+    slot = plot_w / len(categories)
+    col_w = max(min((slot * 0.8) / n, 28), 1.5)
+    max_labels = max(1, int(plot_w // 48))
+    every = -(-len(categories) // max_labels)  # ceil: at most one axis label per 48 px
+    show_values = slot >= 26
+    for gi, cat in enumerate(categories):
+        gx = left + gi * slot + (slot - col_w * n) / 2
+        parts.append(f'<g class="group" data-category={quoteattr(cat)}>')
+        for si, s in enumerate(series):
+            v = s.values[gi] or 0
+            h = (v / vmax * plot_h) if vmax > 0 else 0.0
+            x = gx + si * col_w
+            parts.append(f'<rect class="bar" x="{_num(x)}" y="{_num(base_y - h)}" width="{_num(col_w)}" '
+                         f'height="{_num(h)}" fill="url(#{cid}-p{si})" data-series={quoteattr(s.name)} '
+                         f'data-value="{int(v)}"><title>{escape(f"{cat} · {s.name}: {fmt(v)}")}</title></rect>')
+            if show_values and v:
+                parts.append(f'<text class="value" x="{_num(x + col_w / 2)}" y="{_num(base_y - h - 3)}" '
+                             f'text-anchor="middle" font-size="11" fill="{TEXT}">{escape(fmt(v))}</text>')
+        if gi % every == 0:
+            parts.append(f'<text x="{_num(left + gi * slot + slot / 2)}" y="{base_y + 16}" text-anchor="middle" '
+                         f'font-size="11" fill="{TEXT}">{escape(cat)}</text>')
+        parts.append("</g>")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def wan(fen: int) -> str:
+    """Fen → a short label in 万元 for chart labels (exact figures are in the table): 2200.00万."""
+    whole, rem = divmod(abs(int(fen)), 1_000_000)  # 1 万元 = 1,000,000 fen
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{whole:,}.{rem * 100 // 1_000_000:02d}万"
