@@ -9,7 +9,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev migrate ingest run test test-sqlite test-postgres lint bench clean
+.PHONY: install install-dev migrate ingest demo run browser test test-sqlite test-postgres lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,18 +31,32 @@ migrate: install
 ingest: migrate
 	$(GAZETTE) ingest --pack
 
-run: ingest
+demo: ingest
+	$(GAZETTE) demo
+
+run: demo
 	@echo "Gazette is serving at http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(GAZETTE) serve --host $(HOST) --port $(PORT)
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench
 
-test-sqlite: install-dev
+# The browser tests drive Debian's chromium (never a downloaded browser); install it when missing.
+browser:
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	echo "== installing Debian's chromium for the browser tests (apt-get) =="; \
+	if [ "$$(id -u)" = "0" ]; then SUDO=""; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+	else echo "chromium is missing and apt-get needs root: run 'apt-get install -y chromium fonts-noto-cjk' as root" >&2; exit 1; fi; \
+	if ! ( $$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium fonts-noto-cjk ); then \
+		echo "could not install chromium (needed by the browser tests in tests/e2e): install the Debian packages 'chromium' and 'fonts-noto-cjk', then re-run" >&2; exit 1; fi; \
+	if [ ! -x /usr/bin/chromium ]; then echo "apt-get finished but /usr/bin/chromium is still missing" >&2; exit 1; fi
+
+test-sqlite: install-dev browser
 	@echo "== test suite on SQLite =="
 	GAZETTE_TEST_DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite.db $(PY) -m pytest
 
-test-postgres: install-dev
+test-postgres: install-dev browser
 	@echo "== test suite on PostgreSQL =="
 	@if $(PY) -m gazette.store.probe "$(PG_URL)"; then \
 		GAZETTE_TEST_DATABASE_URL="$(PG_URL)" $(PY) -m pytest; \

@@ -297,7 +297,7 @@ def _register_extensions() -> None:
 
     from gazette.packs import load_pack
 
-    modules = ["gazette.rules.commands"] + list(load_pack().commands)
+    modules = ["gazette.rules.commands", "gazette.auth.commands"] + list(load_pack().commands)
     for module in modules:
         if importlib.util.find_spec(module) is not None:
             importlib.import_module(module).register(app)

@@ -17,6 +17,10 @@ class Settings(BaseSettings):
     # sits beside the database so two databases never share one index.
     search_index_dir: str | None = None
     pack: str = "jiaxing"
+    # Access control (gazette.auth): mark cookies Secure even behind a TLS-terminating proxy;
+    # the key signing pre-session CSRF tokens (default: a random key kept in the database).
+    cookie_secure: bool = False
+    secret_key: str | None = None
 
     def resolved_search_index_dir(self) -> Path:
         if self.search_index_dir:

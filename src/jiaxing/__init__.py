@@ -16,4 +16,5 @@ pack = Pack(
     routers=("jiaxing.schemes.vouchers.api", "jiaxing.schemes.provident_fund.api"),
     pages=("jiaxing.web.finder", "jiaxing.web.self_service", "jiaxing.web.officials"),
     templates_dir=_HERE / "web" / "templates",
+    extras={"demo": "jiaxing.demo"},  # `gazette demo`: programmes, pools, enterprises, fund reference data
 )

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gazette.api.app import create_app
+from gazette.auth.testing import bearer
 from gazette.corpus import service
 from gazette.store.db import unit_of_work
 from tests.conftest import GAZETTES
@@ -22,7 +23,13 @@ def client(db_url):
     for path in sorted(GAZETTES.glob("*.txt")):
         with unit_of_work() as session:
             service.ingest_file(session, path)
+    # Reading the gazette needs no login; parse and ingest need the city administrator.
     return TestClient(create_app(), raise_server_exceptions=False)
+
+
+@pytest.fixture()
+def admin(client):
+    return bearer()
 
 
 def q(s: str) -> str:
@@ -82,11 +89,21 @@ def test_errors_are_problem_json(client, path, params, status, code):
     assert body["message_zh"] and body["message_en"] and body["title"]
 
 
-def test_parse_upload_stores_nothing_and_ingest_is_idempotent(client):
+def test_parse_upload_stores_nothing_and_ingest_is_idempotent(client, admin):
     data = (GAZETTES / "jiaxing-gazette-2022-10.txt").read_bytes()
-    parsed = client.post("/api/v1/parse", files={"file": ("issue.txt", data, "text/plain")}).json()
+    parsed = client.post("/api/v1/parse", files={"file": ("issue.txt", data, "text/plain")}, headers=admin).json()
     assert parsed["issue"]["number"] == 10
-    again = client.post("/api/v1/ingest", files={"file": ("issue.txt", data, "text/plain")})
+    again = client.post("/api/v1/ingest", files={"file": ("issue.txt", data, "text/plain")}, headers=admin)
     assert again.status_code == 201 and again.json()["outcome"] == "unchanged"
-    bad = client.post("/api/v1/ingest", files={"file": ("x.bin", bytes(range(256)) * 10, "application/octet-stream")})
+    bad = client.post("/api/v1/ingest", files={"file": ("x.bin", bytes(range(256)) * 10, "application/octet-stream")},
+                      headers=admin)
     assert bad.status_code == 422 and bad.json()["code"] == "binary_input"
+
+
+def test_parse_and_ingest_need_the_city_admin(client):
+    data = (GAZETTES / "jiaxing-gazette-2022-10.txt").read_bytes()
+    anon = client.post("/api/v1/ingest", files={"file": ("issue.txt", data, "text/plain")})
+    assert anon.status_code == 401 and anon.json()["code"] == "authentication_required"
+    citizen = bearer("test-citizen", "citizen", person_id="330402199001011234")
+    denied = client.post("/api/v1/parse", files={"file": ("issue.txt", data, "text/plain")}, headers=citizen)
+    assert denied.status_code == 403 and denied.json()["code"] == "forbidden"

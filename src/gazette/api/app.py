@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from gazette import __version__
 from gazette.api.problems import install_problem_handlers
 from gazette.api.routers import corpus, rules
+from gazette.auth import api as auth_api
 from gazette.auth import web as auth_pages
 from gazette.web import PAGE_MODULES
 from gazette.web.templating import HERE as WEB_DIR
@@ -27,6 +28,7 @@ def create_app() -> FastAPI:
     )
     install_problem_handlers(app)
     auth_pages.install(app)  # page denials: a redirect to /login or the 403 page, not problem+json
+    app.include_router(auth_api.router, prefix="/api/v1")
     app.include_router(corpus.router, prefix="/api/v1")
     app.include_router(rules.router, prefix="/api/v1")
     from gazette.packs import load_pack

@@ -56,8 +56,10 @@ def test_cli_error_is_one_line_and_nonzero(clean_db):
 
 def test_api_journey_and_problems(clean_db):
     from gazette.api.app import create_app
+    from gazette.auth.testing import bearer
 
     c = TestClient(create_app())
+    c.headers.update(bearer())  # the city administrator; the worker's own access is tested below
     from gazette.store.db import unit_of_work
     from jiaxing.schemes.provident_fund import service as S
 
@@ -87,3 +89,27 @@ def test_api_journey_and_problems(clean_db):
     assert c.get("/api/v1/fund/reconcile").json()["ok"] is True
     assert {p for p in c.get("/api/v1/openapi.json").json()["paths"] if p.startswith("/api/v1/fund")} >= {
         "/api/v1/fund/accounts", "/api/v1/fund/accounts/{person_id}", "/api/v1/fund/runs/collection/{month}"}
+
+
+def test_api_a_worker_sees_only_their_own_account(clean_db):
+    import datetime as dt
+
+    from gazette.api.app import create_app
+    from gazette.auth.testing import bearer
+    from gazette.store.db import unit_of_work
+    from jiaxing.schemes.provident_fund import service as S
+
+    with unit_of_work() as s:
+        S.setup(s, dt.date(2022, 5, 3))
+    c = TestClient(create_app())
+    me = bearer("test-worker", "citizen", person_id="p1")
+    body = {"person_id": "p1", "name": "王五", "sex": "female", "birth_date": "1990-02-03", "base": "3000", "rate": "10"}
+    assert c.post("/api/v1/fund/accounts", json={**body, "person_id": "p2"}, headers=me).status_code == 403
+    assert c.post("/api/v1/fund/accounts", json=body, headers=me).status_code == 201
+    assert c.get("/api/v1/fund/accounts/p1", headers=me).json()["monthly"] == "300.00"
+    assert c.get("/api/v1/fund/accounts/p2", headers=me).status_code == 403
+    assert c.get("/api/v1/fund/accounts/p1").status_code == 401
+    assert c.get("/api/v1/fund/reconcile", headers=me).status_code == 403
+    auditor = bearer("test-auditor", "auditor")
+    assert c.get("/api/v1/fund/accounts/p1", headers=auditor).status_code == 200
+    assert c.post("/api/v1/fund/accounts/p1/stop", headers=auditor).status_code == 403

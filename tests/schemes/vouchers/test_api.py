@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from gazette.api.app import create_app
+from gazette.auth.testing import bearer
 from gazette.store.ledger_models import AuditLogRow, IdempotencyKeyRow, LedgerEntryRow
 from jiaxing.schemes.vouchers.models import Application, Voucher
 
@@ -16,7 +17,17 @@ CAR = {"price_yuan": "250000.00", "date": "2022-10-08", "new_energy": True}
 
 @pytest.fixture()
 def client(vdb):
-    return TestClient(create_app(), raise_server_exceptions=False)
+    """The city administrator's client (bearer token); citizen flows run as the citizen below."""
+    c = TestClient(create_app(), raise_server_exceptions=False)
+    c.headers.update(bearer())
+    return c
+
+
+@pytest.fixture()
+def citizen(vdb):
+    c = TestClient(create_app(), raise_server_exceptions=False)
+    c.headers.update(bearer("test-citizen", "citizen", person_id=NEV["person_id"], district="南湖区"))
+    return c
 
 
 def counts(uow) -> tuple:
@@ -29,14 +40,14 @@ def h(key: str) -> dict:
     return {"Idempotency-Key": key}
 
 
-def test_claim_redeem_flow_over_http(client, vdb):
-    r = client.post("/api/v1/vouchers/claims", json=NEV, headers=h("c1"))
+def test_claim_redeem_flow_over_http(client, citizen, vdb):
+    r = citizen.post("/api/v1/vouchers/claims", json=NEV, headers=h("c1"))
     assert r.status_code == 200, r.text
     vid = r.json()["voucher_id"]
-    assert client.post("/api/v1/vouchers/claims", json=NEV, headers=h("c1")).json()["replayed"] is True
-    r = client.post(f"/api/v1/vouchers/{vid}/redeem", json={"purchase": CAR}, headers=h("r1"))
+    assert citizen.post("/api/v1/vouchers/claims", json=NEV, headers=h("c1")).json()["replayed"] is True
+    r = citizen.post(f"/api/v1/vouchers/{vid}/redeem", json={"purchase": CAR}, headers=h("r1"))
     assert r.status_code == 200 and r.json()["face_yuan"] == "6000.00"
-    assert client.get(f"/api/v1/vouchers/{vid}").json()["status"] == "redeemed"
+    assert citizen.get(f"/api/v1/vouchers/{vid}").json()["status"] == "redeemed"
     pools = client.get("/api/v1/vouchers/pools", params={"programme": "nev"}).json()
     nanhu = next(p for p in pools if p["district"] == "南湖区")
     assert nanhu == {"programme": "nev", "district": "南湖区", "budget_yuan": "50000.00", "pool_yuan": "44000.00",
@@ -113,3 +124,16 @@ def test_malformed_json_missing_key_and_reused_key(client, vdb):
     assert counts(vdb) == mid
     r = client.get("/api/v1/vouchers/999999")
     assert r.status_code == 404 and r.json()["code"] == "voucher_not_found"
+
+
+def test_a_citizen_acts_only_for_themselves(client, citizen, vdb):
+    before = counts(vdb)
+    other = citizen.post("/api/v1/vouchers/claims", json={**NEV, "person_id": "330402199202022222"}, headers=h("x"))
+    assert other.status_code == 403 and other.json()["code"] == "forbidden"
+    assert counts(vdb) == before
+    vid = client.post("/api/v1/vouchers/claims", json={**NEV, "person_id": "330402199202022222"},
+                      headers=h("adm")).json()["voucher_id"]
+    assert citizen.get(f"/api/v1/vouchers/{vid}").status_code == 403
+    assert citizen.post(f"/api/v1/vouchers/{vid}/cancel", headers=h("c")).status_code == 403
+    assert citizen.get("/api/v1/vouchers", params={"person_id": "330402199202022222"}).json() == []
+    assert citizen.get("/api/v1/vouchers/pools").status_code == 403

@@ -1,18 +1,25 @@
-"""Corpus endpoints: issues, documents, clauses, status, relations, search, registers, export."""
+"""Corpus endpoints: issues, documents, clauses, status, relations, search, registers, export.
+
+The gazette is public: every GET is open to anyone. Parsing and ingesting a file are for the
+city administrator (docs/access-control.md). The ``/auth`` endpoints ride on this router.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Query, UploadFile
+from fastapi import APIRouter, Depends, Query, UploadFile
 from fastapi.responses import Response
 
+from gazette.auth.deps import require_roles
+from gazette.auth.principal import Role
 from gazette.corpus import service
 from gazette.errors import InvalidInput
 from gazette.store.db import unit_of_work
 
 router = APIRouter(tags=["corpus"])
+ADMIN = Depends(require_roles(Role.city_admin))
 
 
 def _date(on: str | None) -> dt.date:
@@ -108,7 +115,7 @@ def tasks(document: str | None = None, unit: str | None = None) -> list[dict[str
         return service.tasks(session, document, unit)
 
 
-@router.post("/parse")
+@router.post("/parse", dependencies=[ADMIN])
 async def parse(file: UploadFile) -> dict[str, Any]:
     """Parse an uploaded gazette file; stores nothing."""
     from gazette.corpus.parse import parse_bytes
@@ -117,7 +124,7 @@ async def parse(file: UploadFile) -> dict[str, Any]:
     return parse_bytes(data, filename=file.filename).to_dict()
 
 
-@router.post("/ingest", status_code=201)
+@router.post("/ingest", status_code=201, dependencies=[ADMIN])
 async def ingest(file: UploadFile) -> dict[str, Any]:
     """Parse and store an uploaded gazette file (one transaction)."""
     data = await file.read()

@@ -2,16 +2,36 @@
 
 Money in yuan strings at the edge; errors are problem+json (the app's GazetteError handler);
 money commands take an ``Idempotency-Key`` header; batch runs are idempotent by (run, period).
+
+Access (docs/access-control.md): the quote is public; a worker opens, reads and acts on their own
+account (person_id of their login); the city administrator may act on any account and alone runs
+batches, imports bank results and sets reference data; the auditor reads everything and writes
+nothing. Enforced here, not in the service.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Depends, Header, Request
 from pydantic import BaseModel, Field
 
+from gazette.auth.deps import forbid, require_roles
+from gazette.auth.principal import Principal, Role
+
 router = APIRouter(prefix="/fund", tags=["provident fund"])
+
+ADMIN = require_roles(Role.city_admin)
+READERS = require_roles(Role.city_admin, Role.auditor)
+OWNER_OR_ADMIN = require_roles(Role.citizen, Role.city_admin)
+OWNER_ADMIN_AUDITOR = require_roles(Role.citizen, Role.city_admin, Role.auditor)
+
+
+def _own(request: Request, p: Principal, person_id: str) -> None:
+    """A citizen only for their own person_id; the administrator and (reading) the auditor for anyone."""
+    if p.role == Role.citizen and (not p.person_id or person_id != p.person_id):
+        raise forbid(request, p, "fund account of another person", message_zh="只能查看或办理本人的公积金账户",
+                     message_en="a worker may see or act on their own account only")
 
 
 def _uow():
@@ -95,7 +115,9 @@ def quote(base: str, rate: str, on: dt.date | None = None) -> dict:
 
 
 @router.post("/accounts", status_code=201)
-def open_account(body: OpenBody, idempotency_key: str | None = Header(default=None)) -> dict:
+def open_account(body: OpenBody, request: Request, idempotency_key: str | None = Header(default=None),
+                 p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+    _own(request, p, body.person_id)
     from jiaxing.schemes.provident_fund import service as S
     from jiaxing.schemes.provident_fund.domain import Applicant, parse_month
 
@@ -110,8 +132,9 @@ def open_account(body: OpenBody, idempotency_key: str | None = Header(default=No
 
 
 @router.get("/accounts/{person_id}")
-def account(person_id: str) -> dict:
+def account(person_id: str, request: Request, p: Principal = Depends(OWNER_ADMIN_AUDITOR)) -> dict:
     """The worker's view: balance, prepaid months, next debit, months counting toward a loan."""
+    _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -119,7 +142,9 @@ def account(person_id: str) -> dict:
 
 
 @router.get("/accounts/{person_id}/statement")
-def statement(person_id: str, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+def statement(person_id: str, request: Request, start: dt.date | None = None, end: dt.date | None = None,
+              p: Principal = Depends(OWNER_ADMIN_AUDITOR)) -> dict:
+    _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -127,7 +152,9 @@ def statement(person_id: str, start: dt.date | None = None, end: dt.date | None 
 
 
 @router.post("/accounts/{person_id}/prepay")
-def prepay(person_id: str, body: PrepayBody, idempotency_key: str | None = Header(default=None)) -> dict:
+def prepay(person_id: str, body: PrepayBody, request: Request, idempotency_key: str | None = Header(default=None),
+           p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+    _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -135,7 +162,9 @@ def prepay(person_id: str, body: PrepayBody, idempotency_key: str | None = Heade
 
 
 @router.post("/accounts/{person_id}/stop")
-def stop(person_id: str, idempotency_key: str | None = Header(default=None)) -> dict:
+def stop(person_id: str, request: Request, idempotency_key: str | None = Header(default=None),
+         p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+    _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -143,7 +172,8 @@ def stop(person_id: str, idempotency_key: str | None = Header(default=None)) -> 
 
 
 @router.post("/accounts/{person_id}/unseal")
-def unseal(person_id: str) -> dict:
+def unseal(person_id: str, request: Request, p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+    _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -151,7 +181,9 @@ def unseal(person_id: str) -> dict:
 
 
 @router.post("/accounts/{person_id}/transfer-out")
-def transfer_out(person_id: str, idempotency_key: str | None = Header(default=None)) -> dict:
+def transfer_out(person_id: str, request: Request, idempotency_key: str | None = Header(default=None),
+                 p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+    _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -159,7 +191,7 @@ def transfer_out(person_id: str, idempotency_key: str | None = Header(default=No
 
 
 @router.put("/accounts/{person_id}/loan")
-def loan(person_id: str, body: LoanBody) -> dict:
+def loan(person_id: str, body: LoanBody, p: Principal = Depends(ADMIN)) -> dict:
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -167,7 +199,8 @@ def loan(person_id: str, body: LoanBody) -> dict:
 
 
 @router.post("/accounts/{person_id}/adjust")
-def adjust(person_id: str, body: AdjustBody) -> dict:
+def adjust(person_id: str, body: AdjustBody, request: Request, p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+    _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -175,35 +208,35 @@ def adjust(person_id: str, body: AdjustBody) -> dict:
 
 
 @router.post("/runs/collection/{month}")
-def run_collection(month: str) -> dict:
+def run_collection(month: str, p: Principal = Depends(ADMIN)) -> dict:
     from jiaxing.schemes.provident_fund import service as S
 
     return S.run_summary(S.monthly_collection(month))
 
 
 @router.post("/runs/arrears/{month}")
-def run_arrears(month: str) -> dict:
+def run_arrears(month: str, p: Principal = Depends(ADMIN)) -> dict:
     from jiaxing.schemes.provident_fund import service as S
 
     return S.run_summary(S.arrears_run(month))
 
 
 @router.post("/runs/interest/{year}")
-def run_interest(year: int) -> dict:
+def run_interest(year: int, p: Principal = Depends(ADMIN)) -> dict:
     from jiaxing.schemes.provident_fund import service as S
 
     return S.run_summary(S.interest_run(year))
 
 
 @router.post("/bank-results")
-def bank_results(body: BankFileBody) -> dict:
+def bank_results(body: BankFileBody, p: Principal = Depends(ADMIN)) -> dict:
     from jiaxing.schemes.provident_fund import service as S
 
     return S.run_summary(S.import_bank_results(body.import_id, S.parse_bank_file(body.content)))
 
 
 @router.get("/exceptions")
-def exceptions(kind: str | None = None, limit: int = 100) -> list[dict]:
+def exceptions(kind: str | None = None, limit: int = 100, p: Principal = Depends(READERS)) -> list[dict]:
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -211,7 +244,7 @@ def exceptions(kind: str | None = None, limit: int = 100) -> list[dict]:
 
 
 @router.get("/reconcile")
-def reconcile() -> dict:
+def reconcile(p: Principal = Depends(READERS)) -> dict:
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -219,7 +252,7 @@ def reconcile() -> dict:
 
 
 @router.get("/reference")
-def reference() -> list[dict]:
+def reference(p: Principal = Depends(READERS)) -> list[dict]:
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -227,7 +260,7 @@ def reference() -> list[dict]:
 
 
 @router.put("/reference")
-def set_reference(body: ReferenceBody) -> dict:
+def set_reference(body: ReferenceBody, p: Principal = Depends(ADMIN)) -> dict:
     from gazette.errors import InvalidInput
     from jiaxing.schemes.provident_fund import service as S
 

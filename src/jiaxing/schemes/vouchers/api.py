@@ -3,6 +3,12 @@
 Mounted under /api/v1 by the pack. Money commands need an ``Idempotency-Key`` header: a repeat
 returns the first result (``replayed: true``); the same key with a different body answers 409
 ``idempotency_key_reused``. Errors are problem+json with stable codes.
+
+Access (docs/access-control.md): set-up, business date and batch runs → city administrator;
+a citizen claims, lists and acts on their own vouchers; a district officer reads their own
+district only; an auditor reads everything and writes nothing; an enterprise applies for and
+confirms its own rewards, which the city administrator reviews, approves and pays. Enforced
+here — the domain services know nothing of users.
 """
 
 from __future__ import annotations
@@ -11,16 +17,29 @@ import datetime as dt
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
+from gazette.auth.deps import forbid, require_roles
+from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.vouchers import enterprise as ent
 from jiaxing.schemes.vouchers import service
+from jiaxing.schemes.vouchers.models import Application, EnterpriseProfile, Voucher
 from jiaxing.schemes.vouchers.reconcile import report
 
 router = APIRouter(tags=["vouchers"])
+
+R = Role
+ADMIN = require_roles(R.city_admin)
+READERS = require_roles(R.district_officer, R.city_admin, R.auditor)
+CITIZEN_OR_ADMIN = require_roles(R.citizen, R.city_admin)
+ANY_VOUCHER_READER = require_roles(R.citizen, R.district_officer, R.city_admin, R.auditor)
+ENTERPRISE_OR_ADMIN = require_roles(R.enterprise, R.city_admin)
+APPLICATION_READERS = require_roles(R.enterprise, R.district_officer, R.city_admin, R.auditor)
+ENTERPRISE = require_roles(R.enterprise)
 Key = Annotated[str | None, Header(alias="Idempotency-Key", description="idempotency key of this money command")]
 
 
@@ -78,27 +97,37 @@ class BusinessDateRequest(BaseModel):
 
 
 @router.post("/vouchers/setup", summary="Create the programmes and fund every district pool from the policy pack")
-def setup() -> dict[str, Any]:
+def setup(p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
         return service.setup(s)
 
 
 @router.post("/vouchers/business-date", summary="Advance the book's business date (营业日)")
-def business_date(req: BusinessDateRequest) -> dict[str, Any]:
+def business_date(req: BusinessDateRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return {"business_date": service.set_business_date(s, req.date, actor="operator").isoformat()}
+        return {"business_date": service.set_business_date(s, req.date, actor=p.username).isoformat()}
 
 
 @router.get("/vouchers/pools", summary="Every district pool: budget, remaining, issued, redeemed")
-def pools(programme: str | None = None) -> list[dict[str, Any]]:
+def pools(programme: str | None = None, p: Principal = Depends(READERS)) -> list[dict[str, Any]]:
+    """A district officer sees their own district's pools only."""
     with unit_of_work() as s:
-        return service.pools(s, programme)
+        return [row for row in service.pools(s, programme) if p.can_see_district(row["district"])]
 
 
 @router.get("/vouchers/reconciliation", summary="Reconciliation report per programme and district, with anomalies")
-def reconciliation(programme: str | None = None) -> dict[str, Any]:
+def reconciliation(programme: str | None = None, p: Principal = Depends(READERS)) -> dict[str, Any]:
+    """A district officer gets their district's rows and anomalies only (no city-wide totals)."""
     with unit_of_work() as s:
-        return report(s, programme)
+        rep = report(s, programme)
+    if p.role == R.district_officer:
+        pools = [r for r in rep["pools"] if p.can_see_district(r["district"])]
+        anomalies = [a for a in rep["anomalies"] if p.can_see_district(a.get("district"))]
+        progs = [{k: v for k, v in prog.items() if k in ("programme", "name", "clause", "window")}
+                 for prog in rep["programmes"]]
+        rep = {"ok": not anomalies, "programmes": progs, "pools": pools, "anomalies": anomalies, "notes": [],
+               "district": p.district}
+    return rep
 
 
 _batcher = None
@@ -118,13 +147,18 @@ def _claims():
 
 
 @router.post("/vouchers/claims", summary="Claim a voucher (领券)")
-def claim(req: ClaimRequest, idempotency_key: Key = None) -> dict[str, Any]:
+def claim(req: ClaimRequest, request: Request, idempotency_key: Key = None,
+          p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
+    """A citizen claims for themselves (their own person_id, in the district they choose)."""
+    if p.role == R.citizen and req.person_id != p.person_id:
+        raise forbid(request, p, "claim for another person", message_zh="只能为本人领券",
+                     message_en="a citizen may claim only for themselves")
     return _claims().claim(programme=req.programme, district=req.district, person_id=req.person_id,
                            key=_key(idempotency_key))
 
 
 @router.post("/vouchers/expiry-runs", summary="Return unused vouchers whose window ended (run keyed by date)")
-def expiry_run(req: RunRequest) -> dict[str, Any]:
+def expiry_run(req: RunRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     run = service.expire(on=req.on)
     return {"run_id": run.id, "period": run.period, "status": run.status, "result": run.result,
             "already_completed": run.already_completed}
@@ -132,32 +166,68 @@ def expiry_run(req: RunRequest) -> dict[str, Any]:
 
 @router.get("/vouchers", summary="List vouchers")
 def list_vouchers(person_id: str | None = None, programme: str | None = None, district: str | None = None,
-                  status: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+                  status: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                  p: Principal = Depends(ANY_VOUCHER_READER)) -> list[dict[str, Any]]:
+    """A citizen sees their own vouchers, an officer their district's, admins and auditors all."""
+    if p.role == R.citizen:
+        if person_id is not None and person_id != p.person_id:
+            return []
+        person_id = p.person_id or "\x00none"
+    elif p.role == R.district_officer:
+        if district is not None and district != p.district:
+            return []
+        district = p.district
     with unit_of_work() as s:
         return service.list_vouchers(s, person_id=person_id, programme=programme, district=district, status=status,
                                      limit=limit)
 
 
 @router.get("/vouchers/{voucher_id}", summary="One voucher")
-def get_voucher(voucher_id: int) -> dict[str, Any]:
+def get_voucher(voucher_id: int, request: Request, p: Principal = Depends(ANY_VOUCHER_READER)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return service.get_voucher(s, voucher_id)
+        out = service.get_voucher(s, voucher_id)
+    _check_voucher(request, p, out["person_id"], out["district"], write=False)
+    return out
+
+
+def _check_voucher(request: Request, p: Principal, person_id: str, district: str, *, write: bool) -> None:
+    """The owner or the city administrator; officers (read only, own district) and auditors may read."""
+    if p.role == R.city_admin or (p.role == R.citizen and p.person_id and person_id == p.person_id):
+        return
+    if not write and p.role in (R.district_officer, R.auditor) and p.can_see_district(district):
+        return
+    raise forbid(request, p, "voucher of another person" if p.role == R.citizen else f"voucher in {district}")
+
+
+def _own_voucher(request: Request, p: Principal, voucher_id: int) -> None:
+    with unit_of_work() as s:
+        v = s.get(Voucher, voucher_id)
+        if v is None:
+            return  # the service answers voucher_not_found
+        person_id, district = v.person_id, v.district
+    _check_voucher(request, p, person_id, district, write=True)
 
 
 @router.post("/vouchers/{voucher_id}/redeem", summary="Redeem against a purchase (核销): the engine decides the face value")
-def redeem(voucher_id: int, req: RedeemRequest, idempotency_key: Key = None) -> dict[str, Any]:
+def redeem(voucher_id: int, req: RedeemRequest, request: Request, idempotency_key: Key = None,
+           p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
+    _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
         return service.redeem(s, voucher_id=voucher_id, purchase=req.purchase, key=_key(idempotency_key))
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unused voucher (退券)")
-def cancel(voucher_id: int, req: ReasonRequest | None = None, idempotency_key: Key = None) -> dict[str, Any]:
+def cancel(voucher_id: int, request: Request, req: ReasonRequest | None = None, idempotency_key: Key = None,
+           p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
+    _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
         return service.cancel(s, voucher_id=voucher_id, reason=req.reason if req else None, key=_key(idempotency_key))
 
 
 @router.post("/vouchers/{voucher_id}/refund", summary="A redeemed purchase was returned (退货)")
-def refund(voucher_id: int, req: ReasonRequest | None = None, idempotency_key: Key = None) -> dict[str, Any]:
+def refund(voucher_id: int, request: Request, req: ReasonRequest | None = None, idempotency_key: Key = None,
+           p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
+    _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
         return service.refund(s, voucher_id=voucher_id, reason=req.reason if req else None, key=_key(idempotency_key))
 
@@ -166,9 +236,9 @@ def refund(voucher_id: int, req: ReasonRequest | None = None, idempotency_key: K
 
 
 @router.post("/enterprises", summary="Load enterprise data (for 免申即享)", tags=["applications"])
-def load_enterprises(records: list[dict[str, Any]]) -> dict[str, Any]:
+def load_enterprises(records: list[dict[str, Any]], p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return ent.load_enterprises(s, records, actor="operator")
+        return ent.load_enterprises(s, records, actor=p.username)
 
 
 @router.get("/applications/clauses", summary="Enterprise clauses one can apply for", tags=["applications"])
@@ -178,7 +248,11 @@ def clauses() -> list[dict[str, Any]]:
 
 
 @router.post("/applications", summary="Apply for one enterprise clause; the engine computes the amount", tags=["applications"])
-def submit(req: ApplicationRequest, idempotency_key: Key = None) -> dict[str, Any]:
+def submit(req: ApplicationRequest, request: Request, idempotency_key: Key = None,
+           p: Principal = Depends(ENTERPRISE_OR_ADMIN)) -> dict[str, Any]:
+    if p.role == R.enterprise and req.enterprise_id != p.enterprise_id:
+        raise forbid(request, p, "application for another enterprise", message_zh="只能为本企业申请",
+                     message_en="an enterprise may apply only for itself")
     with unit_of_work() as s:
         return ent.submit(s, enterprise_id=req.enterprise_id, clause=req.clause, facts=req.facts, subject=req.subject,
                           evidence=req.evidence, on=req.on, key=_key(idempotency_key))
@@ -186,14 +260,48 @@ def submit(req: ApplicationRequest, idempotency_key: Key = None) -> dict[str, An
 
 @router.get("/applications", summary="List applications and offers", tags=["applications"])
 def list_applications(enterprise_id: str | None = None, status: str | None = None,
-                      limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                      p: Principal = Depends(APPLICATION_READERS)) -> list[dict[str, Any]]:
+    """An enterprise sees its own, an officer those of enterprises in their district, admins and auditors all."""
+    if p.role == R.enterprise:
+        if enterprise_id is not None and enterprise_id != p.enterprise_id:
+            return []
+        enterprise_id = p.enterprise_id or "\x00none"
     with unit_of_work() as s:
-        return ent.list_applications(s, enterprise_id=enterprise_id, status=status, limit=limit)
+        rows = ent.list_applications(s, enterprise_id=enterprise_id, status=status,
+                                     limit=1000 if p.role == R.district_officer else limit)
+        if p.role == R.district_officer:
+            districts = _districts(s, {r["enterprise_id"] for r in rows})
+            rows = [r for r in rows if p.can_see_district(districts.get(r["enterprise_id"]))][:limit]
+        return rows
+
+
+def _districts(s, enterprise_ids: set[str]) -> dict[str, str | None]:
+    if not enterprise_ids:
+        return {}
+    return dict(s.execute(select(EnterpriseProfile.id, EnterpriseProfile.district)
+                          .where(EnterpriseProfile.id.in_(sorted(enterprise_ids)))).all())
+
+
+def _check_application(request: Request, p: Principal, application_id: int, *, write: bool) -> None:
+    """The enterprise itself (or, reading: admins, auditors, officers of the enterprise's district)."""
+    with unit_of_work() as s:
+        a = s.get(Application, application_id)
+        if a is None:
+            return  # the service answers application_not_found
+        eid = a.enterprise_id
+        district = _districts(s, {eid}).get(eid) if p.role == R.district_officer else None
+    if p.role == R.enterprise and p.enterprise_id and eid == p.enterprise_id:
+        return
+    if not write and (p.role in (R.city_admin, R.auditor) or p.can_see_district(district)):
+        return
+    raise forbid(request, p, "application of another enterprise" if p.role == R.enterprise
+                 else f"application of {eid}")
 
 
 @router.post("/applications/payment-runs", summary="Pay every approved application (run keyed by period)",
              tags=["applications"])
-def payment_run(req: PaymentRunRequest) -> dict[str, Any]:
+def payment_run(req: PaymentRunRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     run = ent.payment_run(period=req.period)
     return {"run_id": run.id, "period": run.period, "status": run.status, "result": run.result,
             "already_completed": run.already_completed}
@@ -201,52 +309,57 @@ def payment_run(req: PaymentRunRequest) -> dict[str, Any]:
 
 @router.post("/applications/no-apply-runs", summary="免申即享: offer every eligible enterprise its reward",
              tags=["applications"])
-def no_apply_run(req: RunRequest) -> dict[str, Any]:
+def no_apply_run(req: RunRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     run = ent.no_apply_run(on=req.on)
     return {"run_id": run.id, "period": run.period, "status": run.status, "result": run.result,
             "already_completed": run.already_completed}
 
 
 @router.get("/applications/{application_id}", summary="One application with its explanation", tags=["applications"])
-def get_application(application_id: int) -> dict[str, Any]:
+def get_application(application_id: int, request: Request,
+                    p: Principal = Depends(APPLICATION_READERS)) -> dict[str, Any]:
+    _check_application(request, p, application_id, write=False)
     with unit_of_work() as s:
         return ent.get_application(s, application_id)
 
 
 @router.post("/applications/{application_id}/review", summary="Start the review (受理)", tags=["applications"])
-def review(application_id: int) -> dict[str, Any]:
+def review(application_id: int, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
         return ent.start_review(s, application_id=application_id)
 
 
 @router.post("/applications/{application_id}/approve", summary="Approve (核定): the amount becomes payable",
              tags=["applications"])
-def approve(application_id: int, idempotency_key: Key = None) -> dict[str, Any]:
+def approve(application_id: int, idempotency_key: Key = None, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
         return ent.approve(s, application_id=application_id, key=_key(idempotency_key))
 
 
 @router.post("/applications/{application_id}/reject", summary="Reject with a reason (驳回)", tags=["applications"])
-def reject(application_id: int, req: RejectRequest) -> dict[str, Any]:
+def reject(application_id: int, req: RejectRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
         return ent.reject(s, application_id=application_id, reason=req.reason)
 
 
 @router.post("/applications/{application_id}/confirm", summary="免申即享: the enterprise confirms the offer",
              tags=["applications"])
-def confirm(application_id: int, idempotency_key: Key = None) -> dict[str, Any]:
+def confirm(application_id: int, request: Request, idempotency_key: Key = None,
+            p: Principal = Depends(ENTERPRISE)) -> dict[str, Any]:
+    _check_application(request, p, application_id, write=True)
     with unit_of_work() as s:
         return ent.confirm(s, application_id=application_id, key=_key(idempotency_key))
 
 
 @router.post("/applications/{application_id}/decline", summary="免申即享: the enterprise declines the offer",
              tags=["applications"])
-def decline(application_id: int) -> dict[str, Any]:
+def decline(application_id: int, request: Request, p: Principal = Depends(ENTERPRISE)) -> dict[str, Any]:
+    _check_application(request, p, application_id, write=True)
     with unit_of_work() as s:
         return ent.decline(s, application_id=application_id)
 
 
 @router.post("/applications/{application_id}/pay", summary="Pay one approved application (拨付)", tags=["applications"])
-def pay(application_id: int, idempotency_key: Key = None) -> dict[str, Any]:
+def pay(application_id: int, idempotency_key: Key = None, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
         return ent.pay(s, application_id=application_id, key=_key(idempotency_key))

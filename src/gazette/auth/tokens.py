@@ -1,0 +1,53 @@
+"""API bearer tokens: ``Authorization: Bearer <token>``; the database keeps the SHA-256 only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from gazette.auth.models import ApiToken, User
+from gazette.auth.sessions import digest
+from gazette.ledger.clock import as_shanghai, now
+
+PREFIX = "gzt_"
+DEFAULT_TTL = dt.timedelta(days=30)
+
+
+def create(session: Session, user_id: int, name: str = "api", ttl: dt.timedelta | None = DEFAULT_TTL
+           ) -> tuple[str, ApiToken]:
+    raw = PREFIX + secrets.token_urlsafe(32)
+    at = now()
+    tok = ApiToken(token_hash=digest(raw), user_id=user_id, name=name[:200] or "api", created_at=at,
+                   expires_at=at + ttl if ttl else None)
+    session.add(tok)
+    session.flush()
+    return raw, tok
+
+
+def lookup(session: Session, raw: str | None) -> tuple[User, ApiToken] | None:
+    if not raw or len(raw) > 200:
+        return None
+    row = session.execute(select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
+                          .where(ApiToken.token_hash == digest(raw))).first()
+    if row is None:
+        return None
+    user, tok = row
+    if not user.active or tok.revoked_at is not None:
+        return None
+    if tok.expires_at is not None and as_shanghai(tok.expires_at) <= now():
+        return None
+    return user, tok
+
+
+def revoke(session: Session, raw: str) -> bool:
+    res = session.execute(update(ApiToken).where(ApiToken.token_hash == digest(raw), ApiToken.revoked_at.is_(None))
+                          .values(revoked_at=now()))
+    return bool(res.rowcount)
+
+
+def token_json(tok: ApiToken) -> dict:
+    return {"id": tok.id, "name": tok.name, "created_at": tok.created_at.isoformat(),
+            "expires_at": tok.expires_at.isoformat() if tok.expires_at else None}
