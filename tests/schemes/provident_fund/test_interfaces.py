@@ -113,3 +113,31 @@ def test_api_a_worker_sees_only_their_own_account(clean_db):
     auditor = bearer("test-auditor", "auditor")
     assert c.get("/api/v1/fund/accounts/p1", headers=auditor).status_code == 200
     assert c.post("/api/v1/fund/accounts/p1/stop", headers=auditor).status_code == 403
+
+
+def test_api_sanctions_of_articles_22_and_23(clean_db):
+    """第二十二条 restriction over the API: admin only, shown to the worker, bad input writes nothing."""
+    import datetime as dt
+
+    from gazette.api.app import create_app
+    from gazette.auth.testing import bearer
+    from gazette.store.db import unit_of_work
+    from jiaxing.schemes.provident_fund import service as S
+
+    with unit_of_work() as s:
+        S.setup(s, dt.date(2022, 5, 3))
+    c = TestClient(create_app())
+    admin, me = bearer(), bearer("test-worker", "citizen", person_id="p1")
+    body = {"person_id": "p1", "name": "王五", "sex": "female", "birth_date": "1990-02-03", "base": "3000", "rate": "10"}
+    assert c.post("/api/v1/fund/accounts", json=body, headers=me).status_code == 201
+    url = "/api/v1/fund/accounts/p1/restrictions"
+    assert c.post(url, json={"until": "2023-04-30", "reason": "伪造材料"}, headers=me).status_code == 403
+    past = c.post(url, json={"until": "2022-05-01", "reason": "伪造材料"}, headers=admin)
+    assert past.status_code == 422 and past.json()["code"] == "restriction_until_not_future"
+    assert c.get("/api/v1/fund/accounts/p1/sanctions", headers=admin).json() == []
+    r = c.post(url, json={"until": "2023-04-30", "reason": "伪造材料"}, headers=admin)
+    assert r.status_code == 201 and r.json()["clause"] == "嘉公积金〔2022〕9号#第二十二条"
+    view = c.get("/api/v1/fund/accounts/p1", headers=me).json()
+    assert view["loan"]["blocked_by"][0]["until"] == "2023-04-30"
+    none_open = c.post("/api/v1/fund/accounts/p1/loan-recall", json={"recovered": True}, headers=admin)
+    assert none_open.status_code == 409 and none_open.json()["code"] == "no_open_recall"

@@ -83,6 +83,15 @@ class LoanBody(BaseModel):
     outstanding: bool
 
 
+class RestrictionBody(BaseModel):
+    until: dt.date = Field(description="last restricted day (第二十二条: the centre decides the period)")
+    reason: str = Field(min_length=1, max_length=2000, examples=["提供伪造的购房合同申请提取"])
+
+
+class RecallBody(BaseModel):
+    recovered: bool = Field(description="第二十三条: the loan was recovered within the time limit")
+
+
 class BankFileBody(BaseModel):
     import_id: str = Field(min_length=1, max_length=100)
     content: str = Field(description="CSV lines ref,amount_yuan,ok|failed")
@@ -196,6 +205,32 @@ def loan(person_id: str, body: LoanBody, p: Principal = Depends(ADMIN)) -> dict:
 
     with _uow() as s:
         return S.set_loan(s, person_id, body.outstanding)
+
+
+@router.post("/accounts/{person_id}/restrictions", status_code=201)
+def restrict(person_id: str, body: RestrictionBody, p: Principal = Depends(ADMIN)) -> dict:
+    """第二十二条 — restrict withdrawal and loan applications (repaying a loan excepted) until a date."""
+    from jiaxing.schemes.provident_fund import sanctions
+
+    with _uow() as s:
+        return sanctions.restrict(s, person_id, body.until, body.reason)
+
+
+@router.post("/accounts/{person_id}/loan-recall")
+def loan_recall(person_id: str, body: RecallBody, p: Principal = Depends(ADMIN)) -> dict:
+    """第二十三条 — the outcome of a loan recall opened by the arrears run (not recovered → raised rate)."""
+    from jiaxing.schemes.provident_fund import sanctions
+
+    with _uow() as s:
+        return sanctions.resolve_recall(s, person_id, body.recovered)
+
+
+@router.get("/accounts/{person_id}/sanctions")
+def account_sanctions(person_id: str, p: Principal = Depends(READERS)) -> list[dict]:
+    from jiaxing.schemes.provident_fund import sanctions
+
+    with _uow() as s:
+        return sanctions.list_for(s, person_id)
 
 
 @router.post("/accounts/{person_id}/adjust")
