@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gazette.errors import GazetteError
@@ -50,6 +51,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             return _error_page(request, err)
         return problem_response(exc.status_code, err.problem(instance=str(request.url.path)))
 
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError):
+        # the database refused a value the validators let through (out of its range, a byte it cannot
+        # store): the request is at fault, and the transaction was rolled back
+        log.info("database refused a value on %s: %s", request.url.path, exc.orig)
+        err = GazetteError(code="invalid_value", message_zh="请求中的值超出允许范围或含有非法字符",
+                           message_en="a value in the request is out of range or contains characters that cannot be stored",
+                           status=422)
+        return problem_response(422, err.problem(instance=str(request.url.path)))
+
+    app.add_middleware(RejectNulBytes)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error on %s", request.url.path)
@@ -68,3 +81,24 @@ def _error_page(request: Request, err: GazetteError):
     from gazette.web.templating import templates
 
     return templates.TemplateResponse(request, "error.html", {"error": err}, status_code=err.status)
+
+
+class RejectNulBytes:
+    """ASGI middleware: a NUL byte in the path or the query string is refused before any handler runs
+    (PostgreSQL text cannot hold it; no identifier or query of ours contains one)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            raw = scope.get("raw_path") or scope.get("path", "").encode()
+            query = scope.get("query_string", b"")
+            if b"%00" in raw.lower() or b"\x00" in raw or b"%00" in query or b"\x00" in query \
+                    or "\x00" in scope.get("path", ""):
+                err = GazetteError(code="invalid_request", message_zh="请求含有非法字符（NUL）",
+                                   message_en="the request contains a NUL character", status=422)
+                response = problem_response(422, err.problem(instance=scope.get("path", "").replace("\x00", "")))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

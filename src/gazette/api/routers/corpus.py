@@ -88,7 +88,7 @@ def search(
     on: str | None = None,
     category: str | None = None,
     issuer: str | None = None,
-    year: int | None = None,
+    year: int | None = Query(default=None, ge=1, le=9999),
     status: str | None = None,
     limit: int = Query(10, ge=1, le=100),
 ) -> dict[str, Any]:

@@ -12,8 +12,9 @@ nothing. Enforced here, not in the service.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from pydantic import BaseModel, Field
 
 from gazette.auth.deps import forbid, require_roles
@@ -257,7 +258,7 @@ def run_arrears(month: str, p: Principal = Depends(ADMIN)) -> dict:
 
 
 @router.post("/runs/interest/{year}")
-def run_interest(year: int, p: Principal = Depends(ADMIN)) -> dict:
+def run_interest(year: Annotated[int, Path(ge=1990, le=2999, description="settlement year")], p: Principal = Depends(ADMIN)) -> dict:
     from jiaxing.schemes.provident_fund import service as S
 
     return S.run_summary(S.interest_run(year))
