@@ -67,6 +67,25 @@ def clean_db(db_url):
     yield db_url
 
 
+@pytest.fixture(scope="module")
+def corpus_client(db_url):
+    """An API/web client over a database holding exactly the shipped gazettes — emptied and ingested
+    afresh for each test module, since other modules leave their own rows behind."""
+    from fastapi.testclient import TestClient
+
+    from gazette.api.app import create_app
+    from gazette.corpus import service
+    from gazette.store.db import unit_of_work
+
+    with get_engine(db_url).begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    for path in sorted(GAZETTES.glob("*.txt")):
+        with unit_of_work() as session:
+            service.ingest_file(session, path)
+    return TestClient(create_app(), raise_server_exceptions=False)
+
+
 @pytest.fixture(scope="session")
 def gazette_paths() -> list[Path]:
     return sorted(GAZETTES.glob("*.txt"))

@@ -3,28 +3,15 @@
 import urllib.parse
 
 import pytest
-from fastapi.testclient import TestClient
 
-from gazette.api.app import create_app
 from gazette.auth.testing import bearer
-from gazette.corpus import service
-from gazette.store.db import unit_of_work
 from tests.conftest import GAZETTES
 
 
 @pytest.fixture(scope="module")
-def client(db_url):
-    from gazette.store.db import get_engine
-    from gazette.store.models import Base
-
-    with get_engine(db_url).begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-    for path in sorted(GAZETTES.glob("*.txt")):
-        with unit_of_work() as session:
-            service.ingest_file(session, path)
+def client(corpus_client):
     # Reading the gazette needs no login; parse and ingest need the city administrator.
-    return TestClient(create_app(), raise_server_exceptions=False)
+    return corpus_client
 
 
 @pytest.fixture()

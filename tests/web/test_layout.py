@@ -13,9 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gazette.api.app import create_app
-from gazette.corpus import service
-from gazette.store.db import unit_of_work
-from tests.conftest import GAZETTES
 
 CSS = Path(__file__).resolve().parents[2] / "src" / "gazette" / "web" / "static" / "site.css"
 READER_PAGES = ["/", "/issues/2022-10", "/documents/%E5%98%89%E6%94%BF%E5%8A%9E%E5%8F%91%E3%80%942022%E3%80%9547%E5%8F%B7",
@@ -23,17 +20,8 @@ READER_PAGES = ["/", "/issues/2022-10", "/documents/%E5%98%89%E6%94%BF%E5%8A%9E%
 
 
 @pytest.fixture(scope="module")
-def client(db_url):
-    from gazette.store.db import get_engine
-    from gazette.store.models import Base
-
-    with get_engine(db_url).begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-    for path in sorted(GAZETTES.glob("*.txt")):
-        with unit_of_work() as session:
-            service.ingest_file(session, path)
-    return TestClient(create_app(), raise_server_exceptions=False)
+def client(corpus_client):
+    return corpus_client
 
 
 def body_class(page: str) -> str:

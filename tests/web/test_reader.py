@@ -10,12 +10,6 @@ import re
 import urllib.parse
 
 import pytest
-from fastapi.testclient import TestClient
-
-from gazette.api.app import create_app
-from gazette.corpus import service
-from gazette.store.db import unit_of_work
-from tests.conftest import GAZETTES
 
 NEV = "嘉政办发〔2022〕47号"
 REPEALER = "嘉政办发〔2022〕45号"
@@ -24,17 +18,8 @@ NEV_INTERPRETATION = "2022-10:嘉兴市促进新能源汽车消费若干政策�
 
 
 @pytest.fixture(scope="module")
-def client(db_url):
-    from gazette.store.db import get_engine
-    from gazette.store.models import Base
-
-    with get_engine(db_url).begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-    for path in sorted(GAZETTES.glob("*.txt")):
-        with unit_of_work() as session:
-            service.ingest_file(session, path)
-    return TestClient(create_app(), raise_server_exceptions=False)
+def client(corpus_client):
+    return corpus_client
 
 
 def q(s: str) -> str:
