@@ -29,6 +29,8 @@ def admin(db_url):
     ("post", "/api/v1/fund/runs/interest/0", None),
     ("post", "/api/v1/fund/runs/interest/10000", None),
     ("get", "/api/v1/search?q=5G&year=9223372036854775808", None),
+    ("post", "/me/vouchers/9223372036854775808/cancel", None),  # pages take the same ids
+    ("post", "/officials/applications/9223372036854775808/approve", None),
 ])
 def test_out_of_range_numbers_are_refused(admin, method, path, body):
     r = getattr(admin, method)(path, **({"json": body} if body else {}))

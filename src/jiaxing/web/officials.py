@@ -30,6 +30,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from gazette.api.params import RowId
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError, InvalidInput
 from gazette.store.db import unit_of_work
@@ -263,7 +264,7 @@ def applications_csv(request: Request, table: str = "list"):
 
 
 @router.post("/officials/applications/{application_id}/{action}", response_class=HTMLResponse)
-async def application_action(request: Request, application_id: int, action: str):
+async def application_action(request: Request, application_id: RowId, action: str):
     """Review, approve, reject or pay one application (city admin only)."""
     p = require(request, Role.city_admin)
     form = await request.form()

@@ -22,6 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from gazette.api.params import RowId
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError, InvalidInput
 from gazette.store.db import unit_of_work
@@ -285,7 +286,7 @@ def _own_voucher(session, p: Principal, voucher_id: int) -> dict:
 
 
 @router.post("/me/vouchers/{voucher_id}/redeem", response_class=HTMLResponse)
-async def redeem_voucher(request: Request, voucher_id: int):
+async def redeem_voucher(request: Request, voucher_id: RowId):
     p = require(request, Role.citizen)
     form = await request.form()
     csrf(request, form)
@@ -317,7 +318,7 @@ async def redeem_voucher(request: Request, voucher_id: int):
 
 
 @router.post("/me/vouchers/{voucher_id}/cancel", response_class=HTMLResponse)
-async def cancel_voucher(request: Request, voucher_id: int):
+async def cancel_voucher(request: Request, voucher_id: RowId):
     p = require(request, Role.citizen)
     form = await request.form()
     csrf(request, form)
@@ -529,7 +530,7 @@ async def submit_application(request: Request):
 
 
 @router.post("/me/enterprise/offers/{application_id}/confirm", response_class=HTMLResponse)
-async def confirm_offer(request: Request, application_id: int):
+async def confirm_offer(request: Request, application_id: RowId):
     p = require(request, Role.enterprise)
     form = await request.form()
     csrf(request, form)
@@ -546,7 +547,7 @@ async def confirm_offer(request: Request, application_id: int):
 
 
 @router.post("/me/enterprise/offers/{application_id}/decline", response_class=HTMLResponse)
-async def decline_offer(request: Request, application_id: int):
+async def decline_offer(request: Request, application_id: RowId):
     p = require(request, Role.enterprise)
     form = await request.form()
     csrf(request, form)

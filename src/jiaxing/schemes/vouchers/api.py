@@ -17,10 +17,11 @@ import datetime as dt
 import threading
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from gazette.api.params import RowId
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError
@@ -31,9 +32,6 @@ from jiaxing.schemes.vouchers.models import Application, EnterpriseProfile, Vouc
 from jiaxing.schemes.vouchers.reconcile import report
 
 router = APIRouter(tags=["vouchers"])
-# Row ids are BIGINT: a larger number can name nothing, so it is refused before reaching the database.
-VoucherId = Annotated[int, Path(ge=1, le=2**63 - 1, description="voucher id")]
-ApplicationId = Annotated[int, Path(ge=1, le=2**63 - 1, description="application id")]
 
 R = Role
 ADMIN = require_roles(R.city_admin)
@@ -186,7 +184,7 @@ def list_vouchers(person_id: str | None = None, programme: str | None = None, di
 
 
 @router.get("/vouchers/{voucher_id}", summary="One voucher")
-def get_voucher(voucher_id: VoucherId, request: Request, p: Principal = Depends(ANY_VOUCHER_READER)) -> dict[str, Any]:
+def get_voucher(voucher_id: RowId, request: Request, p: Principal = Depends(ANY_VOUCHER_READER)) -> dict[str, Any]:
     with unit_of_work() as s:
         out = service.get_voucher(s, voucher_id)
     _check_voucher(request, p, out["person_id"], out["district"], write=False)
@@ -202,7 +200,7 @@ def _check_voucher(request: Request, p: Principal, person_id: str, district: str
     raise forbid(request, p, "voucher of another person" if p.role == R.citizen else f"voucher in {district}")
 
 
-def _own_voucher(request: Request, p: Principal, voucher_id: VoucherId) -> None:
+def _own_voucher(request: Request, p: Principal, voucher_id: RowId) -> None:
     with unit_of_work() as s:
         v = s.get(Voucher, voucher_id)
         if v is None:
@@ -212,7 +210,7 @@ def _own_voucher(request: Request, p: Principal, voucher_id: VoucherId) -> None:
 
 
 @router.post("/vouchers/{voucher_id}/redeem", summary="Redeem against a purchase (核销): the engine decides the face value")
-def redeem(voucher_id: VoucherId, req: RedeemRequest, request: Request, idempotency_key: Key = None,
+def redeem(voucher_id: RowId, req: RedeemRequest, request: Request, idempotency_key: Key = None,
            p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
@@ -220,7 +218,7 @@ def redeem(voucher_id: VoucherId, req: RedeemRequest, request: Request, idempote
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unused voucher (退券)")
-def cancel(voucher_id: VoucherId, request: Request, req: ReasonRequest | None = None, idempotency_key: Key = None,
+def cancel(voucher_id: RowId, request: Request, req: ReasonRequest | None = None, idempotency_key: Key = None,
            p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
@@ -228,7 +226,7 @@ def cancel(voucher_id: VoucherId, request: Request, req: ReasonRequest | None = 
 
 
 @router.post("/vouchers/{voucher_id}/refund", summary="A redeemed purchase was returned (退货)")
-def refund(voucher_id: VoucherId, request: Request, req: ReasonRequest | None = None, idempotency_key: Key = None,
+def refund(voucher_id: RowId, request: Request, req: ReasonRequest | None = None, idempotency_key: Key = None,
            p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
@@ -286,7 +284,7 @@ def _districts(s, enterprise_ids: set[str]) -> dict[str, str | None]:
                           .where(EnterpriseProfile.id.in_(sorted(enterprise_ids)))).all())
 
 
-def _check_application(request: Request, p: Principal, application_id: ApplicationId, *, write: bool) -> None:
+def _check_application(request: Request, p: Principal, application_id: RowId, *, write: bool) -> None:
     """The enterprise itself (or, reading: admins, auditors, officers of the enterprise's district)."""
     with unit_of_work() as s:
         a = s.get(Application, application_id)
@@ -319,7 +317,7 @@ def no_apply_run(req: RunRequest, p: Principal = Depends(ADMIN)) -> dict[str, An
 
 
 @router.get("/applications/{application_id}", summary="One application with its explanation", tags=["applications"])
-def get_application(application_id: ApplicationId, request: Request,
+def get_application(application_id: RowId, request: Request,
                     p: Principal = Depends(APPLICATION_READERS)) -> dict[str, Any]:
     _check_application(request, p, application_id, write=False)
     with unit_of_work() as s:
@@ -327,27 +325,27 @@ def get_application(application_id: ApplicationId, request: Request,
 
 
 @router.post("/applications/{application_id}/review", summary="Start the review (受理)", tags=["applications"])
-def review(application_id: ApplicationId, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def review(application_id: RowId, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
         return ent.start_review(s, application_id=application_id)
 
 
 @router.post("/applications/{application_id}/approve", summary="Approve (核定): the amount becomes payable",
              tags=["applications"])
-def approve(application_id: ApplicationId, idempotency_key: Key = None, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def approve(application_id: RowId, idempotency_key: Key = None, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
         return ent.approve(s, application_id=application_id, key=_key(idempotency_key))
 
 
 @router.post("/applications/{application_id}/reject", summary="Reject with a reason (驳回)", tags=["applications"])
-def reject(application_id: ApplicationId, req: RejectRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def reject(application_id: RowId, req: RejectRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
         return ent.reject(s, application_id=application_id, reason=req.reason)
 
 
 @router.post("/applications/{application_id}/confirm", summary="免申即享: the enterprise confirms the offer",
              tags=["applications"])
-def confirm(application_id: ApplicationId, request: Request, idempotency_key: Key = None,
+def confirm(application_id: RowId, request: Request, idempotency_key: Key = None,
             p: Principal = Depends(ENTERPRISE)) -> dict[str, Any]:
     _check_application(request, p, application_id, write=True)
     with unit_of_work() as s:
@@ -356,13 +354,13 @@ def confirm(application_id: ApplicationId, request: Request, idempotency_key: Ke
 
 @router.post("/applications/{application_id}/decline", summary="免申即享: the enterprise declines the offer",
              tags=["applications"])
-def decline(application_id: ApplicationId, request: Request, p: Principal = Depends(ENTERPRISE)) -> dict[str, Any]:
+def decline(application_id: RowId, request: Request, p: Principal = Depends(ENTERPRISE)) -> dict[str, Any]:
     _check_application(request, p, application_id, write=True)
     with unit_of_work() as s:
         return ent.decline(s, application_id=application_id)
 
 
 @router.post("/applications/{application_id}/pay", summary="Pay one approved application (拨付)", tags=["applications"])
-def pay(application_id: ApplicationId, idempotency_key: Key = None, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def pay(application_id: RowId, idempotency_key: Key = None, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
         return ent.pay(s, application_id=application_id, key=_key(idempotency_key))
