@@ -674,12 +674,13 @@ class Engine:
     def _resolve_nearest(self, entity: str, frame: pl.DataFrame, on: dt.date, overrides: dict, pending: list) -> None:
         """Re-run the failing rules with each threshold fact set to its nearest qualifying value — one frame."""
         base = frame.select([col for col in frame.columns if "|" not in col])  # inputs only (no helper columns)
-        parts = []
+        rows = []
         for i, (_out, _rid, row_i, th, _v, _t, target) in enumerate(pending):
-            one = base.slice(row_i, 1).with_columns(pl.lit(target, dtype=base.schema[th.column]).alias(th.column),
-                                                    pl.lit(str(i)).alias("_id"))
-            parts.append(one)
-        probe = pl.concat(parts, how="vertical_relaxed")
+            row = base.row(row_i, named=True)
+            row[th.column], row["_id"] = target, str(i)
+            rows.append(row)
+        # rows in Python, one frame: far cheaper than a slice and a with_columns per probe
+        probe = pl.from_dicts(rows, schema=base.schema)
         rids = {p[1] for p in pending}
         ev = self.evaluate_frame(entity, probe, on, overrides, rule_ids=rids)
         oks = {rid: ev[f"{rid}|ok"].to_list() for rid in rids}
