@@ -232,12 +232,14 @@ def main() -> None:
     reset_settings_cache()
     try:
         from gazette.store.db import get_engine
+        from gazette.store.probe import ensure_database
 
+        ensure_database(url)
         with get_engine(url).connect():
             pass
     except Exception as exc:  # noqa: BLE001
         print(f"PostgreSQL unreachable at {url} ({exc.__class__.__name__}); skipped. "
-              "Create it with: psql -h 127.0.0.1 -U postgres -c 'create database fund_bench'")
+              "Is the server running?")
         return
     n, sample = args.accounts, args.sample
     t = time.perf_counter()

@@ -223,13 +223,16 @@ def main() -> None:
     args = ap.parse_args()
     url = os.environ.get("GAZETTE_BENCH_DATABASE_URL", DEFAULT_URL)
     try:
+        from gazette.store.probe import ensure_database
+
+        ensure_database(url)
         eng = create_engine(url)
         with eng.connect() as conn:
             conn.execute(text("SELECT 1"))
         eng.dispose()
     except Exception as exc:  # noqa: BLE001
         print(f"bench_vouchers: PostgreSQL unreachable at {url} ({type(exc).__name__}); skipped. "
-              "Create it with: psql -h 127.0.0.1 -U postgres -c 'create database vouchers_bench'")
+              "Is the server running?")
         return
     _reset(url)
     print(f"voucher claims on PostgreSQL ({url.split('@')[-1]}), {args.claims} attempts per level, "
