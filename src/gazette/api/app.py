@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from gazette import __version__
-from gazette.api.problems import install_problem_handlers
+from gazette.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from gazette.api.routers import corpus, rules
 from gazette.auth import api as auth_api
 from gazette.auth import web as auth_pages
@@ -28,13 +28,13 @@ def create_app() -> FastAPI:
     )
     install_problem_handlers(app)
     auth_pages.install(app)  # page denials: a redirect to /login or the 403 page, not problem+json
-    app.include_router(auth_api.router, prefix="/api/v1")
-    app.include_router(corpus.router, prefix="/api/v1")
-    app.include_router(rules.router, prefix="/api/v1")
+    app.include_router(auth_api.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
+    app.include_router(corpus.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
+    app.include_router(rules.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     from gazette.packs import load_pack
 
     for module in load_pack().routers:  # the pack's schemes
-        app.include_router(importlib.import_module(module).router, prefix="/api/v1")
+        app.include_router(importlib.import_module(module).router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     for module in (*PAGE_MODULES, *load_pack().pages):
         if importlib.util.find_spec(module) is not None:
             app.include_router(importlib.import_module(module).router)

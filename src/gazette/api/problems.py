@@ -7,6 +7,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -14,6 +15,28 @@ from gazette.errors import GazetteError
 
 log = logging.getLogger("gazette.api")
 PROBLEM = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error of the API is answered."""
+
+    type: str = Field(examples=["https://gazette.example/problems/pool_exhausted"])
+    title: str = Field(description="the English message")
+    status: int
+    detail: str = Field(description="the Chinese message")
+    code: str = Field(description="stable machine-readable code", examples=["pool_exhausted"])
+    message_zh: str
+    message_en: str
+    field: str | None = Field(default=None, description="the request field at fault")
+    instance: str | None = None
+    details: dict | None = Field(default=None, description="e.g. the failed conditions, the clause")
+
+
+# Documented on every router: errors come as application/problem+json, not FastAPI's default body.
+PROBLEM_RESPONSES: dict = {
+    "4XX": {"model": Problem, "content": {PROBLEM: {}}, "description": "problem+json (RFC 9457)"},
+    "5XX": {"model": Problem, "content": {PROBLEM: {}}, "description": "problem+json (RFC 9457)"},
+}
 
 
 def problem_response(status: int, body: dict) -> JSONResponse:
