@@ -11,10 +11,7 @@ import urllib.parse
 import pytest
 from fastapi.testclient import TestClient
 
-from gazette.api.app import create_app
-from gazette.corpus import service
 from gazette.store.db import unit_of_work
-from tests.conftest import GAZETTES
 
 NEV = [("who", "citizen"), ("buy", "nev"), ("nev_price", "250000"), ("nev_date", "2022-10-08"),
        ("nev_district", "南湖区"), ("nev_ne", "1")]
@@ -25,16 +22,7 @@ WORKER = [("who", "worker"), ("w_birth", "1988-06-06"), ("w_sex", "female"), ("w
 
 
 @pytest.fixture(scope="module")
-def client(db_url):
-    from gazette.store.db import get_engine
-    from gazette.store.models import Base
-
-    with get_engine(db_url).begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            conn.execute(table.delete())
-    for path in sorted(GAZETTES.glob("*.txt")):
-        with unit_of_work() as session:
-            service.ingest_file(session, path)
+def client(corpus_client):
     # the fund's reference data (minimum wage, average wage) for its quote: set up through the pack's scheme
     import importlib
 
@@ -44,7 +32,7 @@ def client(db_url):
     svc = importlib.import_module(fund.rsplit(".", 1)[0] + ".service")
     with unit_of_work() as session:
         svc.setup(session, dt.date(2022, 10, 8))
-    return TestClient(create_app())
+    return corpus_client
 
 
 def _text(page: str) -> str:

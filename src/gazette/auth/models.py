@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -23,8 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gazette.store.base import Base
+from gazette.store.base import BigId as BIGID
 
-BIGID = BigInteger().with_variant(Integer(), "sqlite")
 ROLES = ("citizen", "enterprise", "district_officer", "city_admin", "auditor")
 
 

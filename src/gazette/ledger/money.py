@@ -49,11 +49,11 @@ def yuan_to_fen(value: str | int | Decimal, field: str = "amount") -> int:
     return result
 
 
-def fen_to_yuan(fen: int) -> str:
-    """``123456`` → ``"1234.56"``; negative amounts keep their sign."""
+def fen_to_yuan(fen: int, *, grouping: bool = False) -> str:
+    """``123456`` → ``"1234.56"`` (``"1,234.56"`` with ``grouping``); negative amounts keep their sign."""
     sign = "-" if fen < 0 else ""
     whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole}.{cents:02d}"
+    return f"{sign}{whole:,}.{cents:02d}" if grouping else f"{sign}{whole}.{cents:02d}"
 
 
 def round_fen(value: Decimal | int, unit_fen: int = 1) -> int:

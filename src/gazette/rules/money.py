@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 import polars as pl
 
 from gazette.errors import InvalidInput
+from gazette.ledger import money as ledger_money
 
 
 def to_decimal(value, field: str | None = None) -> Decimal:
@@ -57,11 +58,7 @@ def yuan_to_fen(value, field: str | None = None) -> int:
 
 def fen_to_yuan(fen: int | None) -> str | None:
     """Integer fen → yuan decimal string with two places ("6000.00")."""
-    if fen is None:
-        return None
-    sign = "-" if fen < 0 else ""
-    q, r = divmod(abs(int(fen)), 100)
-    return f"{sign}{q}.{r:02d}"
+    return None if fen is None else ledger_money.fen_to_yuan(fen)
 
 
 def fmt_yuan(fen: int) -> str:

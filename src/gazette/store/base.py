@@ -1,4 +1,4 @@
-from sqlalchemy import MetaData
+from sqlalchemy import BigInteger, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -12,3 +12,7 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+# A 64-bit id on PostgreSQL; SQLite only auto-increments an INTEGER PRIMARY KEY (also 64-bit).
+BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -25,10 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gazette.store.base import Base
-
-# A 64-bit id on PostgreSQL; SQLite only auto-increments an INTEGER PRIMARY KEY (also 64-bit).
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from gazette.store.base import Base, BigId
 
 ACCOUNT_TYPES = ("asset", "liability", "equity", "income", "expense")
 

@@ -8,6 +8,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from gazette.ledger.money import fen_to_yuan
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -42,11 +44,7 @@ def _snippet(html: str) -> Markup:
 
 def _yuan(fen: int | None) -> str:
     """Integer fen → '6,000.00' for display; money never passes through float."""
-    if fen is None:
-        return "—"
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
+    return "—" if fen is None else fen_to_yuan(fen, grouping=True)
 
 
 def elder_mode(request: Request) -> bool:

@@ -33,6 +33,7 @@ from fastapi.responses import HTMLResponse, Response
 from gazette.api.params import RowId
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError, InvalidInput
+from gazette.ledger.money import fen_to_yuan
 from gazette.store.db import unit_of_work
 from gazette.web import charts
 from gazette.web.templating import templates
@@ -58,11 +59,7 @@ def scope(p: Principal, request: Request) -> str | None:
 
 def yuan(fen: int | None) -> str:
     """Fen → '1234.56' for CSV (no thousands separator: spreadsheets read it as a number)."""
-    if fen is None:
-        return ""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(int(fen)), 100)
-    return f"{sign}{whole}.{cents:02d}"
+    return "" if fen is None else fen_to_yuan(fen)
 
 
 def csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> Response:

@@ -32,8 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gazette.store.base import Base
-
-BIGID = BigInteger().with_variant(Integer(), "sqlite")
+from gazette.store.base import BigId as BIGID
 
 VOUCHER_STATUSES = ("claimed", "redeemed", "cancelled", "expired", "refunded")
 LIVE_VOUCHER = "status IN ('claimed', 'redeemed')"
