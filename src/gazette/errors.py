@@ -56,3 +56,12 @@ class NotFound(GazetteError):
 class InvalidInput(GazetteError):
     def __init__(self, message_zh: str, message_en: str, field: str | None = None, code: str = "invalid_input"):
         super().__init__(code=code, message_zh=message_zh, message_en=message_en, field=field, status=422)
+
+
+class Conflict(GazetteError):
+    """The request is well-formed but the state does not allow it (already done, wrong stage, closed)."""
+
+    def __init__(self, message_zh: str, message_en: str, field: str | None = None, code: str = "conflict",
+                 details: dict[str, Any] | None = None):
+        super().__init__(code=code, message_zh=message_zh, message_en=message_en, field=field, status=409,
+                         details=details or {})

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
+from gazette.auth.principal import Role
+
 
 def _emit(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
@@ -35,12 +37,13 @@ def register(app: typer.Typer) -> None:
     @users.command("create")
     def create(
         username: str,
-        role: Annotated[str, typer.Option(help="citizen | enterprise | district_officer | city_admin | auditor")],
+        role: Annotated[str, typer.Option(help="one of: " + " | ".join(r.value for r in Role))],
         password: Annotated[str | None, typer.Option(help="default: $GAZETTE_PASSWORD or a prompt")] = None,
         display_name: Annotated[str | None, typer.Option("--name", help="display name")] = None,
         district: Annotated[str | None, typer.Option(help="an officer's district (a citizen's home district)")] = None,
         person_id: Annotated[str | None, typer.Option(help="a citizen's / worker's identity number")] = None,
         enterprise_id: Annotated[str | None, typer.Option(help="an enterprise's 统一社会信用代码")] = None,
+        unit: Annotated[str | None, typer.Option(help="the unit a scoped role acts for (责任单位, 预算部门, 护理机构)")] = None,
     ) -> None:
         """Create a user."""
         from gazette.auth import users as svc
@@ -48,7 +51,8 @@ def register(app: typer.Typer) -> None:
         pw = _password(password)
         with _uow() as s:
             _emit(svc.create_user(s, username=username, password=pw, role=role, display_name=display_name,
-                                  district=district, person_id=person_id, enterprise_id=enterprise_id))
+                                  district=district, person_id=person_id, enterprise_id=enterprise_id,
+                                  unit=unit))
 
     @users.command("list")
     def list_() -> None:

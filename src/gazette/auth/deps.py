@@ -51,7 +51,8 @@ def roles_text(roles: Iterable[Role]) -> tuple[str, str]:
 
 def principal_of(user: User, via: str) -> Principal:
     return Principal(user_id=user.id, username=user.username, display_name=user.display_name, role=Role(user.role),
-                     district=user.district, person_id=user.person_id, enterprise_id=user.enterprise_id, via=via)
+                     district=user.district, person_id=user.person_id, enterprise_id=user.enterprise_id, via=via,
+                     unit=user.unit)
 
 
 def _resolve(request: Request, *, allow_token: bool = True) -> Principal | None:

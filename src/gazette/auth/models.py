@@ -21,17 +21,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gazette.auth.principal import Role
 from gazette.store.base import Base
 from gazette.store.base import BigId as BIGID
 
-ROLES = ("citizen", "enterprise", "district_officer", "city_admin", "auditor")
+ROLES = tuple(r.value for r in Role)
 
 
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('citizen', 'enterprise', 'district_officer', 'city_admin', 'auditor')",
-                        name="role_known"),
+        CheckConstraint("role IN (" + ", ".join(f"'{r.value}'" for r in Role) + ")", name="role_known"),
         CheckConstraint("role <> 'district_officer' OR district IS NOT NULL", name="officer_district"),
     )
 
@@ -43,6 +43,7 @@ class User(Base):
     district: Mapped[str | None] = mapped_column(String(100), nullable=True)
     person_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     enterprise_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    unit: Mapped[str | None] = mapped_column(String(200), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 

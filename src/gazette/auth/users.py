@@ -14,6 +14,9 @@ from gazette.auth.principal import Role
 from gazette.errors import GazetteError, InvalidInput, NotFound
 from gazette.ledger.clock import now
 
+#: Roles that act for one organisation and see only its rows.
+UNIT_ROLES = frozenset({Role.unit_reporter, Role.department, Role.provider_staff, Role.caregiver})
+
 
 def _role(value: Any) -> Role:
     try:
@@ -28,7 +31,7 @@ def _role(value: Any) -> Role:
 def user_json(u: User) -> dict[str, Any]:
     return {"id": u.id, "username": u.username, "display_name": u.display_name, "role": u.role,
             "district": u.district, "person_id": u.person_id, "enterprise_id": u.enterprise_id,
-            "active": u.active, "created_at": u.created_at.isoformat() if u.created_at else None}
+            "unit": u.unit, "active": u.active, "created_at": u.created_at.isoformat() if u.created_at else None}
 
 
 def get_by_username(session: Session, username: str) -> User | None:
@@ -37,7 +40,7 @@ def get_by_username(session: Session, username: str) -> User | None:
 
 def create_user(session: Session, *, username: str, password: str, role: str, display_name: str | None = None,
                 district: str | None = None, person_id: str | None = None,
-                enterprise_id: str | None = None) -> dict[str, Any]:
+                enterprise_id: str | None = None, unit: str | None = None) -> dict[str, Any]:
     username = (username or "").strip()
     if not username or len(username) > 100 or any(c.isspace() for c in username):
         raise InvalidInput("用户名不能为空、不能含空格、不超过 100 个字符",
@@ -50,11 +53,15 @@ def create_user(session: Session, *, username: str, password: str, role: str, di
     if r == Role.enterprise and not enterprise_id:
         raise InvalidInput("企业用户必须指定统一社会信用代码", "an enterprise user needs an enterprise_id",
                            field="enterprise_id", code="enterprise_id_required")
+    if r in UNIT_ROLES and not (unit or "").strip():
+        raise InvalidInput("该角色必须指定所属单位", f"the role {r.value} needs a unit (--unit)", field="unit",
+                           code="unit_required")
     if get_by_username(session, username) is not None:
         raise _duplicate(username)
     user = User(username=username, display_name=display_name or username, role=r.value,
                 password_hash=passwords.hash_password(password), district=district or None,
-                person_id=person_id or None, enterprise_id=enterprise_id or None, active=True, created_at=now())
+                person_id=person_id or None, enterprise_id=enterprise_id or None,
+                unit=(unit or "").strip() or None, active=True, created_at=now())
     session.add(user)
     try:
         with session.begin_nested():
