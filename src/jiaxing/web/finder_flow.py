@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urlencode
 
-DISTRICTS = ("南湖区", "秀洲区", "嘉善县", "平湖市", "海盐县", "海宁市", "桐乡市", "嘉兴经济技术开发区", "嘉兴港区")
+from jiaxing.districts import DISTRICTS  # noqa: F401  (re-exported for the scheme modules)
+
 YES_NO = (("1", "是", "yes"), ("0", "否", "no"))
 MAX_YUAN = Decimal("100000000000")  # 1,000 亿元: a bound far above any real figure, far below int64 fen overflow
 MIN_DATE, MAX_DATE = dt.date(1900, 1, 1), dt.date(2100, 12, 31)

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from gazette.ledger.money import yuan_to_fen
 from gazette.rules.engine import Engine, get_engine
+from jiaxing.districts import DISTRICTS  # noqa: F401  (re-exported for the scheme modules)
 
-DISTRICTS = ("南湖区", "秀洲区", "嘉善县", "平湖市", "海盐县", "海宁市", "桐乡市", "嘉兴经济技术开发区", "嘉兴港区")
 BOOK = "vouchers"
 
 
