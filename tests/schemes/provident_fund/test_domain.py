@@ -15,18 +15,21 @@ M = month_index
 
 
 def test_article_8_age_boundaries_both_sides():
-    """第八条（二）: 年满 18 周岁，男性不超过 60 周岁，女性不超过 50 周岁 (含本数)."""
+    """第八条（二）: 年满 18 周岁，男性不超过 60 周岁，女性不超过 50 周岁 — read with 第十六条 (D14/PF9): the
+    limit is the retirement age, and an account opens only before the month it is reached."""
     on = dt.date(2023, 3, 15)
     D.check_eligibility(person(birth=dt.date(2005, 3, 15)), on)  # 18 today
     with pytest.raises(FundError) as e:
         D.check_eligibility(person(birth=dt.date(2005, 3, 16)), on)  # 17
     assert e.value.code == "not_eligible" and e.value.details["clause"] == "嘉公积金〔2022〕9号#第八条"
-    D.check_eligibility(person(birth=dt.date(1962, 3, 16)), on)  # man, 60 until his 61st birthday
+    D.check_eligibility(person(birth=dt.date(1963, 4, 1)), on)  # man, turns 60 next month
     with pytest.raises(FundError):
-        D.check_eligibility(person(birth=dt.date(1962, 3, 15)), on)  # man, 61 today
-    D.check_eligibility(person(sex="female", birth=dt.date(1972, 3, 16)), on)  # woman, 50
+        D.check_eligibility(person(birth=dt.date(1963, 3, 31)), on)  # man, turns 60 this month: sealed at once
+    D.check_eligibility(person(sex="female", birth=dt.date(1973, 4, 1)), on)  # woman, turns 50 next month
     with pytest.raises(FundError):
-        D.check_eligibility(person(sex="female", birth=dt.date(1972, 3, 15)), on)  # woman, 51
+        D.check_eligibility(person(sex="female", birth=dt.date(1973, 3, 31)), on)  # woman, 50 this month
+    with pytest.raises(FundError):
+        D.check_eligibility(person(sex="female", birth=dt.date(1972, 3, 16)), on)  # woman, 50: retired
 
 
 def test_article_8_and_3_other_conditions_each_reported():

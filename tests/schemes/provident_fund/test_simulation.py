@@ -104,7 +104,8 @@ class Reference:
 
     def eligible(self, sex: str, birth: dt.date, on: dt.date) -> bool:
         age = on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
-        return 18 <= age <= (60 if sex == "male" else 50)
+        retire = (birth.year + (60 if sex == "male" else 50)) * 12 + birth.month - 1
+        return 18 <= age and mi(on) < retire  # D14 with PF9: open only before the retirement month
 
     def open(self, pid, sex, birth, base, rate_pct, d) -> bool:
         if pid in self.accts or not self.eligible(sex, birth, d):

@@ -33,8 +33,12 @@ def _distance_m(lon: pl.Expr, lat: pl.Expr, line) -> pl.Expr:
 @rule(id=f"{DOC}#二", entity="flight", title_zh="观潮节期间海塘 500 米范围内禁飞", title_en="tidal-bore festival flight ban",
       valid=("2022-09-09", "2022-09-15"), kind="prohibition", unit=None, references=[f"{DOC}#一"], on_window=False)
 def ban(r):
-    r.one_of("object", "object_type", OBJECTS, reference=f"{DOC}#一",
-             zh="无人驾驶航空器或空飘物（第一条所列）", en="a drone or airborne object listed in item 1")
+    # both lists in 一 end in 等: an object not named there may still be one — unknown, never "permitted" (D18b)
+    obj = r.fact("object_type")
+    r.require("object", pl.when(obj.is_in(OBJECTS)).then(pl.lit(True)).otherwise(pl.lit(None, dtype=pl.Boolean)),
+              facts=[r.col("object_type")], reference=f"{DOC}#一",
+              zh="无人驾驶航空器或空飘物（第一条所列；所列之外的物体须由公安机关认定）",
+              en="a drone or airborne object listed in item 1 (an object not listed: the police decide)")
     start = dt.datetime.fromisoformat(r.param("ban.start"))
     end = dt.datetime.fromisoformat(r.param("ban.end"))
     s = r.fact("start_time")

@@ -1,23 +1,46 @@
 """长期护理保险（嘉政发〔2022〕21号 一、（二））— funding per person and monthly benefits by care type.
 
-The pilot plan covers 2022–2024; the standards it records are applied from its date (2022-09-26)
-to 2024-12-31 (decision D17).
+一、（二） records the funding and benefit standards of the city's LTC system, in force since June 2017
+(一、（一）: "于 2017 年 6 月…建立和实施"); the text sets them no end. They are applied from 2017-06-01
+with no end date; after the pilot plan's window (2024-12-31) the gazette holds no rule, so the answer is
+*unknown — not in our gazettes*, never *ineligible* (decision D17).
 """
+
+import datetime as dt
 
 import polars as pl
 
 from gazette.rules import least, lit_int, rule
 
 CLAUSE = "嘉政发〔2022〕21号#一.（二）"
-VALID = ("2022-09-26", "2024-12-31")
+VALID = ("2017-06-01", None)
+PLAN_END = dt.date(2024, 12, 31)  # the pilot plan (2022—2024); later standards are not in our gazettes
+
+
+def _covered(r) -> pl.Expr:
+    """Before the plan the standards 一、（二） records applied (since 2017-06); after its window the
+    gazette holds no standard: the condition is unknown (null), so the answer is unknown, not ineligible."""
+    if r.on > PLAN_END:
+        r.note("2024 年以后的长护险标准不在本库收录的公报中：结果未知，请向市医保局咨询",
+               "the standards after 2024 are not in our gazettes: unknown — ask the city medical insurance bureau")
+        expr = pl.lit(None, dtype=pl.Boolean)
+    else:
+        if r.on < dt.date(2022, 9, 26):
+            r.note("本方案（2022-09-26）之前，一、（二）所载标准自 2017 年 6 月起已在执行（一、（一））",
+                   "before the plan (2022-09-26) the standards in 1.(2) already applied, since June 2017 (1.(1))")
+        expr = pl.lit(True)
+    return r.require("covered", expr, reference=CLAUSE,
+                     zh="计算日期在公报所载标准的适用期内（2017 年 6 月起至试点方案期末 2024-12-31）",
+                     en="the date is within the period the gazette's standards cover (June 2017 to 2024-12-31)")
 TYPES = ["elderly_institution", "medical_institution", "home"]
 
 
 @rule(id=CLAUSE, entity="person", title_zh="长期护理保险待遇（基金每月支付）", title_en="long-term care benefit (fund pays, monthly)",
       valid=VALID, period="month")
 def benefit(r):
-    r.is_true("severe", "ltc_severe_disability", zh="经评定为重度失能", en="assessed as severely disabled")
-    r.one_of("care_type", "ltc_care_type", TYPES, zh="养老机构护理、医疗机构护理或居家护理", en="a care type")
+    covered = _covered(r)
+    severe = r.is_true("severe", "ltc_severe_disability", zh="经评定为重度失能", en="assessed as severely disabled")
+    typed = r.one_of("care_type", "ltc_care_type", TYPES, zh="养老机构护理、医疗机构护理或居家护理", en="a care type")
     t = r.fact("ltc_care_type").cast(pl.String)
     cost = r.fact("ltc_monthly_care_cost_yuan")
     caps = {ty: r.param(f"benefit.cap.{ty}") for ty in TYPES}
@@ -27,13 +50,18 @@ def benefit(r):
     share_expr = t.replace_strict({ty: int(v * den) for ty, v in shares.items()}, default=None, return_dtype=pl.Int64)
     amount = r.let("fund", (least(cost, cap_expr) * share_expr * 2 + den) // (2 * den))
     r.detail("cap", cap_expr, zh="每月最高支付限额", en="monthly payment ceiling")
-    r.detail("personal", cost - amount, zh="个人负担（护理费用减基金支付）", en="paid by the family (cost minus fund)")
+    ok = covered & severe & typed  # Kleene: null when any is unknown
+    # a person the fund does not pay for bears the whole cost; unknown stays unknown
+    family = pl.when(ok.not_()).then(cost).when(ok).then(cost - amount).otherwise(lit_int(None))
+    r.detail("personal", family, zh="个人负担（护理费用减基金支付；不符合条件的全部自付）",
+             en="paid by the family (cost minus fund; all of it when not eligible)")
     r.amount(amount)
 
 
 @rule(id=f"{CLAUSE}/funding", entity="person", title_zh="长期护理保险个人缴费", title_en="long-term care personal contribution",
       valid=VALID, kind="contribution", period="year")
 def funding(r):
+    _covered(r)
     mi = r.fact("medical_insurance")
     r.one_of("insured", "medical_insurance", ["employee", "resident"], zh="参加基本医疗保险（同步参加长护险）",
              en="insured in basic medical insurance (and so in LTC)")

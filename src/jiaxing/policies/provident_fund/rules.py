@@ -1,5 +1,7 @@
 """灵活就业人员缴存和使用住房公积金管理办法（嘉公积金〔2022〕9号）— eligibility, base, rate, amount."""
 
+import datetime as dt
+
 import polars as pl
 
 from gazette.rules import greatest, least, lit_int, rule
@@ -8,9 +10,9 @@ DOC = "嘉公积金〔2022〕9号"
 VALID = ("2022-05-01", None)
 
 
-def _age(r) -> pl.Expr:
+def _age(r, on=None) -> pl.Expr:
     b = r.fact("birth_date")
-    on = r.on
+    on = on or r.on
     before_birthday = (b.dt.month() > on.month) | ((b.dt.month() == on.month) & (b.dt.day() > on.day))
     return (pl.lit(on.year) - b.dt.year()).cast(pl.Int64) - before_birthday.cast(pl.Int64)
 
@@ -28,10 +30,16 @@ def eligibility(r):
     lab = ("age", "周岁年龄")
     r.at_least("min_age", age, r.param("eligibility.min_age"), facts=["birth_date"], label=lab, unit="int",
                reference=f"{DOC}#第八条.（二）", zh="年满 18 周岁", en="aged 18 or over")
+    # D14: the age limit is the statutory retirement age that seals an account (第十六条, PF9): one may open only
+    # in a month before the month of the 60th (men) / 50th (women) birthday — age at the month's end below it
+    month_end = (dt.date(r.on.year + r.on.month // 12, r.on.month % 12 + 1, 1) - dt.timedelta(days=1))
+    age_me = r.let("age_month_end", _age(r, month_end))
     max_age = pl.when(r.fact("sex") == "male").then(lit_int(r.param("eligibility.max_age_male"))).otherwise(
         pl.when(r.fact("sex") == "female").then(lit_int(r.param("eligibility.max_age_female"))))
-    r.at_most("max_age", age, max_age, facts=["birth_date", "sex"], label=lab, unit="int",
-              reference=f"{DOC}#第八条.（二）", zh="男性不超过 60 周岁，女性不超过 50 周岁", en="men at most 60, women at most 50")
+    r.less_than("max_age", age_me, max_age, facts=["birth_date", "sex"], label=("age at the end of the month", "当月末周岁年龄"),
+                unit="int", reference=f"{DOC}#第八条.（二）",
+                zh="未达到法定退休年龄（男性 60 周岁、女性 50 周岁；当月达到的不予开户，第十六条）",
+                en="below retirement age (men 60, women 50; not in the month it is reached, art. 16)")
     r.is_true("capacity", "full_capacity", reference=f"{DOC}#第八条.（二）", zh="具有完全民事行为能力", en="full civil capacity")
     r.is_true("pension", "employee_pension_as_flexible", reference=f"{DOC}#第八条.（三）",
               zh="以灵活就业人员身份参加职工基本养老保险", en="insured in employee pension insurance as a flexible worker")

@@ -26,8 +26,13 @@ def adjustment(r):
 
 
 @rule(id=f"{DOC}#二", entity="person", title_zh="城乡居民基本养老保险基础养老金", title_en="resident basic pension",
-      valid=("2022-01-01", None), period="month")
+      valid=("2021-01-01", None), period="month")
 def basic_pension(r):
+    if r.on.year < 2022:
+        r.note("2022 年 1 月 1 日前的标准为每人每月 290 元（二：\"由每人每月290元调整为每人每月320元\"）；"
+               "290 元的起始日期不在本公报中，本库按 2021 年全年适用（D13）",
+               "before 2022-01-01 the standard was 290 a month (item 2: raised from 290 to 320); when 290 began is "
+               "not in this gazette — it is applied to the whole of 2021 (D13)")
     r.is_true("recipient", "resident_pension_recipient", zh="领取城乡居民基本养老保险待遇", en="receives the resident pension")
     r.amount(lit_int(r.param("basic_pension")))
 

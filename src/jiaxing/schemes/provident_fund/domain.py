@@ -149,9 +149,12 @@ def check_eligibility(a: Applicant, on: dt.date, limits: AgeLimits = AgeLimits()
         failed.append({"clause": clause("第八条.（二）"), "zh": f"未满 {limits.min_age} 周岁（{age} 岁）",
                        "en": f"under {limits.min_age} (aged {age})"})
     top = limits.max_age_male if a.sex == "male" else limits.max_age_female
-    if age > top:
-        failed.append({"clause": clause("第八条.（二）"), "zh": f"超过 {top} 周岁（{age} 岁）",
-                       "en": f"over {top} (aged {age})"})
+    # D14 read with PF9: the limit is the statutory retirement age; from the month it is reached the account is
+    # sealed (第十六条), so an account opens only in an earlier month
+    if month_index(on) >= retirement_month(a.birth_date, a.sex, limits):
+        failed.append({"clause": clause("第八条.（二）"),
+                       "zh": f"已达到或本月将达到法定退休年龄 {top} 周岁（现 {age} 岁）",
+                       "en": f"reaches the retirement age {top} this month or has reached it (aged {age})"})
     if failed:
         raise FundError("not_eligible", "不符合灵活就业人员缴存条件：" + "；".join(f["zh"] for f in failed),
                         "not eligible: " + "; ".join(f["en"] for f in failed), field="applicant",
