@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
+
+from gazette.ledger.canonical import canonical_hash, check_key, jsonable
+
+__all__ = ["bulk_insert", "canonical_hash", "check_key", "dialect_insert", "jsonable"]
 
 
 def dialect_insert(session: Session, table):
@@ -21,50 +22,6 @@ def dialect_insert(session: Session, table):
     else:  # pragma: no cover - we support the two
         raise RuntimeError(f"unsupported database: {name}")
     return insert(table)
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON types: dates as ISO strings, Decimals as strings, tuples as lists."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = [jsonable(v) for v in value]
-        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if hasattr(value, "__dict__"):
-        return jsonable(vars(value))
-    return str(value)
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, set | frozenset):
-        return sorted(jsonable(value), key=repr)
-    if hasattr(value, "__dict__"):
-        return jsonable(vars(value))
-    return str(value)
-
-
-def canonical_hash(body: Any) -> str:
-    """SHA-256 of the canonical JSON of ``body`` (sorted keys, no spaces; dates as ISO strings)."""
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def check_key(key: object) -> str:
-    from gazette.ledger.errors import IdempotencyKeyInvalid
-
-    if not isinstance(key, str) or not key.strip() or len(key) > 200:
-        raise IdempotencyKeyInvalid(key)
-    return key
 
 
 def bulk_insert(

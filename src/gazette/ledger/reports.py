@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from gazette.ledger.ledger import NORMAL_SIDE, A, Account, B, E, L
+from gazette.ledger.postings import NORMAL_SIDE, Account
+from gazette.ledger.store import accounts_table, balances_table, entries_table, lines_table
 
 if TYPE_CHECKING:
     from gazette.ledger.ledger import Ledger
 
-_SIGNED = case((L.c.side == "D", L.c.amount_fen), else_=-L.c.amount_fen)
+_SIGNED = case((lines_table.c.side == "D", lines_table.c.amount_fen), else_=-lines_table.c.amount_fen)
 
 
 @dataclass(frozen=True)
@@ -114,14 +115,14 @@ class Verification:
 
 def _lines(book: str, on: dt.date | None = None, start: dt.date | None = None):
     stmt = (
-        select(L.c.account_id, L.c.side, L.c.amount_fen)
-        .join(E, E.c.id == L.c.entry_id)
-        .where(E.c.book_code == book)
+        select(lines_table.c.account_id, lines_table.c.side, lines_table.c.amount_fen)
+        .join(entries_table, entries_table.c.id == lines_table.c.entry_id)
+        .where(entries_table.c.book_code == book)
     )
     if on is not None:
-        stmt = stmt.where(E.c.business_date <= on)
+        stmt = stmt.where(entries_table.c.business_date <= on)
     if start is not None:
-        stmt = stmt.where(E.c.business_date >= start)
+        stmt = stmt.where(entries_table.c.business_date >= start)
     return stmt
 
 
@@ -148,7 +149,7 @@ def trial_balance(session: Session, ledger: Ledger, on: dt.date | None = None) -
 def balance_at(session: Session, ledger: Ledger, account: str, on: dt.date) -> int:
     """The balance (normal direction) after every entry with business date ≤ ``on``."""
     acc = ledger.account(session, account)
-    sub = _lines(ledger.book, on).where(L.c.account_id == acc.id).subquery()
+    sub = _lines(ledger.book, on).where(lines_table.c.account_id == acc.id).subquery()
     net = session.execute(
         select(
             func.coalesce(func.sum(case((sub.c.side == "D", sub.c.amount_fen), else_=-sub.c.amount_fen)), 0)
@@ -165,15 +166,15 @@ def statement(
     acc = ledger.account(session, account)
     opening = balance_at(session, ledger, account, start - dt.timedelta(days=1)) if start else 0
     stmt = (
-        select(E.c.id, E.c.business_date, E.c.idempotency_key, E.c.description, L.c.side, L.c.amount_fen)
-        .join(E, E.c.id == L.c.entry_id)
-        .where(L.c.account_id == acc.id, E.c.book_code == ledger.book)
-        .order_by(E.c.business_date, E.c.id, L.c.id)
+        select(entries_table.c.id, entries_table.c.business_date, entries_table.c.idempotency_key, entries_table.c.description, lines_table.c.side, lines_table.c.amount_fen)
+        .join(entries_table, entries_table.c.id == lines_table.c.entry_id)
+        .where(lines_table.c.account_id == acc.id, entries_table.c.book_code == ledger.book)
+        .order_by(entries_table.c.business_date, entries_table.c.id, lines_table.c.id)
     )
     if start is not None:
-        stmt = stmt.where(E.c.business_date >= start)
+        stmt = stmt.where(entries_table.c.business_date >= start)
     if end is not None:
-        stmt = stmt.where(E.c.business_date <= end)
+        stmt = stmt.where(entries_table.c.business_date <= end)
     running = opening
     out = []
     for entry_id, date, key, description, side, amount in session.execute(stmt):
@@ -194,28 +195,28 @@ def verify(session: Session, ledger: Ledger) -> Verification:
     unbalanced = [
         row[0]
         for row in session.execute(
-            select(L.c.entry_id)
-            .join(E, E.c.id == L.c.entry_id)
-            .where(E.c.book_code == book)
-            .group_by(L.c.entry_id)
+            select(lines_table.c.entry_id)
+            .join(entries_table, entries_table.c.id == lines_table.c.entry_id)
+            .where(entries_table.c.book_code == book)
+            .group_by(lines_table.c.entry_id)
             .having(func.sum(_SIGNED) != 0)
         )
     ]
     journal = {
         acc_id: int(net)
         for acc_id, net in session.execute(
-            select(L.c.account_id, func.sum(_SIGNED))
-            .join(E, E.c.id == L.c.entry_id)
-            .where(E.c.book_code == book)
-            .group_by(L.c.account_id)
+            select(lines_table.c.account_id, func.sum(_SIGNED))
+            .join(entries_table, entries_table.c.id == lines_table.c.entry_id)
+            .where(entries_table.c.book_code == book)
+            .group_by(lines_table.c.account_id)
         )
     }
     mismatches, negative = [], []
     rows = session.execute(
-        select(A.c.id, A.c.code, A.c.type, B.c.balance, B.c.allow_negative)
-        .join(B, B.c.account_id == A.c.id)
-        .where(A.c.book_code == book)
-        .order_by(A.c.code)
+        select(accounts_table.c.id, accounts_table.c.code, accounts_table.c.type, balances_table.c.balance, balances_table.c.allow_negative)
+        .join(balances_table, balances_table.c.account_id == accounts_table.c.id)
+        .where(accounts_table.c.book_code == book)
+        .order_by(accounts_table.c.code)
     )
     for acc_id, code, type_, stored, allow_negative in rows:
         net = journal.get(acc_id, 0)
