@@ -14,21 +14,43 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
+from gazette.cli_lazy import LazyGroup
 from gazette.errors import GazetteError, InvalidInput
 
+# Commands of the rules engine, access control and the pack's schemes are listed in --help but
+# imported only when run (gazette.cli_lazy): start-up stays fast.
 app = typer.Typer(
+    cls=LazyGroup,
     name="gazette",
+    rich_markup_mode=None,  # plain click help: rich's help renderer alone costs ~0.1 s
     help="嘉兴市人民政府公报 — the municipal gazette, made executable.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+
+
+class _LazyConsole:
+    """A rich Console made on first print: importing rich costs start-up time --help need not pay."""
+
+    def __init__(self, stderr: bool = False):
+        self._stderr = stderr
+        self._console = None
+
+    def real(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self._stderr)
+        return self._console
+
+    def __getattr__(self, name: str):
+        return getattr(self.real(), name)
+
+
+console = _LazyConsole()
+err_console = _LazyConsole(stderr=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -46,10 +68,47 @@ def parse_date(value: str | None, field: str = "on") -> dt.date:
         raise InvalidInput(f"日期格式应为 YYYY-MM-DD：{value}", f"date must be YYYY-MM-DD: {value}", field=field) from exc
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        sys.stdout.write(f"gazette {version('gazette')}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    """嘉兴市人民政府公报 — the municipal gazette, made executable."""
+
+
 def _uow():
     from gazette.store.db import unit_of_work
 
+    ensure_database()
     return unit_of_work()
+
+
+_checked_databases: set[str] = set()
+
+
+def ensure_database() -> None:
+    """Create or upgrade the schema before a command touches the database (once per process):
+    ``gazette ingest`` on a new database just works. Says in one line on stderr what it did."""
+    from gazette.cli_db import pending_migrations
+    from gazette.settings import get_settings
+
+    url = get_settings().database_url
+    if url in _checked_databases:
+        return
+    pending = pending_migrations(url)
+    if pending:
+        from gazette.store.migrate import upgrade
+
+        err_console.print(f"数据库迁移 / migrating the database ({pending}): {url}")
+        upgrade(url)
+    _checked_databases.add(url)
 
 
 # --- setup -----------------------------------------------------------------------------------
@@ -95,6 +154,8 @@ def parse(
     if result.issue:
         i = result.issue
         console.print(f"[bold]{i.title}[/bold]  published {i.published}")
+    from rich.table import Table
+
     table = Table("id", "title", "category", "signed", "clauses")
     for d in result.documents:
         table.add_row(d.id, d.title, d.category or "", str(d.signed or ""), str(sum(1 for _ in d.iter_clauses())))
@@ -120,8 +181,10 @@ def ingest(
         paths.extend(load_pack().gazette_files())
     if not paths:
         raise InvalidInput("请给出要导入的文件，或使用 --pack", "give files to ingest, or --pack", field="files")
+    from rich.progress import Progress
+
     reports = []
-    with Progress(console=err_console, transient=True, disable=as_json) as progress:
+    with Progress(console=err_console.real(), transient=True, disable=as_json) as progress:
         task = progress.add_task("ingesting", total=len(paths))
         for path in paths:
             with _uow() as session:
@@ -289,21 +352,6 @@ def export(
     else:
         sys.stdout.write(text + "\n")
 
-
-def _register_extensions() -> None:
-    """Commands contributed by other parts of the platform (rules, schemes)."""
-    import importlib
-    import importlib.util
-
-    from gazette.packs import load_pack
-
-    modules = ["gazette.rules.commands", "gazette.auth.commands"] + list(load_pack().commands)
-    for module in modules:
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module).register(app)
-
-
-_register_extensions()
 
 
 def main() -> None:

@@ -6,12 +6,15 @@ entry point and are chosen with ``GAZETTE_PACK``.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from gazette.errors import GazetteError
-from gazette.settings import get_settings
+
+# Same default as gazette.settings.Settings.pack (a test holds them equal): read here without
+# pydantic-settings, whose import alone costs the CLI a fifth of a second.
+DEFAULT_PACK = "jiaxing"
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,31 @@ class Pack:
         return sorted(self.gazette_dir.glob("*.txt"))
 
 
-def load_pack(name: str | None = None) -> Pack:
-    name = name or get_settings().pack
+def pack_name() -> str:
+    env = {k.upper(): v for k, v in os.environ.items() if k.upper() == "GAZETTE_PACK"}
+    return env.get("GAZETTE_PACK") or DEFAULT_PACK
+
+
+def _entry_point(name: str):
+    from importlib.metadata import entry_points
+
     for ep in entry_points(group="gazette.packs"):
         if ep.name == name:
-            return ep.load()
+            return ep
+    return None
+
+
+def pack_module(name: str | None = None) -> str | None:
+    """The module that defines the pack (its ``commands`` list lives there)."""
+    ep = _entry_point(name or pack_name())
+    return ep.value.split(":", 1)[0] if ep else None
+
+
+def load_pack(name: str | None = None) -> Pack:
+    name = name or pack_name()
+    ep = _entry_point(name)
+    if ep is not None:
+        return ep.load()
     raise GazetteError(
         code="pack_not_found",
         message_zh=f"未找到内容包：{name}",
