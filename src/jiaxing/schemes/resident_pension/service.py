@@ -1,0 +1,104 @@
+"""The edges' entry points: raw values in (strings as a person writes them), validated with
+:mod:`gazette.validate`, a command built and executed (idempotent per caller and key).
+
+The API, the CLI, the pages and the demo call these; batch runs live in :mod:`.payroll` and :mod:`.bank`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from gazette import validate as V
+from gazette.schemes.handler import Outcome, execute
+from jiaxing.schemes.resident_pension import commands as C
+from jiaxing.schemes.resident_pension import domain as D
+from jiaxing.schemes.resident_pension import handlers  # noqa: F401 - registers the command functions
+from jiaxing.schemes.resident_pension import participants as P
+
+
+def _result(o: Outcome) -> dict[str, Any]:
+    return {**o.result, "replayed": o.replayed}
+
+
+def enrol(raw: dict[str, Any], *, key: str, actor: str) -> dict:
+    r = P.clean_row(raw)
+    return _result(execute(C.Enrol(idempotency_key=key, actor=actor, **r)))
+
+
+def import_roster(data: bytes, filename: str, *, key: str, actor: str) -> dict:
+    from gazette.store.db import unit_of_work
+
+    rows = P.read_roster(data, filename)
+    with unit_of_work() as s:  # report every bad row before anything is attempted
+        _, errors = P.validate_roster(s, rows)
+    if errors:
+        first = errors[0]
+        raise D.PensionError("roster_rejected", f"花名册有 {len(errors)} 处错误，未导入任何一行（首个：第 {first['row']} 行 "
+                             f"{first['column']}：{first['message_zh']}）",
+                             f"the roster has {len(errors)} error(s); nothing was imported (first: row {first['row']} "
+                             f"{first['column']}: {first['message_en']})", field=f"row {first['row']}.{first['column']}",
+                             errors=errors[:1000])
+    return _result(execute(P.roster_command(rows, key=key, actor=actor)))
+
+
+def start(person_id: str, from_month: str, *, key: str, actor: str) -> dict:
+    return _result(execute(C.StartPension(idempotency_key=key, actor=actor, person_id=V.person_id(person_id),
+                                          from_month=V.month(from_month, "from_month"))))
+
+
+def suspend(person_id: str, *, key: str, actor: str, reason: str = "待遇资格认证未通过") -> dict:
+    return _result(execute(C.Suspend(idempotency_key=key, actor=actor, person_id=V.person_id(person_id),
+                                     reason=V.text(reason, "reason", max_length=200))))
+
+
+def restart(person_id: str, *, key: str, actor: str) -> dict:
+    return _result(execute(C.Restart(idempotency_key=key, actor=actor, person_id=V.person_id(person_id))))
+
+
+def death(person_id: str, death_date: str | dt.date, *, key: str, actor: str) -> dict:
+    return _result(execute(C.ReportDeath(idempotency_key=key, actor=actor, person_id=V.person_id(person_id),
+                                         death_date=V.date(death_date, "death_date"))))
+
+
+def transfer_out(person_id: str, on: str | dt.date, *, key: str, actor: str) -> dict:
+    return _result(execute(C.TransferOut(idempotency_key=key, actor=actor, person_id=V.person_id(person_id),
+                                         on=V.date(on, "on"))))
+
+
+def contribute(person_id: str, year: Any, amount: Any, paid_on: Any, *, key: str, actor: str) -> dict:
+    return _result(execute(C.Contribute(
+        idempotency_key=key, actor=actor, person_id=V.person_id(person_id),
+        year=V.integer(year, "year", minimum=2009, maximum=2100),
+        amount_fen=V.yuan(amount, "amount", allow_zero=False, maximum=100_000),
+        paid_on=V.date(paid_on, "paid_on", earliest=dt.date(2009, 1, 1)))))
+
+
+def propose(year: Any, rural_income: Any, growth: Any, *, key: str, actor: str) -> dict:
+    return _result(execute(C.ProposeAdjustment(
+        idempotency_key=key, actor=actor, year=V.integer(year, "year", minimum=2023, maximum=2100),
+        rural_income_fen=V.yuan(rural_income, "rural_income", allow_zero=False, maximum=10_000_000),
+        growth_ppm=D.growth_ppm(growth))))
+
+
+def edit(year: Any, amount: Any, *, key: str, actor: str, note: str = "") -> dict:
+    return _result(execute(C.EditAdjustment(
+        idempotency_key=key, actor=actor, year=V.integer(year, "year", minimum=2023, maximum=2100),
+        amount_fen=V.yuan(amount, "amount", allow_zero=False, maximum=100_000),
+        note=V.text(note, "note", max_length=2000, min_length=0) if note else "")))
+
+
+def submit(year: Any, *, key: str, actor: str) -> dict:
+    return _result(execute(C.SubmitAdjustment(idempotency_key=key, actor=actor,
+                                              year=V.integer(year, "year", minimum=2023, maximum=2100))))
+
+
+def approve(year: Any, *, key: str, actor: str) -> dict:
+    return _result(execute(C.ApproveAdjustment(idempotency_key=key, actor=actor,
+                                               year=V.integer(year, "year", minimum=2023, maximum=2100))))
+
+
+def reject(year: Any, reason: str, *, key: str, actor: str) -> dict:
+    return _result(execute(C.RejectAdjustment(idempotency_key=key, actor=actor,
+                                              year=V.integer(year, "year", minimum=2023, maximum=2100),
+                                              reason=V.text(reason, "reason", max_length=2000))))
