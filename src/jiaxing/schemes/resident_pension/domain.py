@@ -63,7 +63,13 @@ def params() -> dict:
 
 
 def param(pid: str, on: dt.date):
-    return params()[f"resident_pension.{pid}"].at(on)[0]
+    """The parameter's value on ``on``, or None before it exists."""
+    from gazette.errors import GazetteError as _E
+
+    try:
+        return params()[f"resident_pension.{pid}"].at(on)[0]
+    except _E:  # parameter_undefined: not yet in force on that day
+        return None
 
 
 def basic_pension_history() -> list[tuple[dt.date, int]]:
