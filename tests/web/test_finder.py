@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from gazette.store.db import unit_of_work
 
-NEV = [("who", "citizen"), ("buy", "nev"), ("nev_price", "250000"), ("nev_date", "2022-10-08"),
-       ("nev_district", "南湖区"), ("nev_ne", "1")]
+NEV = [("who", "citizen"), ("buy", "nev"), ("district", "南湖区"), ("nev_price", "250000"), ("nev_date", "2022-10-08"),
+       ("nev_ne", "1")]
 SOFTWARE = [("who", "enterprise"), ("kinds", "software"), ("year", "2022"), ("sw_rev", "21000000"),
             ("sw_rev_prev", "18000000")]
 WORKER = [("who", "worker"), ("w_birth", "1988-06-06"), ("w_sex", "female"), ("w_base", "5000"), ("w_rate", "12"),
@@ -82,6 +82,8 @@ def test_flow_walks_from_who_to_the_result_with_get_forms(client):
     assert 'name="buy"' in r.text and 'name="who" value="citizen"' in r.text  # earlier answer carried (hidden)
 
     r = client.get("/finder", params=[("who", "citizen"), ("buy", "nev"), ("after", "topics")])
+    assert r.status_code == 422 and "请填写" in r.text  # the district is asked once, on this step, for a purchase
+    r = client.get("/finder", params=[("who", "citizen"), ("buy", "nev"), ("district", "南湖区"), ("after", "topics")])
     assert "step=nev" in str(r.url) and 'name="nev_price"' in r.text
 
     r = client.get("/finder", params=NEV + [("after", "nev")])
@@ -95,7 +97,7 @@ def test_back_link_keeps_every_answer(client):
     back = _hrefs(re.search(r'<a[^>]*data-testid="back-step"[^>]*>', r.text).group(0))[0]
     q = urllib.parse.parse_qs(urllib.parse.urlsplit(back).query)
     assert q["step"] == ["topics"] and q["who"] == ["citizen"] and q["buy"] == ["nev"]
-    assert q["nev_price"] == ["250000"] and q["nev_date"] == ["2022-10-08"] and q["nev_district"] == ["南湖区"]
+    assert q["nev_price"] == ["250000"] and q["nev_date"] == ["2022-10-08"] and q["district"] == ["南湖区"]
     prev = client.get(back)
     assert prev.status_code == 200
     assert re.search(r'name="buy" value="nev" checked', prev.text)  # the answer is shown as chosen
@@ -115,14 +117,15 @@ def test_back_link_keeps_every_answer(client):
     ("nev_price", "1.234", "最多两位小数", "at most two decimal places"),
     ("nev_date", "2022-13-45", "日期格式应为 YYYY-MM-DD", "expected a date YYYY-MM-DD"),
     ("nev_date", "yesterday", "日期格式应为 YYYY-MM-DD", "expected a date YYYY-MM-DD"),
-    ("nev_district", "火星区", "请从列表中选择", "choose one of the options"),
+    ("district", "火星区", "请从列表中选择", "choose one of the options"),
 ])
 def test_invalid_input_shows_a_bilingual_message_on_the_same_step(client, field, value, zh, en):
     params = [(k, value if k == field else v) for k, v in NEV]
     r = client.get("/finder", params=params + [("after", "nev")])
     assert r.status_code == 422
     _no_traceback(r.text)
-    assert 'data-step="nev"' in r.text  # the same step, not the result
+    step = "topics" if field == "district" else "nev"  # the district is asked once, with the topics
+    assert f'data-step="{step}"' in r.text  # the step that asks it, not the result
     err = _testids(r.text, f"error-{field}")
     assert err and zh in err[0] and en in err[0]
     # the other answers are kept in the form
@@ -177,7 +180,9 @@ def test_nev_after_the_voucher_window_fails_with_a_cross_and_the_personal_pile(c
     params = [(k, "2023-01-05" if k == "nev_date" else v) for k, v in NEV] + [("nev_pile", "1")]
     r = client.get("/finder/result", params=params)
     card = _card(r.text, "嘉政办发〔2022〕47号#一")
-    assert 'data-testid="amount"' not in card and "✗ 不符合 Not eligible" in card
+    # outside the programme's window: "not in force on that date", never "you do not qualify"
+    assert 'data-testid="amount"' not in card and "不在施行期内 Not in force on that date" in card
+    assert "不符合 Not eligible" not in card and "2022-12-31" in _testids(card, "not-in-force")[0]
     assert any(c.startswith("✗") for c in _testids(card, "condition"))
     assert 'data-testid="claim-link"' not in card
     pile = _card(r.text, "嘉政办发〔2022〕47号#八/personal_pile")
@@ -388,8 +393,8 @@ def test_a_logged_in_user_gets_suggestions_but_the_same_answers(client):
     assert r.status_code == 303
     first = c.get("/finder").text
     assert re.search(r'name="who" value="citizen" checked', first)
-    nev = c.get("/finder", params=[("who", "citizen"), ("buy", "nev"), ("step", "nev")]).text
-    assert re.search(r'<option value="秀洲区" selected>', nev)
+    topics = c.get("/finder", params=[("who", "citizen"), ("step", "topics")]).text
+    assert re.search(r'<option value="秀洲区" selected>', topics)
     # the result depends on the answers only: the same URL gives the same amounts logged in or not
     assert _testids(c.get("/finder/result", params=NEV).text, "amount") == \
         _testids(client.get("/finder/result", params=NEV).text, "amount")

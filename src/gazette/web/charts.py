@@ -174,3 +174,92 @@ def wan(fen: int) -> str:
     whole, rem = divmod(abs(int(fen)), 1_000_000)  # 1 万元 = 1,000,000 fen
     sign = "-" if fen < 0 else ""
     return f"{sign}{whole:,}.{rem * 100 // 1_000_000:02d}万"
+
+
+def short_yuan(fen: int) -> str:
+    """Fen → a short axis label in yuan: 6,000 · 18万 · 1.5万 · 2,000万."""
+    y = int(fen) // 100
+    if abs(y) >= 10_000 and y % 1_000 == 0:
+        w = y / 10_000
+        return f"{w:,.1f}".rstrip("0").rstrip(".") + "万"
+    return f"{y:,}"
+
+
+def amount_chart(*, chart_id: str, title: str, desc: str, points: Sequence[tuple[int, int]], step: bool,
+                 x_max: int, marks: Sequence[tuple[int, str]], you: tuple[int, int, str] | None,
+                 x_label: str, y_label: str, fmt_x: Callable[[int], str] = short_yuan,
+                 fmt_y: Callable[[int], str] = short_yuan, width: int = 480, height: int = 230) -> Markup:
+    """How an amount moves with the quantity that decides it (a car's price, revenue, a deposit base).
+
+    ``points`` are (x, y) corners of the function, ascending in x; ``step`` draws a staircase (tiers:
+    the amount jumps at each threshold) rather than straight segments. ``marks`` are the thresholds,
+    drawn as dashed lines with their labels; ``you`` is the person's own point (x, y, label), drawn as
+    a ringed diamond with a text label — position and words, never colour alone. The ``desc`` should
+    say the same in words (the text alternative)."""
+    cid = _safe_id(chart_id)
+    left, right, top, bottom = 64, 16, 34, 46
+    pw, ph = width - left - right, height - top - bottom
+    ys = [y for _, y in points] + ([you[1]] if you else [])
+    y_max = max(ys + [1])
+    x_max = max(int(x_max), 1)
+
+    def X(x: float) -> float:
+        return left + min(max(x, 0), x_max) / x_max * pw
+
+    def Y(y: float) -> float:
+        return top + ph - max(y, 0) / (y_max * 1.15) * ph
+
+    parts = [_open(cid, title, desc, width, height)]
+    base = top + ph
+    parts.append(f'<text x="{left}" y="14" fill="{MUTED}" font-size="12">{escape(y_label)}</text>')
+    parts.append(f'<line x1="{left}" y1="{top - 6}" x2="{left}" y2="{base}" stroke="{MUTED}"/>')
+    parts.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="{MUTED}"/>')
+    parts.append(f'<text x="{width - right}" y="{height - 4}" text-anchor="end" fill="{MUTED}" font-size="12">'
+                 f'{escape(x_label)}</text>')
+    parts.append(f'<text x="{left - 4}" y="{base}" text-anchor="end" fill="{MUTED}" font-size="11">0</text>')
+    # y labels: every distinct amount, unless too close to the one below
+    last_y = base + 99
+    for yv in sorted({y for _, y in points if y > 0}):
+        yy = Y(yv)
+        if last_y - yy >= 13:
+            parts.append(f'<text class="y-label" x="{left - 4}" y="{_num(yy + 4)}" text-anchor="end" '
+                         f'fill="{TEXT}" font-size="11">{escape(fmt_y(yv))}</text>')
+            parts.append(f'<line x1="{left}" y1="{_num(yy)}" x2="{width - right}" y2="{_num(yy)}" '
+                         f'stroke="#d0d0d0" stroke-width="0.6"/>')
+            last_y = yy
+    # thresholds: dashed lines, labelled under the axis (skipping a label that would collide)
+    last_x = -999.0
+    for xv, label in marks:
+        xx = X(xv)
+        parts.append(f'<line class="threshold" x1="{_num(xx)}" y1="{top - 6}" x2="{_num(xx)}" y2="{base}" '
+                     f'stroke="{MUTED}" stroke-dasharray="4 3" data-value="{int(xv)}"/>')
+        if xx - last_x >= 44:
+            parts.append(f'<text class="threshold-label" x="{_num(xx)}" y="{base + 15}" text-anchor="middle" '
+                         f'fill="{TEXT}" font-size="11">{escape(label)}</text>')
+            last_x = xx
+    # the function itself
+    d, prev = [], None
+    for x, y in points:
+        if prev is None:
+            d.append(f"M{_num(X(x))},{_num(Y(y))}")
+        elif step:
+            d.append(f"L{_num(X(x))},{_num(Y(prev[1]))} L{_num(X(x))},{_num(Y(y))}")
+        else:
+            d.append(f"L{_num(X(x))},{_num(Y(y))}")
+        prev = (x, y)
+    if prev is not None and prev[0] < x_max:
+        d.append(f"L{_num(X(x_max))},{_num(Y(prev[1]))}")
+    parts.append(f'<path class="amount-line" d="{" ".join(d)}" fill="none" stroke="{PALETTE[0]}" stroke-width="3"/>')
+    if you is not None:
+        x, y, label = you
+        cx, cy = X(x), Y(y)
+        parts.append(f'<g class="you" data-x="{int(x)}" data-y="{int(y)}">'
+                     f'<circle cx="{_num(cx)}" cy="{_num(cy)}" r="9" fill="#ffffff" stroke="{PALETTE[1]}" stroke-width="2.5"/>'
+                     f'<path d="M{_num(cx)},{_num(cy - 5)} l5,5 l-5,5 l-5,-5 z" fill="{PALETTE[1]}"/>')
+        anchor = "end" if cx > left + pw * 0.6 else "start"
+        tx = cx - 12 if anchor == "end" else cx + 12
+        ty = cy - 12 if cy - 12 > top else cy + 22
+        parts.append(f'<text x="{_num(tx)}" y="{_num(ty)}" text-anchor="{anchor}" fill="{TEXT}" font-size="12" '
+                     f'font-weight="700">{escape(label)}</text></g>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

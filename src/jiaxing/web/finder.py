@@ -20,12 +20,19 @@ from gazette.rules.money import fmt_yuan, yuan_to_fen
 from gazette.web.templating import templates
 from jiaxing.web import finder_flow as F
 from jiaxing.web.finder_calc import STATUS_SYMBOL, STATUS_WORD, Calc, build_calcs, clause_of, fund_quote, run
+from jiaxing.web.finder_charts import chart_for
 
 router = APIRouter(include_in_schema=False)
 
 
 def _today() -> dt.date:
     return dt.date.today()
+
+
+def _now() -> dt.datetime:
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo("Asia/Shanghai"))
 
 
 def doc_href(clause_id: str) -> str:
@@ -65,7 +72,7 @@ def _suggestions(request: Request) -> dict[str, str]:
         out["who"] = role
     district = getattr(user, "district", None)
     if district in F.DISTRICTS:
-        for name in ("district", "nev_district", "app_district", "ent_district"):
+        for name in ("district", "ent_district"):
             out[name] = district
     return out
 
@@ -85,9 +92,10 @@ def _render_step(request: Request, a: F.Answers, step: F.Step, problems: list[F.
         v = a.get(f.name)
         values[f.name] = v if v is not None else ([] if f.kind == "multi" else suggested.get(f.name, f.default))
     ctx = {
-        "step": step, "number": idx + 1, "hidden": F.hidden_items(a, own), "values": values,
+        "step": step, "number": idx + 1, "total": len(steps) if F.flow_known(a) else None,
+        "hidden": F.hidden_items(a, own), "values": values,
         "problems": problems or [], "errors": {p.field: p for p in problems or []}, "back": back,
-        "restart": "/finder",
+        "restart": "/finder", "today": _today().isoformat(),
     }
     return templates.TemplateResponse(request, "finder.html", ctx, status_code=status)
 
@@ -147,15 +155,17 @@ def _money(v: Any) -> str:
         return str(v)
 
 
-def _fact_value(v: Any, var=None) -> str:
+def _fact_value(v: Any, var=None, entity: str = "", fact: str = "") -> str:
     if v is None:
-        return "?"
+        return "? 需确认 to be confirmed"
     if v is True:
         return "是 yes"
     if v is False:
         return "否 no"
     if var is not None and var.type == "money":
         return _money(v)
+    if isinstance(v, str):
+        return F.choice_label(F.field_for(entity, fact), v)
     return str(v)
 
 
@@ -175,17 +185,21 @@ def _param_value(value: Any, money: bool) -> str:
     return _money(value) if money and value is not None else str(value)
 
 
-def _view(engine, calc: Calc, r: dict) -> dict[str, Any]:
+def _view(engine, calc: Calc, r: dict, answers: F.Answers | None = None) -> dict[str, Any]:
     """One engine result → what the page shows."""
     rule = engine.rules_by_id[r["rule"]]
     fen = yuan_to_fen(r["amount_yuan"]) if r.get("amount_yuan") is not None else None
     conditions, params, whatif, larger, details, notes = [], [], [], [], [], []
     tier = None
+    not_in_force = None
+    ent = r["entity_type"]
     for item in r.get("explanation", []):
         kind = item["kind"]
         if kind in ("validity", "condition"):
             st = item["status"]
-            facts = [(_fact_label(engine, r["entity_type"], k), _fact_value(v, _variable(engine, r["entity_type"], k)))
+            if st == "fail" and (kind == "validity" or item.get("id") == "validity"):
+                not_in_force = _not_in_force(rule, calc, item)
+            facts = [(_fact_label(engine, ent, k), _fact_value(v, _variable(engine, ent, k), ent, k))
                      for k, v in (item.get("facts") or {}).items()]
             text_zh = item.get("text_zh", "")
             text_en = item.get("text_en", "")
@@ -194,7 +208,7 @@ def _view(engine, calc: Calc, r: dict) -> dict[str, Any]:
                 text_zh += f"（有效期 {w[0]} 至 {w[1] or '—'}）"
             cond = {"symbol": STATUS_SYMBOL[st], "status": st, "word": STATUS_WORD[st], "zh": text_zh, "en": text_en,
                     "facts": facts, "reference": item.get("reference"),
-                    "missing": [_fact_label(engine, r["entity_type"], m) for m in item.get("missing", [])],
+                    "missing": [_missing(engine, ent, m, answers) for m in item.get("missing", [])],
                     "nearest_zh": item.get("nearest_text_zh"), "nearest_en": item.get("nearest_text_en")}
             conditions.append(cond)
             if st == "fail" and item.get("nearest_text_en"):
@@ -203,7 +217,9 @@ def _view(engine, calc: Calc, r: dict) -> dict[str, Any]:
             value = item["value"]
             money = item.get("unit") == "currency-CNY"
             value = _param_value(value, money)
+            pobj = engine.params.get(item["id"])
             params.append({"id": item["id"], "value": value, "unit": item.get("unit"),
+                           "name": getattr(pobj, "description", "") or item["id"],
                            "effective_from": item["effective_from"], "references": item.get("references", []),
                            "decision": item.get("decision"), "demo": item.get("demo"), "source": item.get("source")})
         elif kind == "tier":
@@ -227,9 +243,41 @@ def _view(engine, calc: Calc, r: dict) -> dict[str, Any]:
         "kind": r["kind"], "fen": fen, "has_unit": rule.unit is not None, "period": r.get("period"),
         "clause": clause, "references": refs, "conditions": conditions, "params": params, "tier": tier,
         "whatif": whatif, "larger": larger, "details": details, "notes": notes,
-        "missing": [_fact_label(engine, r["entity_type"], m) for m in r.get("missing_facts", [])],
+        "missing": [_missing(engine, ent, m, answers) for m in r.get("missing_facts", [])],
         "claim": calc.claim.get(rule.id) if r["status"] == "eligible" else None,
+        "offline": calc.offline.get(rule.id) if r["status"] != "ineligible" else None,
+        "not_in_force": not_in_force, "valid_from": rule.valid_from, "valid_to": rule.valid_to,
+        "chart": chart_for(calc, r, rule),
     }
+
+
+def _not_in_force(rule, calc: Calc, item: dict) -> dict[str, str]:
+    """Outside a policy's validity: "not in force on that date", never "you do not qualify"."""
+    day = calc.on
+    for v in (item.get("facts") or {}).values():  # an event-dated rule: the event's own date
+        try:
+            day = dt.date.fromisoformat(str(v)[:10])
+        except ValueError:
+            pass
+    if rule.valid_to is not None and day > rule.valid_to:
+        end = rule.valid_to.isoformat()
+        return {"zh": f"该政策已于 {end} 失效，{day.isoformat()} 不在施行期内",
+                "en": f"not in force on that date: it ended on {end}", "date": day.isoformat()}
+    start = rule.valid_from.isoformat()
+    return {"zh": f"该政策自 {start} 起施行，{day.isoformat()} 不在施行期内",
+            "en": f"not in force on that date: it applies from {start}", "date": day.isoformat()}
+
+
+def _missing(engine, entity: str, fact: str, answers: F.Answers | None) -> dict[str, str | None]:
+    """A missing fact → its label and a link back to the question that asks it (None when the finder does not)."""
+    label = _fact_label(engine, entity, fact)
+    year = str((answers or {}).get("year", ""))
+    name = F.field_for(entity, fact, int(year) if year.isdigit() else None)
+    step = F.step_of(name, answers or {}) if name else None
+    href = None
+    if step is not None:
+        href = "/finder?" + F.query(answers or {}, step=step) + f"#f-{name}"
+    return {"label": label, "href": href}
 
 
 def _clause_texts(ids: set[str], on: dt.date) -> dict[str, dict | None]:
@@ -255,13 +303,17 @@ def _clause_texts(ids: set[str], on: dt.date) -> dict[str, dict | None]:
     return out
 
 
-def _sections(engine, calc: Calc) -> dict[str, list]:
-    sec: dict[str, list] = {"claims": [], "other": [], "not": [], "unknown": []}
+def _sections(engine, calc: Calc, answers: F.Answers | None = None) -> dict[str, list]:
+    sec: dict[str, list] = {"claims": [], "limits": [], "other": [], "not": [], "nif": [], "unknown": []}
     for r in calc.results:
-        v = _view(engine, calc, r)
-        if r["status"] == "eligible":
+        v = _view(engine, calc, r, answers)
+        if v["not_in_force"] is not None:
+            sec["nif"].append(v)
+        elif r["status"] == "eligible":
             if r["kind"] == "benefit" and v["fen"]:
                 sec["claims"].append(v)
+            elif r["kind"] == "limit":
+                sec["limits"].append(v)
             else:
                 sec["other"].append(v)
         elif r["status"] == "ineligible":
@@ -272,6 +324,14 @@ def _sections(engine, calc: Calc) -> dict[str, list]:
 
 
 def _result(request: Request, a: F.Answers):
+    ctx = _result_context(request, a)
+    if not isinstance(ctx, dict):
+        return ctx
+    return templates.TemplateResponse(request, "finder_result.html", ctx)
+
+
+def _result_context(request: Request, a: F.Answers):
+    """The result's context, or the step to re-answer (a response) when an answer does not hold."""
     clean, bad, problems = F.check_all(a)
     if bad is not None:
         return _render_step(request, a, bad, problems, status=422)
@@ -283,7 +343,7 @@ def _result(request: Request, a: F.Answers):
     blocks = []
     ids: set[str] = set()
     for calc in calcs:
-        sec = _sections(engine, calc)
+        sec = _sections(engine, calc, a)
         for views in sec.values():
             for v in views:
                 ids.update(v["references"])
@@ -301,9 +361,10 @@ def _result(request: Request, a: F.Answers):
         "blocks": blocks, "texts": texts, "answers": a, "permalink": permalink,
         "short": "/finder/r/" + F.encode_slug(a), "back": "/finder?" + F.query(a, step=ids_[-1]),
         "quote": quote_, "base_url": str(request.base_url).rstrip("/"), "who": clean["who"],
-        "summary": _summary(a),
+        "summary": _summary(a), "computed": _now().strftime("%Y-%m-%d %H:%M"),
+        "pdf": "/finder/pdf?" + F.query(F.in_flow(a)),
     }
-    return templates.TemplateResponse(request, "finder_result.html", ctx)
+    return ctx
 
 
 def _summary(a: F.Answers) -> list[tuple[str, str, str]]:
@@ -313,6 +374,8 @@ def _summary(a: F.Answers) -> list[tuple[str, str, str]]:
         for f in s.fields:
             v = a.get(f.name)
             if v is None:
+                if f.kind == "bool":  # asked, not answered: unknown, never yes
+                    out.append((f.zh, f.en, "? 需确认 not sure"))
                 continue
             labels = {c[0]: f"{c[1]} {c[2]}".strip() for c in f.choices}
             shown = "、".join(labels.get(x, x) for x in v) if isinstance(v, list) else labels.get(v, v)
@@ -333,3 +396,22 @@ def short_link(request: Request, slug: str):
                            field="slug", status=404)
         return templates.TemplateResponse(request, "error.html", {"error": err}, status_code=404)
     return _result(request, a)
+
+
+@router.get("/finder/pdf")
+def result_pdf(request: Request):
+    """The same result as a PDF: every answer, amount, condition and clause text, and when it was computed."""
+    from fastapi.responses import Response
+
+    from jiaxing.web.finder_pdf import NoFont, render_pdf
+
+    ctx = _result_context(request, F.answers_from(list(request.query_params.multi_items())))
+    if not isinstance(ctx, dict):
+        return ctx
+    try:
+        data = render_pdf(ctx)
+    except NoFont as exc:
+        return templates.TemplateResponse(request, "error.html", {"error": exc}, status_code=503)
+    name = f"gazette-finder-{ctx['computed'][:10]}.pdf"
+    return Response(data, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -28,6 +28,12 @@ STATUS_SYMBOL = {"pass": "✓", "fail": "✗", "unknown": "?"}
 STATUS_WORD = {"pass": "符合 pass", "fail": "不符合 fail", "unknown": "未知 unknown"}
 
 
+CHARGING_OFFLINE = (
+    "本平台暂不受理充电设施补贴申请：请向市发展改革委、嘉兴电力局或所在县（市、区）政府申请（47号八的责任单位）",
+    "this service does not take charging-subsidy applications: apply to the city Development and Reform "
+    "Commission, Jiaxing Electric Power or your district government (the units responsible under 47号 item 8)")
+
+
 def clause_of(rule_id: str) -> str:
     """A rule id → the clause it implements (``…#八/personal_pile`` → ``…#八``)."""
     doc, _, path = rule_id.partition("#")
@@ -47,6 +53,7 @@ class Calc:
     situation: dict[str, Any]
     rules: list[str]
     claim: dict[str, str] = field(default_factory=dict)  # rule id → claim href
+    offline: dict[str, tuple[str, str]] = field(default_factory=dict)  # rule id → where to apply (no online flow)
     results: list[dict] = field(default_factory=list)
     error: GazetteError | None = None
 
@@ -70,12 +77,12 @@ def build_calcs(c: dict[str, Any], today: dt.date) -> list[Calc]:
         _put(person, "district", c.get("district"))
         if "nev" in topics:
             d = c["nev_date"]
-            dist = c["nev_district"]
+            dist = c["district"]
             p = dict(person)
             p.setdefault("district", dist)
-            sit: dict[str, Any] = {"persons": {"p1": p}, "vehicle_purchases": {"c1": {
-                "buyer": "p1", "price_yuan": _y(c["nev_price"]), "new_energy": c.get("nev_ne", True),
-                "date": d.isoformat(), "district": dist}}}
+            car: dict[str, Any] = {"buyer": "p1", "price_yuan": _y(c["nev_price"]), "date": d.isoformat(), "district": dist}
+            _put(car, "new_energy", c.get("nev_ne"))  # not sure → unknown (? 需确认), never a default of yes
+            sit: dict[str, Any] = {"persons": {"p1": p}, "vehicle_purchases": {"c1": car}}
             rules = [f"{V47}#一", f"{V47}#九/down_payment"]
             if c.get("nev_pile") is not None:
                 sit["charging_facilities"] = {"f1": {"owner": "p1", "district": dist, "facility_type": "personal_pile",
@@ -83,11 +90,13 @@ def build_calcs(c: dict[str, Any], today: dt.date) -> list[Calc]:
                 rules.append(f"{V47}#八/personal_pile")
             claim = "/me/vouchers?" + urlencode({"programme": "nev", "district": dist, "price": _y(c["nev_price"]),
                                                  "date": d.isoformat()})
-            calcs.append(Calc("nev", "新能源汽车", "New-energy car", d, "购车日期", "the purchase date", sit, rules,
-                              {f"{V47}#一": claim}))
+            calc = Calc("nev", "新能源汽车", "New-energy car", d, "购车日期", "the purchase date", sit, rules,
+                        {f"{V47}#一": claim})
+            calc.offline[f"{V47}#八/personal_pile"] = CHARGING_OFFLINE
+            calcs.append(calc)
         if "appliance" in topics:
             d = c["app_date"]
-            dist = c["app_district"]
+            dist = c["district"]
             sit = {"appliance_purchases": {"a1": {
                 "price_yuan": _y(c["app_price"]), "category": c["app_cat"], "energy_label": int(c["app_label"]),
                 "date": d.isoformat(), "district": dist}}}
@@ -177,8 +186,11 @@ def build_calcs(c: dict[str, Any], today: dt.date) -> list[Calc]:
             _put(f, "energy_kwh", _y(c.get("ch_energy")))
             sit["charging_facilities"] = {"f1": f}
             rules += [f"{V47}#八", f"{V47}#八/operation"]
-        claims = {r: "/me/enterprise?" + urlencode({"clause": r}) for r in rules}
-        calcs.append(Calc("enterprise", "企业", "Enterprise", day, why_zh, why_en, sit, rules, claims))
+        # the charging subsidies (47号#八) have no online application here: say where to apply instead
+        claims = {r: "/me/enterprise?" + urlencode({"clause": r}) for r in rules if not r.startswith(f"{V47}#八")}
+        calc = Calc("enterprise", "企业", "Enterprise", day, why_zh, why_en, sit, rules, claims)
+        calc.offline.update({r: CHARGING_OFFLINE for r in rules if r.startswith(f"{V47}#八")})
+        calcs.append(calc)
     elif who == "worker":
         day, why_zh, why_en = (on, "所选评估日期", "the date you chose") if on else (today, "今天", "today")
         p = {"birth_date": c["w_birth"].isoformat(), "sex": c["w_sex"]}

@@ -38,6 +38,8 @@ class Field:
     default: str = ""
     lo: int | None = None
     hi: int | None = None
+    positive: bool = False  # a money amount of 0 is a question to re-answer (a price), not an answer
+    required_if: Callable[[Answers], bool] | None = None  # required only for some answers
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,9 @@ class Step:
     intro_en: str = ""
 
 
-def _dist(name: str, zh: str, en: str, required: bool = True) -> Field:
-    return Field(name, "choice", zh, en, tuple((d, d, "") for d in DISTRICTS), required=required)
+def _dist(name: str, zh: str, en: str, required: bool = True, required_if=None) -> Field:
+    return Field(name, "choice", zh, en, tuple((d, d, "") for d in DISTRICTS), required=required,
+                 required_if=required_if)
 
 
 def _has(a: Answers, key: str, value: str) -> bool:
@@ -84,16 +87,18 @@ STEPS: tuple[Step, ...] = (
             ("pension", "城乡居民养老保险", "the resident pension"),
             ("ltc", "长期护理保险", "long-term care insurance"),
         ), required=True),
-        _dist("district", "户籍或常住地", "district of residence", required=False),
-        Field("on", "date", "评估日期（养老、长护）", "evaluation date (pension, care)",
-              hint_zh="购车、购家电按购买日期计算；其余默认今天", hint_en="purchases use the purchase date; the rest default to today"),
+        _dist("district", "所在县（市、区）（购车、购家电及领券所在地）", "district (where you bought and claim)",
+              required=False, required_if=lambda a: _has(a, "buy", "nev") or _has(a, "buy", "appliance")),
+        Field("on", "date", "评估日期（养老、长护，可不填）", "evaluation date (pension, care; optional)",
+              hint_zh="不填则按今天计算；购车、购家电始终按购买日期计算",
+              hint_en="left blank: today; purchases always use the purchase date"),
     ), when=lambda a: a.get("who") == "citizen"),
     Step("nev", "新能源汽车", "New-energy car", (
         Field("nev_price", "money", "购车价格（元，不含相关税费）", "price in yuan, excluding taxes and fees", required=True,
-              hint_zh="以购车发票价格扣除车辆购置税等税费", hint_en="the invoice price less purchase tax and fees"),
+              hint_zh="以购车发票价格扣除车辆购置税等税费", hint_en="the invoice price less purchase tax and fees",
+              positive=True),
         Field("nev_date", "date", "购车日期", "purchase date", required=True),
-        _dist("nev_district", "购车及领券所在县（市、区）", "district where bought"),
-        Field("nev_ne", "bool", "是新能源汽车（纯电、插混、燃料电池）", "a new-energy vehicle", YES_NO, default="1"),
+        Field("nev_ne", "bool", "是新能源汽车（纯电、插混、燃料电池）", "a new-energy vehicle", YES_NO),
         Field("nev_pile", "bool", "同时安装了个人自用充电桩", "installed a personal charging pile with it", YES_NO),
     ), when=_citizen("nev")),
     Step("appliance", "家电", "Household appliance", (
@@ -102,11 +107,10 @@ STEPS: tuple[Step, ...] = (
             ("washing_machine", "洗衣机", "washing machine"), ("television", "电视机", "television"),
             ("integrated_stove", "家用集成灶", "integrated stove"), ("other", "其他", "other"),
         ), required=True),
-        Field("app_price", "money", "价格（元）", "price (yuan)", required=True),
+        Field("app_price", "money", "价格（元）", "price (yuan)", required=True, positive=True),
         Field("app_label", "choice", "中国能效标识等级", "China energy label grade",
               tuple((str(i), f"{i} 级", f"grade {i}") for i in range(1, 6)), required=True),
         Field("app_date", "date", "购买日期", "purchase date", required=True),
-        _dist("app_district", "购买所在县（市、区）", "district where bought"),
     ), when=_citizen("appliance")),
     Step("pension", "城乡居民基本养老保险", "Resident basic pension", (
         Field("pen_recipient", "bool", "正在领取城乡居民基本养老保险待遇", "receiving the resident pension", YES_NO),
@@ -134,8 +138,10 @@ STEPS: tuple[Step, ...] = (
             ("charging", "充电设施运营方", "charging operator"),
             ("appliance_sales", "家电销售企业", "appliance seller"),
         ), required=True),
-        Field("year", "int", "申报年度", "year of the figures", required=True, default="2022", lo=2000, hi=2100),
-        Field("on", "date", "评估日期（默认该年度 12 月 31 日）", "evaluation date (default 31 December of that year)"),
+        Field("year", "int", "申报年度", "year of the figures", required=True, lo=2000, hi=2100,
+              hint_zh="如 2022", hint_en="e.g. 2022"),
+        Field("on", "date", "评估日期（可不填）", "evaluation date (optional)",
+              hint_zh="不填则按申报年度的 12 月 31 日计算", hint_en="left blank: 31 December of that year"),
         _dist("ent_district", "所在县（市、区）", "district", required=False),
     ), when=lambda a: a.get("who") == "enterprise"),
     Step("software", "软件企业", "Software company", (
@@ -188,15 +194,15 @@ STEPS: tuple[Step, ...] = (
         Field("w_birth", "date", "出生日期", "date of birth", required=True),
         Field("w_sex", "choice", "性别", "sex", (("male", "男", "male"), ("female", "女", "female")), required=True),
         Field("w_base", "money", "月缴存基数（元）", "monthly deposit base (yuan)", required=True),
-        Field("w_rate", "rate", "缴存比例（10%–24%）", "deposit rate (10%–24%)", required=True, default="12",
+        Field("w_rate", "rate", "缴存比例（10%–24%）", "deposit rate (10%–24%)", required=True,
               hint_zh="如 12 或 12%", hint_en="e.g. 12 or 12%"),
-        Field("w_flex", "bool", "以个体经营、非全日制、新业态等方式灵活就业", "in flexible employment", YES_NO, default="1"),
+        Field("w_flex", "bool", "以个体经营、非全日制、新业态等方式灵活就业", "in flexible employment", YES_NO),
         Field("w_pension", "bool", "以灵活就业人员身份参加职工基本养老保险", "insured in employee pension as a flexible worker",
-              YES_NO, default="1"),
-        Field("w_residence", "bool", "在嘉兴有稳定的住所和较稳定的收入", "stable residence and income in Jiaxing", YES_NO,
-              default="1"),
-        Field("w_capacity", "bool", "具有完全民事行为能力", "full civil capacity", YES_NO, default="1"),
-        Field("on", "date", "评估日期（默认今天）", "evaluation date (default today)"),
+              YES_NO),
+        Field("w_residence", "bool", "在嘉兴有稳定的住所和较稳定的收入", "stable residence and income in Jiaxing", YES_NO),
+        Field("w_capacity", "bool", "具有完全民事行为能力", "full civil capacity", YES_NO),
+        Field("on", "date", "评估日期（可不填）", "evaluation date (optional)",
+              hint_zh="不填则按今天计算", hint_en="left blank: today"),
     ), when=lambda a: a.get("who") == "worker"),
 )
 STEP_BY_ID = {s.id: s for s in STEPS}
@@ -207,10 +213,15 @@ KNOWN = {f.name for s in STEPS for f in s.fields}
 # ---------------------------------------------------------------- answers in the query string
 
 
+ALIASES = {"nev_district": "district", "app_district": "district"}  # links made before one district question
+
+
 def answers_from(items: list[tuple[str, str]]) -> Answers:
     """Query items → answers (known keys only; multi fields as lists; blanks dropped)."""
     out: Answers = {}
     for k, v in items:
+        if k in ALIASES and not any(x == ALIASES[k] for x, _ in items):
+            k = ALIASES[k]
         if k not in KNOWN:
             continue
         v = "".join(ch for ch in v if ch >= " ").strip()[:100]  # no control characters
@@ -226,6 +237,12 @@ def answers_from(items: list[tuple[str, str]]) -> Answers:
 def flow(a: Answers) -> list[Step]:
     """The steps that apply to these answers, in order (it grows as answers arrive)."""
     return [s for s in STEPS if s.when(a)]
+
+
+def flow_known(a: Answers) -> bool:
+    """Whether the answers so far fix the whole flow (so "第 2 步，共 4 步" can be said)."""
+    who = a.get("who")
+    return who == "worker" or (who == "citizen" and bool(a.get("buy"))) or (who == "enterprise" and bool(a.get("kinds")))
 
 
 def in_flow(a: Answers) -> Answers:
@@ -324,6 +341,9 @@ def _money(v: str, f: Field) -> tuple[Decimal | None, Problem | None]:
         return None, Problem(f.name, f"{f.zh}：金额不能为负数", f"{f.en}: the amount cannot be negative")
     if d > MAX_YUAN:
         return None, Problem(f.name, f"{f.zh}：金额过大", f"{f.en}: the amount is too large")
+    if f.positive and d == 0:
+        return None, Problem(f.name, f"{f.zh}：价格为 0，请重新填写实际支付的价格",
+                             f"{f.en}: a price of 0 — please enter the price you paid")
     if d != d.quantize(Decimal("0.01")):
         return None, Problem(f.name, f"{f.zh}：最多两位小数（分）", f"{f.en}: at most two decimal places (fen)")
     return d.quantize(Decimal("0.01")), None
@@ -410,6 +430,9 @@ def check_step(step: Step, a: Answers) -> tuple[dict[str, object], list[Problem]
     clean: dict[str, object] = {}
     problems: list[Problem] = []
     for f in step.fields:
+        if f.required_if is not None and f.required_if(a) and not a.get(f.name):
+            problems.append(Problem(f.name, f"请填写：{f.zh}", f"required: {f.en}"))
+            continue
         value, p = check_field(f, a.get(f.name))
         if p:
             problems.append(p)
@@ -427,3 +450,74 @@ def check_all(a: Answers) -> tuple[dict[str, object], Step | None, list[Problem]
             return clean, step, problems
         clean.update(values)
     return clean, None, []
+
+
+# ---------------------------------------------------------------- facts ↔ questions
+
+# (entity, fact) → the question that asks it; a fact the finder does not ask has no entry
+_FACT_FIELDS: dict[tuple[str, str], str] = {
+    ("vehicle_purchase", "price_yuan"): "nev_price", ("vehicle_purchase", "new_energy"): "nev_ne",
+    ("vehicle_purchase", "date"): "nev_date", ("vehicle_purchase", "district"): "district",
+    ("appliance_purchase", "price_yuan"): "app_price", ("appliance_purchase", "category"): "app_cat",
+    ("appliance_purchase", "energy_label"): "app_label", ("appliance_purchase", "date"): "app_date",
+    ("appliance_purchase", "district"): "district",
+    ("charging_facility", "with_nev_purchase"): "nev_pile", ("charging_facility", "facility_type"): "ch_type",
+    ("charging_facility", "rated_power_kw"): "ch_power", ("charging_facility", "location_type"): "ch_loc",
+    ("charging_facility", "guarantee_facility"): "ch_guarantee", ("charging_facility", "operation_year"): "ch_year",
+    ("charging_facility", "energy_kwh"): "ch_energy", ("charging_facility", "district"): "ent_district",
+    ("person", "district"): "district", ("person", "resident_pension_recipient"): "pen_recipient",
+    ("person", "medical_insurance"): "ltc_ins", ("person", "ltc_severe_disability"): "ltc_severe",
+    ("person", "ltc_care_type"): "ltc_type", ("person", "ltc_monthly_care_cost_yuan"): "ltc_cost",
+    ("person", "birth_date"): "w_birth", ("person", "sex"): "w_sex", ("person", "flexible_employment"): "w_flex",
+    ("person", "employee_pension_as_flexible"): "w_pension", ("person", "stable_residence_income"): "w_residence",
+    ("person", "full_capacity"): "w_capacity",
+    ("pension_contribution", "amount_yuan"): "pen_amount", ("pension_contribution", "paid_date"): "pen_paid",
+    ("pension_contribution", "back_payment"): "pen_back",
+    ("provident_fund_account", "base_yuan"): "w_base", ("provident_fund_account", "rate"): "w_rate",
+    ("enterprise", "district"): "ent_district", ("enterprise", "software_revenue_yuan"): "sw_rev",
+    ("enterprise", "software_revenue_peak_before_yuan"): "sw_peak", ("enterprise", "software_stage"): "sw_stage",
+    ("enterprise", "tech_sme"): "sw_sme", ("enterprise", "first_version_level"): "sw_fv",
+    ("enterprise", "first_listed_key_software"): "sw_listed", ("enterprise", "first_listed_key_ic_design"): "sw_listed",
+    ("enterprise", "first_listed_top100"): "sw_listed", ("enterprise", "outsourcing_external_executed_yuan"): "sw_out",
+    ("enterprise", "nev_sales_company_new"): "ns_new", ("enterprise", "nev_fixed_investment_yuan"): "ns_invest",
+    ("enterprise", "monthly_scale_reached"): "ns_scale", ("enterprise", "nev_sales_units"): "ns_units",
+    ("enterprise", "nev_sales_rank"): "ns_rank", ("enterprise", "nev_show_filed"): "ns_show",
+    ("enterprise", "nev_show_expense_yuan"): "ns_show_exp", ("enterprise", "appliance_promo_filed"): "as_filed",
+    ("enterprise", "appliance_promo_days"): "as_days", ("enterprise", "appliance_promo_brands"): "as_brands",
+    ("enterprise", "appliance_promo_categories"): "as_cats", ("enterprise", "appliance_promo_expense_yuan"): "as_exp",
+    ("enterprise", "appliance_spinoff"): "as_spinoff",
+}
+_LINK_ENTITY = {"buyer": "person", "holder": "person", "person": "person", "owner": "person"}
+_FIELD = {f.name: f for s in STEPS for f in s.fields}
+
+
+def field_for(entity: str, fact: str, year: int | None = None) -> str | None:
+    """A rule's fact column (``new_energy``, ``software_revenue_yuan@2021``, ``holder.birth_date``) → the
+    finder question that asks it, or None. ``year`` is the evaluation year (a fact of the year before is
+    asked by the "last year" question)."""
+    name, _, fact_year = fact.partition("@")
+    if "." in name:
+        link, name = name.split(".", 1)
+        entity = _LINK_ENTITY.get(link, link)
+    out = _FACT_FIELDS.get((entity, name))
+    if out == "sw_rev" and fact_year and year is not None and fact_year.isdigit() and int(fact_year) < year:
+        return "sw_rev_prev"
+    return out
+
+
+def step_of(name: str | None, a: Answers) -> str | None:
+    """The step (in this flow) that asks the question ``name``."""
+    for s in flow(a):
+        if any(f.name == name for f in s.fields):
+            return s.id
+    return None
+
+
+def choice_label(name: str | None, value: str) -> str:
+    """A stored choice (``elderly_institution``) → its words (``养老机构护理 care home``) — never a code on a page."""
+    f = _FIELD.get(name or "")
+    if f is not None:
+        for v, zh, en in f.choices:
+            if v == value:
+                return f"{zh} {en}".strip()
+    return value

@@ -9,3 +9,19 @@ document.querySelectorAll(".finder-copy-btn").forEach(function (btn) {
     else { document.execCommand("copy"); done(); }
   });
 });
+
+// Print: open every explanation first, so the paper copy holds the answers and the reasons.
+document.querySelectorAll(".finder-print-btn").forEach(function (btn) {
+  btn.hidden = false;
+  btn.addEventListener("click", function () { window.print(); });
+});
+window.addEventListener("beforeprint", function () {
+  document.querySelectorAll(".finder details").forEach(function (d) {
+    if (!d.open) { d.setAttribute("data-opened-for-print", ""); d.open = true; }
+  });
+});
+window.addEventListener("afterprint", function () {
+  document.querySelectorAll(".finder details[data-opened-for-print]").forEach(function (d) {
+    d.open = false; d.removeAttribute("data-opened-for-print");
+  });
+});
