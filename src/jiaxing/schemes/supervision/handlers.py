@@ -217,26 +217,34 @@ def _report_investment(ctx: Context, cmd: ReportInvestment) -> dict[str, Any]:
 
 @handles(ImportProjects)
 def _import(ctx: Context, cmd: ImportProjects) -> dict[str, Any]:
-    s = ctx.session
     registered = months = 0
-    for fields, reported, started in cmd.rows:
-        on = dt.date.fromisoformat(fields["on"]) if isinstance(fields["on"], str) else fields["on"]
-        planned = fields.get("planned_start")
-        rp = RegisterProject(idempotency_key="import", actor=ctx.actor, **{
-            **fields, "on": on, "planned_start": dt.date.fromisoformat(planned) if isinstance(planned, str) else planned})
-        _register_project(ctx, rp)
-        if started:
-            p = P.get(s, rp.id)
-            if p.library != "construction":
-                P.apply_event(s, p, event="construction_started", on=dt.date.fromisoformat(str(started)),
-                              actor=ctx.actor, reason=None, to_library=None, month=None)
-            else:
-                p.started_on = dt.date.fromisoformat(str(started))
-            s.flush()
-        for month, amount in sorted(dict(reported).items()):
-            _investment(ctx, rp.id, month, int(amount))
-            months += 1
+    for row, fields, reported, started in cmd.rows:
+        try:
+            months += _import_row(ctx, fields, reported, started)
+        except GazetteError as e:
+            e.details = {**e.details, "row": row}
+            raise
         registered += 1
     result = {"projects": registered, "monthly_reports": months}
     ctx.audit("supervision.import", "sup_projects", "import", after=result)
     return result
+
+
+def _import_row(ctx: Context, fields: dict[str, Any], reported: tuple, started: str | None) -> int:
+    s = ctx.session
+    on = dt.date.fromisoformat(fields["on"]) if isinstance(fields["on"], str) else fields["on"]
+    planned = fields.get("planned_start")
+    rp = RegisterProject(idempotency_key="import", actor=ctx.actor, **{
+        **fields, "on": on, "planned_start": dt.date.fromisoformat(planned) if isinstance(planned, str) else planned})
+    _register_project(ctx, rp)
+    if started:
+        p = P.get(s, rp.id)
+        if p.library != "construction":
+            P.apply_event(s, p, event="construction_started", on=dt.date.fromisoformat(str(started)),
+                          actor=ctx.actor, reason=None, to_library=None, month=None)
+        else:
+            p.started_on = dt.date.fromisoformat(str(started))
+        s.flush()
+    for month, amount in sorted(dict(reported).items()):
+        _investment(ctx, rp.id, month, int(amount))
+    return len(dict(reported))
