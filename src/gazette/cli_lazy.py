@@ -26,7 +26,7 @@ import typer
 from typer.core import TyperGroup
 
 # Platform parts that contribute commands (the pack's modules follow).
-PLATFORM_MODULES = ("gazette.rules.commands", "gazette.auth.commands")
+PLATFORM_MODULES = ("gazette.rules.commands", "gazette.rules.params_cli", "gazette.auth.commands")
 
 _catalogue: dict[str, dict[str, Any]] | None = None
 _loaded: dict[str, dict[str, click.Command]] = {}  # module → its commands, once imported

@@ -1,4 +1,4 @@
-"""CLI commands of the rules engine: ``gazette calc``, ``batch``, ``test``, ``params``, ``rules``.
+"""CLI commands of the rules engine: ``gazette calc``, ``batch``, ``test``, ``rules`` (``params``: params_cli).
 
 ``src/gazette/cli.py`` calls :func:`register`. Bad input raises :class:`gazette.errors.GazetteError`,
 which the top-level CLI prints as one line with a non-zero exit.
@@ -142,30 +142,6 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"{passed} passed, {failed} failed")
         if failed:
             raise typer.Exit(1)
-
-    @app.command("params")
-    def params(
-        pid: Annotated[str | None, typer.Argument(help="parameter id, e.g. nev.voucher.tiers")] = None,
-        on: Annotated[str | None, typer.Option("--on", help="show values on this date")] = None,
-    ) -> None:
-        """列出参数，或显示一个参数的历史与依据。List parameters or show one with its history."""
-        from gazette.rules.engine import parse_date
-        from gazette.rules.parameters import render
-
-        engine = _engine()
-        if pid:
-            p = engine.parameter(pid)
-            data = p.to_json()
-            data["used_by"] = engine.rules_for(pid)
-            typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
-            return
-        day = parse_date(on) if on else None
-        for p in engine.params:
-            line = f"{p.id}\t{p.description}"
-            if day is not None and p.defined_on(day):
-                v, _ = p.at(day)
-                line += f"\t{json.dumps(render(v, p.unit) if p.kind == 'value' else len(v), ensure_ascii=False, default=_json_default)}"
-            typer.echo(line)
 
     @app.command("rules")
     def rules(on: Annotated[str | None, typer.Option("--on", help="only rules in force on this date")] = None) -> None:
