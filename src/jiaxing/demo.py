@@ -57,6 +57,9 @@ def run() -> dict[str, Any]:
     out["vouchers"] = _vouchers(unit_of_work)
     out["enterprises"] = _enterprises(unit_of_work)
     out["fund"] = _fund(unit_of_work)
+    from jiaxing.schemes.resident_pension import demo as pension_demo
+
+    out["pension"] = pension_demo.run()  # pension-officer, approver, pensioner; payroll 2022 (嘉人社〔2022〕60号)
     return out
 
 
