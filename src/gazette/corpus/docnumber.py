@@ -65,8 +65,10 @@ def find_doc_numbers(text: str) -> list[DocNumberMatch]:
         raw_prefix = _clean(m.group("prefix"))
         prefix = _strip_noise(raw_prefix)
         # Issuer codes are at most five characters; a longer run carries running text before it.
-        if len(prefix) > 5:
-            prefix = prefix[-5:]
+        # 明电 (an urgent telegram) extends a code: 嘉政办发明电〔2022〕2号.
+        limit = 7 if prefix.endswith("明电") else 5
+        if len(prefix) > limit:
+            prefix = prefix[-limit:]
             prefix = _strip_noise(prefix)
         start = m.start("prefix") + _offset_of_suffix(m.group("prefix"), prefix)
         dn = DocNumber(prefix, int(_clean(m.group("year"))), int(_clean(m.group("num"))))

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from gazette.corpus.dates import make_date
 from gazette.corpus.docnumber import parse_doc_number
 from gazette.corpus.model import Attachment, Clause, Document, Warning_
 from gazette.corpus.numbering import parse_marker
@@ -113,12 +114,7 @@ def _tags_for(p: OText, lines: list[Line]) -> set[str]:
 
 def _date_of(text: str) -> dt.date | None:
     m = DATE_LINE.match(text)
-    if not m:
-        return None
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
+    return make_date(*m.groups()) if m else None
 
 
 def _expected_issued_title(title: str, notice_lines: list[Line]) -> str | None:
@@ -233,7 +229,8 @@ def _build_body(doc: Document, body: list[OText], warnings: list[Warning_]) -> N
             location = (site + " " + loc.group("url")).strip()
             doc.paragraphs.append((text, None))
             continue
-        marker = parse_marker(text)
+        # table residue (cells split by tabs or |) is text, never a clause: ``3	嘉善县		80``
+        marker = None if ("\t" in text or text.startswith("|")) else parse_marker(text)
         if in_attachments and marker is not None and marker.kind == "l3":
             attachments.extend(_attachments_from(text, len(attachments)))
             doc.paragraphs.append((text, None))

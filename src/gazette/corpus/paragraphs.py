@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 
+from gazette.corpus.dates import DATE
 from gazette.corpus.numbering import parse_marker
 from gazette.corpus.text import Line, OText
 
-DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+DATE_LINE = re.compile(rf"^{DATE}$")  # 2023年1月5日 or 二〇二三年一月五日
 ORG_LINE = re.compile(
     r"^[\u4e00-\u9fff（）]{2,40}(人民政府|政府|办公室|办公厅|局|委员会|委|中心|厅|部|院|办|管委会|集团|公司|协会|联合会|银行|支行|分局)$"
 )
@@ -129,3 +130,33 @@ def tag_signatures(lines: list[Line]) -> None:
                 j -= 1
                 continue
             break
+
+
+# --- a notice flattened into one paragraph ----------------------------------------------------
+
+# Where a clause marker starts inside running text: after ：。； comes 一、 / （一） / 第一条.
+_INLINE_MARKER = re.compile(r"(?<=[：。；])(?=[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|第[一二三四五六七八九十百]{1,4}条)")
+# A signing block glued to the end: …。嘉兴市人民政府办公室2022年1月18日
+_TRAILING_SIGNATURE = re.compile(rf"(?<=[。；！])(?P<org>[\u4e00-\u9fff（）]{{2,40}}?(人民政府办公室|人民政府|办公厅|办公室|局|委员会|中心|厅))\s*(?P<date>{DATE})$")
+
+
+def split_flattened(lines: list[Line]) -> list[Line]:
+    """Re-open a notice whose lines were flattened into one paragraph (a portal's copy, a text
+    pasted from a viewer): a long line with two or more inline clause markers is cut before each
+    marker, and a signing block glued to its end becomes its own organ and date lines."""
+    out: list[Line] = []
+    for line in lines:
+        text = line.text
+        cuts = [m.start() for m in _INLINE_MARKER.finditer(text)] if len(text) > 100 else []
+        if len(cuts) < 2:
+            out.append(line)
+            continue
+        sig = _TRAILING_SIGNATURE.search(text)
+        if sig:
+            cuts += [sig.start("org"), sig.start("date")]
+        bounds = [0] + sorted(set(cuts)) + [len(text)]
+        for a, b in zip(bounds, bounds[1:], strict=False):
+            piece = line.t.slice(a, b).strip()
+            if piece.text:
+                out.append(Line(piece, line.lineno, set(line.tags)))
+    return out

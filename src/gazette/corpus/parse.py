@@ -16,9 +16,10 @@ from pathlib import Path
 
 from gazette.corpus.docnumber import find_doc_numbers, parse_doc_number
 from gazette.corpus.document import DocumentDraft, parse_document
+from gazette.corpus.groups import group_members
 from gazette.corpus.model import Document, Issue, ParseResult, TocEntry, Warning_
 from gazette.corpus.numbering import parse_marker
-from gazette.corpus.paragraphs import is_date_line
+from gazette.corpus.paragraphs import is_date_line, split_flattened
 from gazette.corpus.registers import parse_catalog, parse_personnel, reconcile_catalog
 from gazette.corpus.relations import extract_relations
 from gazette.corpus.tasks import extract_tasks
@@ -43,7 +44,9 @@ _PUBLISHED = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日出版")
 _INTERPRETATION_TITLE = re.compile(r"^《[^《》]+》政策解读$")
 _PERSONNEL_TITLE = re.compile(r"^【市政府人事任免】（?(?:(\d{4})年(\d{1,2})月份)?）?$")
 _CATALOG_TITLE = re.compile(r"^((\d{4})年(\d{1,2})月份)?.*(发文目录|部门行政规范性文件目录|政策解读目录)$")
-_TITLE_END = re.compile(r"(通知|意见|通告|公告|决定|办法|方案|规定|批复|函|政策|细则|规划|纲要|计划|目录|解读|（试行）|报告)$")
+_TITLE_END = re.compile(
+    r"(通知|意见|通告|公告|决定|办法|方案|规定|批复|函|政策|细则|规划|纲要|计划|目录|解读|（试行）|报告|措施|公示|名单|名录|指南|指引|规则|决议|命令|纪要)$"
+)
 _DEFAULT_CATEGORY = {"嘉政发": "市政府文件", "嘉政办发": "市政府办公室文件", "嘉政办": "市政府办公室文件"}
 
 
@@ -63,11 +66,12 @@ def parse_text(text: str, filename: str | None = None) -> ParseResult:
     lines = split_lines(text)
     warnings: list[Warning_] = []
     metadata: dict[str, str] = {}
-    lines = _drop_noise(lines, metadata)
-    if _looks_like_issue(lines):
+    issue_like = _looks_like_issue(lines)
+    lines = _drop_noise(lines, metadata, issue_like)
+    if issue_like:
         result = _parse_issue(lines, warnings)
     else:
-        result = _parse_single(lines, warnings, metadata)
+        result = _parse_single(lines, warnings, metadata, text)
     result.metadata = metadata
     if not result.documents and not result.personnel and not result.catalog:
         result.warnings.append(Warning_("no_documents", "no gazette document found in the input (no 文号 line, no title)"))
@@ -77,7 +81,7 @@ def parse_text(text: str, filename: str | None = None) -> ParseResult:
 # --- noise -----------------------------------------------------------------------------------
 
 
-def _drop_noise(lines: list[Line], metadata: dict[str, str]) -> list[Line]:
+def _drop_noise(lines: list[Line], metadata: dict[str, str], issue_like: bool = True) -> list[Line]:
     # The back-cover sponsor block repeats the gazette name: keep it (it has the publication date).
     sponsor_start = _sponsor_start(lines)
     kept: list[Line] = []
@@ -92,7 +96,7 @@ def _drop_noise(lines: list[Line], metadata: dict[str, str]) -> list[Line]:
             continue
         if is_chrome(text):
             continue
-        in_cover = i < 15
+        in_cover = issue_like and i < 15  # a single document has no cover: its first line may be a running header
         in_sponsor = sponsor_start is not None and i >= sponsor_start
         if not in_cover and not in_sponsor and (is_page_noise(text) or is_running_header(text)):
             continue
@@ -407,9 +411,9 @@ def _reconcile_toc(
 # --- a single document (as published on a portal) ------------------------------------------
 
 
-def _parse_single(lines: list[Line], warnings: list[Warning_], metadata: dict[str, str]) -> ParseResult:
+def _parse_single(lines: list[Line], warnings: list[Warning_], metadata: dict[str, str], source: str | None = None) -> ParseResult:
     nonblank = [i for i, ln in enumerate(lines) if not ln.blank]
-    docnum_index = next((i for i in nonblank if parse_doc_number(lines[i].text) is not None and not lines[i].text.startswith("（")), None)
+    docnum_index = next((i for i in nonblank if _own_doc_number_line(lines, i)), None)
     documents: list[Document] = []
     if docnum_index is not None:
         first = docnum_index
@@ -428,28 +432,76 @@ def _parse_single(lines: list[Line], warnings: list[Warning_], metadata: dict[st
         for ln in lines[first:docnum_index]:
             if not ln.blank:
                 ln.tags.add("title")
+        if first == docnum_index:
+            _title_below(lines, docnum_index)  # the 文号 printed above the title
         lines[docnum_index].tags.add("docnum")
         seg = lines[first:]
     else:
         title_index = next((i for i in nonblank if _is_title_like(lines[i].text) and _TITLE_END.search(lines[i].text)), None)
         if title_index is None:
             return ParseResult(None, [], [], [], [], [], [], warnings)
+        first = title_index
+        # a title printed over two lines: the line above belongs to it when it runs on into it
+        above = title_index - 1
+        if above >= 0 and not lines[above].blank and _is_title_like(lines[above].text) and "关于" in lines[above].text:
+            first = above
+            lines[above].tags.add("title")
         lines[title_index].tags.add("title")
-        seg = lines[title_index:]
+        seg = lines[first:]
+    stray = [ln for ln in lines[:first] if not ln.blank]
+    if stray:
+        warnings.append(Warning_(
+            "text_before_document",
+            f"line {stray[0].lineno}: text before the document's title was not read as part of it "
+            f"(a portal's lead-in?): {stray[0].text[:40]}…"))
+    seg = split_flattened(seg)
     kind = "interpretation" if any(_INTERPRETATION_TITLE.match(ln.text) for ln in seg if "title" in ln.tags) else "document"
     doc = parse_document(DocumentDraft(lines=seg, kind=kind), warnings)
-    if not doc.doc_number and metadata.get("发文字号"):
-        dn = parse_doc_number(metadata["发文字号"])
+    portal_number = metadata.get("发文字号") or metadata.get("文号")
+    if not doc.doc_number and portal_number:
+        dn = parse_doc_number(portal_number)
         if dn:
             doc.doc_number = str(dn)
     if doc.signed is None and metadata.get("成文日期"):
         doc.signed = _portal_date(metadata["成文日期"])
+    if doc.issuer is None and (metadata.get("发布机构") or metadata.get("发文机关")):
+        doc.issuer = metadata.get("发布机构") or metadata.get("发文机关")
+        doc.issuers = [doc.issuer]  # type: ignore[list-item]
     _finish_identity(doc, None, warnings)
     documents.append(doc)
     relations = extract_relations(documents, warnings)
     apply_validity(documents, relations, warnings)
     tasks = extract_tasks(documents)
-    return ParseResult(None, [], documents, relations, [], [], tasks, warnings)
+    personnel = group_members(documents, source)
+    return ParseResult(None, [], documents, relations, personnel, [], tasks, warnings)
+
+
+def _own_doc_number_line(lines: list[Line], i: int) -> bool:
+    """A line that is one 文号 — in parentheses only right below the title, where a portal prints the
+    document's own number (``（桐委办〔2019〕21号）``); elsewhere a bracketed 文号 is a citation."""
+    text = lines[i].text
+    if parse_doc_number(text) is None:
+        return False
+    if not text.startswith("（"):
+        return True
+    j = i - 1
+    while j >= 0 and lines[j].blank:
+        j -= 1
+    return j >= 0 and _is_title_like(lines[j].text) and "date" not in lines[j].tags
+
+
+def _title_below(lines: list[Line], docnum_index: int) -> None:
+    """Tag as title the title-like lines just below a 文号 that has none above it."""
+    taken = 0
+    for ln in lines[docnum_index + 1 :]:
+        if ln.blank:
+            if taken:
+                break
+            continue
+        if not _is_title_like(ln.text) or taken >= 3:
+            break
+        ln.tags.add("title")
+        taken += 1
 
 
 def _portal_date(text: str) -> dt.date | None:

@@ -251,7 +251,33 @@ def split_lines(raw: str) -> list[Line]:
         t = OText(body, list(range(pos, pos + len(body))))
         lines.append(Line(normalise_line(t), lineno))
         pos += len(chunk)
-    return join_broken_doc_numbers(lines)
+    return join_broken_dates(join_broken_doc_numbers(lines))
+
+
+# A date cut by a line break: ``2021年11`` / ``月3日``, ``二〇二一年`` / ``十一月三日``.
+_DATE_HEAD = re.compile(r"(\d{4}|[〇○零0一二三四五六七八九]{4})年(\d{1,2}|[一二三四五六七八九十]{1,2})?(月(\d{1,2}|[一二三四五六七八九十]{1,3})?)?$")
+_DATE_TAIL = re.compile(r"^(\d{1,2}|[一二三四五六七八九十]{1,3})?月?(\d{1,2}|[一二三四五六七八九十]{1,3})?日")
+
+
+def join_broken_dates(lines: list[Line]) -> list[Line]:
+    """A line ending in the head of a date joins the next line when the two make one date."""
+    from gazette.corpus.dates import DATE_RE
+
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if line.text and nxt is not None and nxt.text and _DATE_HEAD.search(line.text) and _DATE_TAIL.match(nxt.text):
+            joined = line.t + nxt.t
+            boundary = len(line.text)
+            if any(m.start() < boundary < m.end() for m in DATE_RE.finditer(joined.text)):
+                out.append(Line(joined, line.lineno, set(line.tags)))
+                i += 2
+                continue
+        out.append(line)
+        i += 1
+    return out
 
 
 _DOCNUM_HEAD = re.compile(r"[\u4e00-\u9fff]{2,5}(?:[〔\[（(【［]\s*(?:\d{4}\s*[〕\]）)】］]?\s*\d{0,4})?)?$")
@@ -284,14 +310,20 @@ def join_broken_doc_numbers(lines: list[Line]) -> list[Line]:
 
 
 _PAGE_NUMBER = re.compile(r"^[-—–－·•\s]*(第\s*)?\d{1,3}(\s*页)?[-—–－·•\s]*$|^第\s*\d+\s*页\s*(共\s*\d+\s*页)?$|^\d{1,3}\s*/\s*\d{1,3}$")
-_RUNNING_HEADER = re.compile(r"^嘉兴市人民政府公报\s*(\d{4}年第\d{1,2}期(（总第\d+期）)?)?$|^\d{4}年第\d{1,2}期(（总第\d+期）)?$")
+_RUNNING_HEADER = re.compile(
+    r"^嘉兴市人民政府公报\s*(\d{4}年第\d{1,2}期(（总第\d+期）)?)?\s*(第\s*\d{1,3}\s*页)?$|^\d{4}年第\d{1,2}期(（总第\d+期）)?$"
+)
 _CHROME_PREFIXES = (
     "首页", "当前位置", "您现在的位置", "您当前的位置", "字号", "字体", "【字体", "【打印", "打印本页", "【关闭", "关闭窗口",
     "分享到", "扫一扫", "浏览次数", "访问量", "网站地图", "联系我们", "版权所有", "主办单位", "技术支持", "ICP", "浙ICP",
     "浙公网安备", "政府信息公开", "索引号", "主题分类", "发布机构", "发文机关", "成文日期", "发布日期", "发文字号", "有效性",
     "信息来源", "来源：", "【大", "大 中 小", "大中小", "收藏", "返回顶部", "上一篇", "下一篇", "相关链接", "附件下载",
+    "发布时间", "网站标识码", "【打印本页】",
 )
-_CHROME_META = re.compile(r"^(发文字号|成文日期|发布日期|发布机构|发文机关|索引号|主题分类|有效性)[：:]\s*(.+)$")
+# A portal's metadata fields (文号 also printed as 文　　号, which normalises to 文号).
+_CHROME_META = re.compile(r"^(发文字号|文号|成文日期|发布日期|发布机构|发文机关|索引号|主题分类|有效性)[：:]\s*(.+)$")
+# A site's name line, and a footer naming who runs and who hosts the site.
+_SITE_LINE = re.compile(r"^[\u4e00-\u9fff]{2,20}(门户网站|政府网)$|^主办[：:].*承办[：:]")
 
 
 def is_page_noise(text: str) -> bool:
@@ -310,7 +342,9 @@ def chrome_metadata(text: str) -> tuple[str, str] | None:
 def is_chrome(text: str) -> bool:
     if len(text) > 80:
         return False
-    if ">" in text and ("首页" in text or "政务公开" in text or "政策文件" in text):
+    if (">" in text or "|" in text) and ("首页" in text or "政务公开" in text or "政策文件" in text):
+        return True
+    if _SITE_LINE.match(text):
         return True
     return text.startswith(_CHROME_PREFIXES)
 

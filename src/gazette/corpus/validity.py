@@ -16,27 +16,25 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from gazette.corpus.dates import DATE, DAY, MONTH, YEAR, make_date
 from gazette.corpus.model import Clause, Document, Relation, Warning_, Window
 from gazette.corpus.relations import sentences
 
 STATUSES = ("not_yet_in_force", "in_force", "expired", "repealed")
 
-_DATE = r"(\d{4})年(\d{1,2})月(\d{1,2})日"
+_DATE = DATE  # Arabic or Chinese numerals (gazette.corpus.dates)
 _FROM_DATE = re.compile(rf"自{_DATE}(?:零时|0时)?起(?:施行|执行|实施|生效)")
 _FROM_EVENT = re.compile(r"自(公布|发布|印发|发文|公告|下发)之日起(?:施行|执行|实施|生效)|自即日起(?:施行|执行|实施|生效)")
 _UNTIL = re.compile(rf"有效期(?:至|到){_DATE}")
-_UNTIL_YEARS = re.compile(r"有效期(?:为)?([一二三四五六七八九十\d]+)年")
+_UNTIL_YEARS = re.compile(r"有效期(?:为)?([一二三四五六七八九十两\d]+)年")
 _PERIOD_TITLE = re.compile(r"（(\d{4})\s*[—\-–~至]\s*(\d{4})年）")
-_CLAUSE_RANGE = re.compile(rf"自{_DATE}(?:零时|0时)?起至(?:(\d{{4}})年)?(\d{{1,2}})月(\d{{1,2}})日(?:24时)?止")
+_CLAUSE_RANGE = re.compile(rf"自{_DATE}(?:零时|0时)?起至(?:{YEAR}年)?{MONTH}月{DAY}日(?:24时)?止")
 _CLAUSE_FROM = re.compile(rf"(?:从|自){_DATE}起")
 _SUBSET = re.compile(rf"其中(.+?)有效期(?:至|到){_DATE}")
 
 
-def _date(y: str | int, m: str | int, d: str | int) -> dt.date | None:
-    try:
-        return dt.date(int(y), int(m), int(d))
-    except ValueError:
-        return None
+def _date(y: str | int | None, m: str | int | None, d: str | int | None) -> dt.date | None:
+    return make_date(y, m, d)
 
 
 def apply_validity(documents: list[Document], relations: list[Relation], warnings: list[Warning_]) -> None:
@@ -88,10 +86,12 @@ def _document_window(doc: Document, warnings: list[Warning_]) -> None:
                 if y and doc.effective_from:
                     from gazette.corpus.numbering import cn_to_int
 
-                    years = int(y.group(1)) if y.group(1).isdigit() else (cn_to_int(y.group(1)) or 0)
+                    years = int(y.group(1)) if y.group(1).isdigit() else (cn_to_int(y.group(1).replace("两", "二")) or 0)
                     if years:
                         start = doc.effective_from
-                        doc.effective_until = _date(start.year + years, start.month, start.day) - dt.timedelta(days=1)
+                        # N years from 29 February end on 28 February: the day before 1 March
+                        anniversary = _date(start.year + years, start.month, start.day) or dt.date(start.year + years, 3, 1)
+                        doc.effective_until = anniversary - dt.timedelta(days=1)
                         doc.validity_evidence["effective_until"] = s.strip()
     if doc.effective_from is None and doc.signed is not None:
         doc.effective_from = doc.signed
