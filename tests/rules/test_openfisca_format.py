@@ -15,7 +15,7 @@ from gazette.errors import GazetteError
 from gazette.rules import scales
 from gazette.rules.openfisca_compare import compare, openfisca_tree
 from gazette.rules.openfisca_export import export as write
-from gazette.rules.parameters import Bracket, Node, Scale, load_parameter_dir
+from gazette.rules.parameters import Bracket, Node, Scale, load_parameter_dir, parse_override
 
 pytest.importorskip("openfisca_core")
 
@@ -129,6 +129,8 @@ def test_constructs(tree):
     assert ours["taxes.scales.unitless"].scale_type == "marginal_amount"
     with pytest.raises(GazetteError, match="parameter_currency_unsupported"):
         old.at(dt.date(2015, 1, 1))
+    with pytest.raises(GazetteError, match="parameter_currency_unsupported"):  # nor a what-if of it
+        parse_override(ours["taxes.scales.single"], [{"threshold": 0, "amount": 1}])
 
 
 def test_scale_values(tree):

@@ -1,8 +1,8 @@
 """Our parameters against openfisca-core's reading of the same files: every value on every date.
 
 :func:`compare` walks every parameter of our tree and the same parameter of an openfisca-core
-``ParameterNode``: on every date at which a value of either starts (and the day before it) the
-values must be equal; a scale must have the same type, thresholds and values, and give the same
+``ParameterNode``: on every date at which any value of either tree starts (and the day before it)
+the values must be equal; a scale must have the same type, thresholds and values, and give the same
 result on a grid of bases (0, every threshold and one minor unit — a fen — either side).
 
 Equality: ours are exact (ints, minor units for money, Decimals); openfisca-core holds what its
@@ -34,6 +34,7 @@ _SIX = Decimal("0.000001")
 @dataclass
 class Comparison:
     parameters: int = 0
+    dates: int = 0  # every date at which a value changes, and the day before
     values: int = 0  # (parameter, date) pairs compared
     scale_points: int = 0  # scale evaluations compared
     mismatches: list[str] = field(default_factory=list)
@@ -44,7 +45,7 @@ class Comparison:
 
     def summary(self) -> str:
         state = "all equal" if self.equal else f"{len(self.mismatches)} differences"
-        return (f"{self.parameters} parameters, {self.values} values on their change dates, "
+        return (f"{self.parameters} parameters × {self.dates} dates ({self.values} values), "
                 f"{self.scale_points} scale evaluations: {state}")
 
 
@@ -119,8 +120,13 @@ def _value(p: Parameter, on: dt.date) -> Any:
         return None
 
 
-def _dates(ours: Parameter | Scale, theirs) -> list[dt.date]:
-    starts = set(ours.change_dates()) | _their_dates(theirs)
+def change_dates(ours: dict[str, Parameter | Scale], theirs: dict[str, Any]) -> list[dt.date]:
+    """Every date at which any value of either tree starts, and the day before each."""
+    starts: set[dt.date] = set()
+    for p in ours.values():
+        starts |= set(p.change_dates())
+    for obj in theirs.values():
+        starts |= _their_dates(obj)
     return sorted(starts | {d - dt.timedelta(days=1) for d in starts})
 
 
@@ -196,13 +202,15 @@ def compare(ours: dict[str, Parameter | Scale], theirs_root) -> Comparison:
     theirs = _leaves(theirs_root, {})
     for pid in sorted(set(theirs) - set(ours)):
         res.mismatches.append(f"{pid}: in openfisca-core's tree only")
+    dates = change_dates(ours, theirs)
+    res.dates = len(dates)
     for pid, p in ours.items():
         if pid not in theirs:
             res.mismatches.append(f"{pid}: missing from openfisca-core's tree")
             continue
         res.parameters += 1
         obj = theirs[pid]
-        for on in _dates(p, obj):
+        for on in dates:
             res.values += 1
             if isinstance(p, Scale):
                 if not hasattr(obj, "brackets"):

@@ -293,7 +293,7 @@ class Scale:
     def at(self, on: dt.date) -> tuple[list[tuple[Any, Any]], dt.date]:
         """[(threshold, amount), …] ascending by threshold, and the latest start date among them.
         Refuses a currency other than CNY (a rule is asking)."""
-        _refuse_foreign(self.id, self.threshold_unit, self.amount_unit)
+        _refuse_foreign(self.id, self.threshold_unit, self.amount_unit, self.rate_unit)
         return self.rows_at(on)
 
     def rows_at(self, on: dt.date) -> tuple[list[tuple[Any, Any]], dt.date]:
@@ -480,6 +480,7 @@ class ParameterSet:
 def parse_override(param: Parameter | Scale, raw: Any) -> Any:
     """A what-if override (JSON, units as in the YAML) → in-memory value, validated."""
     where = f"overrides.{param.id}"
+    _refuse_foreign(param.id, param.unit, getattr(param, "threshold_unit", None))
     if isinstance(param, Scale):
         if not isinstance(raw, list) or not raw:
             raise InvalidInput("阶梯参数的覆盖值须为非空列表", "a scale override must be a non-empty list of brackets",
