@@ -102,7 +102,7 @@ def build_calcs(c: dict[str, Any], today: dt.date) -> list[Calc]:
                 "date": d.isoformat(), "district": dist}}}
             claim = "/me/vouchers?" + urlencode({"programme": "appliances", "district": dist,
                                                  "price": _y(c["app_price"]), "date": d.isoformat(),
-                                                 "category": c["app_cat"]})
+                                                 "category": c["app_cat"], "label": c["app_label"]})
             calcs.append(Calc("appliance", "家电", "Household appliance", d, "购买日期", "the purchase date", sit,
                               [f"{V46}#一"], {f"{V46}#一": claim}))
         day, why_zh, why_en = (on, "所选评估日期", "the date you chose") if on else (today, "今天", "today")

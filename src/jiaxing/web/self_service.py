@@ -97,6 +97,21 @@ def fmt_num(value: Any) -> str:
     return f"{d:,.0f}" if d == d.to_integral_value() else f"{d:,}"
 
 
+def fact_words(column: str) -> str:
+    """A fact's column (``software_revenue_yuan@2021``, ``enterprise.tech_sme``) → its words for a page,
+    never the code: ``软件业务收入（2021年） software revenue``."""
+    from gazette.rules.engine import get_engine
+
+    name, _, year = str(column).partition("@")
+    name = name.rsplit(".", 1)[-1]
+    for ent in get_engine().entities.values():
+        var = ent.variable(name)
+        if var is not None:
+            return f"{var.description_zh}{f'（{year}年）' if year else ''} {var.description_en or ''}".strip()
+    return "其他信息 other information"
+
+
+templates.env.globals["fact_words"] = fact_words
 templates.env.globals["clause_href"] = clause_href
 templates.env.globals["clause_label"] = clause_label
 templates.env.globals["fmt_num"] = fmt_num
@@ -209,10 +224,45 @@ def _voucher_context(session, p: Principal, request: Request) -> dict[str, Any]:
     q = request.query_params
     district = q.get("district") if q.get("district") in DISTRICTS else (p.district if p.district in DISTRICTS else "")
     programme = q.get("programme") if q.get("programme") in ("nev", "appliances") else "nev"
+    # what the person holds: one live voucher per programme — the page shows it instead of a claim button
+    held = {v["programme"]: v for v in vouchers if v["status"] in ("claimed", "redeemed")}
+    purchase = finder_purchase(q)
+    expected = expected_face(programme, purchase, district) if purchase else None
     return {"who": p, "vouchers": vouchers, "programmes": programmes, "districts": DISTRICTS,
             "business_date": Q.business_date(session), "claim_key": new_key(p, "claim"),
-            "prefill": {"district": district, "programme": programme}, "categories": CATEGORY_LABELS,
-            "programme_labels": PROGRAMME_LABELS}
+            "prefill": {"district": district, "programme": programme, **purchase}, "categories": CATEGORY_LABELS,
+            "programme_labels": PROGRAMME_LABELS, "held": held, "expected": expected,
+            "open_programmes": [g for g in programmes if g["code"] not in held]}
+
+
+def finder_purchase(q) -> dict[str, str]:
+    """The purchase the finder computed (its claim link carries price, date, category, label), kept so the
+    claim page shows the same amount and the redeem form keeps the price."""
+    out: dict[str, str] = {}
+    for key, size in (("price", 20), ("date", 10), ("category", 30), ("label", 1)):
+        v = str(q.get(key, "")).strip()[:size]
+        if v:
+            out[key] = v
+    return out
+
+
+def expected_face(programme: str, purchase: dict[str, str], district: str) -> dict[str, Any] | None:
+    """The face value the engine gives the finder's purchase — what the voucher will be worth when used."""
+    from jiaxing.schemes.vouchers import service as V
+
+    facts: dict[str, Any] = {"price_yuan": purchase.get("price"), "date": purchase.get("date"), "district": district}
+    if programme == "nev":
+        facts["new_energy"] = True
+    else:
+        facts["category"] = purchase.get("category")
+        if purchase.get("label", "").isdigit():
+            facts["energy_label"] = int(purchase["label"])
+    try:
+        on = dt.date.fromisoformat(str(purchase.get("date")))
+        fen, calc = V._evaluate(programme, {k: v for k, v in facts.items() if v is not None}, on, "purchase")
+    except (GazetteError, ValueError, TypeError):
+        return None
+    return {"fen": fen, "clause": calc["rule"], "price": purchase.get("price"), "date": purchase.get("date")}
 
 
 def _yuan_to_fen(y: str | None) -> int | None:
@@ -261,6 +311,7 @@ async def claim_voucher(request: Request):
     form = await request.form()
     csrf(request, form)
     values = {"programme": str(form.get("programme", "")), "district": str(form.get("district", ""))}
+    carried = {k: str(form.get(k, ""))[:30] for k in ("price", "date", "category", "label") if form.get(k)}
     try:
         if not p.person_id:
             raise _no_person()
@@ -272,7 +323,9 @@ async def claim_voucher(request: Request):
                           key=key, actor=p.username)
     except GazetteError as exc:
         return _render_vouchers(request, p, error=exc, values=values, status_code=exc.status)
-    return see_other(f"/me/vouchers?done=claimed&voucher={res['voucher_id']}")
+    return see_other(f"/me/vouchers?done=claimed&voucher={res['voucher_id']}"
+                     + (("&" + urllib.parse.urlencode({"programme": values["programme"], "district": values["district"],
+                                                        **carried})) if carried else ""))
 
 
 def _own_voucher(session, p: Principal, voucher_id: int) -> dict:
@@ -565,20 +618,16 @@ async def decline_offer(request: Request, application_id: RowId):
 # ------------------------------------------------------------------------------ provident fund
 
 
-_ID18 = re.compile(r"^\d{6}(\d{4})(\d{2})(\d{2})\d{2}(\d)[\dXx]$")
-
-
 def facts_from_id(person_id: str | None) -> dict[str, Any]:
-    """Birth date and sex read from an 18-digit resident id (GB 11643: digits 7–14 the birth
-    date, the 17th odd for men); the applicant can correct them on the form."""
-    m = _ID18.match(person_id or "")
-    if not m:
-        return {}
+    """Birth date and sex read from a resident id through the shared validator (gazette.validate:
+    length, date of birth, check digit); an id that does not hold gives nothing to prefill."""
+    from gazette import validate
+
     try:
-        birth = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
+        pid = validate.person_id(person_id or "")
+    except GazetteError:
         return {}
-    return {"birth_date": birth, "sex": "male" if int(m.group(4)) % 2 else "female"}
+    return {"birth_date": validate.birth_date(pid), "sex": validate.sex(pid)}
 
 
 def _fund_context(session, p: Principal, request: Request) -> dict[str, Any]:
@@ -609,9 +658,12 @@ def _fund_context(session, p: Principal, request: Request) -> dict[str, Any]:
         except GazetteError as exc:
             ctx["setup_error"] = error_view(exc)
         guess = facts_from_id(p.person_id)
-        ctx["prefill"] = {"name": p.display_name, "sex": guess.get("sex", ""),
+        # nothing is assumed: the legal name is typed by the person (the account's display name is not it),
+        # the declarations start unticked, base and rate come only from the finder's link
+        ctx["prefill"] = {"name": "", "sex": guess.get("sex", ""),
                           "birth_date": guess["birth_date"].isoformat() if guess else "",
-                          "base": "", "rate": "12", "flexible_pension": False}
+                          "base": q.get("base", "")[:20], "rate": q.get("rate", "")[:10], "flexible_pension": False,
+                          "stable_residence_income": False, "full_capacity": False}
         ctx["open_key"] = new_key(p, "fundopen")
         quote = getattr(request.state, "fund_quote", None)
         if quote and "bounds" in ctx:  # 试算 preview (writes nothing)
@@ -685,7 +737,10 @@ async def open_fund_account(request: Request):
         from jiaxing.schemes.provident_fund import service as S
         from jiaxing.schemes.provident_fund.domain import Applicant
 
-        name = values.get("name", "").strip() or p.display_name
+        name = values.get("name", "").strip()
+        if not name:
+            raise InvalidInput("请填写姓名（与身份证一致）", "enter your name as on your ID card", field="name",
+                               code="name_required")
         a = Applicant(person_id=p.person_id, name=name[:100], sex=values.get("sex", ""),
                       birth_date=_parse_date(values.get("birth_date", ""), "birth_date"),
                       flexible_pension=values["flexible_pension"],
