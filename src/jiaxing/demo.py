@@ -60,6 +60,9 @@ def run() -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import demo as pension_demo
 
     out["pension"] = pension_demo.run()  # pension-officer, approver, pensioner; payroll 2022 (嘉人社〔2022〕60号)
+    from jiaxing.schemes.airspace.demo import demo as airspace_demo
+
+    out["airspace"] = airspace_demo()  # police, flight-approver, drone-owner; devices, flights (嘉政发〔2022〕17号)
     return out
 
 
