@@ -16,14 +16,14 @@ from sqlalchemy import select
 DEMO_DATE = dt.date(2022, 10, 8)  # the voucher business date (47号 in force; 46号 window open)
 FUND_DATE = dt.date(2022, 10, 8)
 
-DEMO_ENTERPRISE = "913304007000000010"  # the `enterprise` user: a software company
+DEMO_ENTERPRISE = "91330400700000001B"  # the `enterprise` user: a software company
 ENTERPRISES = [
     {"id": DEMO_ENTERPRISE, "name": "嘉兴示范软件有限公司（演示）", "district": "南湖区",
      # software revenue grew from 18 to 21 million: the 20-million milestone is newly reached
      # (200,000 yuan, 嘉政办发〔2022〕10号#四.（三）); 30 million is not — the engine says why.
      "facts": {"software_enterprise": True, "software_revenue_yuan": {"2021": 18000000, "2022": 21000000}}},
-    {"id": "913304117000000029", "name": "秀洲新能源汽车销售有限公司（演示）", "district": "秀洲区", "facts": {}},
-    {"id": "913304027000000037", "name": "南湖家电商贸有限公司（演示）", "district": "南湖区", "facts": {}},
+    {"id": "91330411700000002C", "name": "秀洲新能源汽车销售有限公司（演示）", "district": "秀洲区", "facts": {}},
+    {"id": "91330402700000003E", "name": "南湖家电商贸有限公司（演示）", "district": "南湖区", "facts": {}},
 ]
 
 NEV_SHOW = "嘉政办发〔2022〕47号#二"
@@ -31,22 +31,22 @@ NEV_FACTS = {"nev_sales_company": True, "nev_show_filed": True, "nev_show_expens
 
 # (person_id, programme, district, purchase or None): demo vouchers in several districts.
 VOUCHERS = [
-    ("DEMO-330402-0001", "nev", "南湖区", {"price_yuan": "250000.00", "date": "2022-10-08", "new_energy": True}),
-    ("DEMO-330402-0002", "nev", "南湖区", None),
-    ("DEMO-330402-0003", "appliances", "南湖区",
+    ("330402198501010010", "nev", "南湖区", {"price_yuan": "250000.00", "date": "2022-10-08", "new_energy": True}),
+    ("330402198501010029", "nev", "南湖区", None),
+    ("330402198501010037", "appliances", "南湖区",
      {"price_yuan": "4500.00", "date": "2022-10-08", "category": "refrigerator", "energy_label": 1}),
-    ("DEMO-330411-0001", "nev", "秀洲区", {"price_yuan": "180000.00", "date": "2022-10-08", "new_energy": True}),
-    ("DEMO-330411-0002", "nev", "秀洲区", None),
-    ("DEMO-330421-0001", "nev", "嘉善县", None),
-    ("DEMO-330481-0001", "nev", "海宁市", {"price_yuan": "120000.00", "date": "2022-10-08", "new_energy": True}),
-    ("DEMO-330483-0001", "appliances", "桐乡市", None),
+    ("330411198501010017", "nev", "秀洲区", {"price_yuan": "180000.00", "date": "2022-10-08", "new_energy": True}),
+    ("330411198501010025", "nev", "秀洲区", None),
+    ("33042119850101001X", "nev", "嘉善县", None),
+    ("330481198501010016", "nev", "海宁市", {"price_yuan": "120000.00", "date": "2022-10-08", "new_energy": True}),
+    ("330483198501010019", "appliances", "桐乡市", None),
 ]
 
-# Demo fund accounts (never the `worker` user's person id 330411198806060021).
+# Demo fund accounts (never the `worker` user's person id 330411198806060023).
 FUND_ACCOUNTS = [
-    ("DEMO-F-0001", "王五（演示）", "male", dt.date(1985, 3, 2), 5000_00, "12"),
-    ("DEMO-F-0002", "赵六（演示）", "female", dt.date(1992, 7, 15), 4000_00, "10"),
-    ("DEMO-F-0003", "孙七（演示）", "male", dt.date(1978, 11, 30), 8000_00, "15"),
+    ("33040219850302001X", "王五（演示）", "male", dt.date(1985, 3, 2), 5000_00, "12"),
+    ("330402199207150025", "赵六（演示）", "female", dt.date(1992, 7, 15), 4000_00, "10"),
+    ("330402197811300035", "孙七（演示）", "male", dt.date(1978, 11, 30), 8000_00, "15"),
 ]
 
 
@@ -57,6 +57,9 @@ def run() -> dict[str, Any]:
     out["vouchers"] = _vouchers(unit_of_work)
     out["enterprises"] = _enterprises(unit_of_work)
     out["fund"] = _fund(unit_of_work)
+    from jiaxing.schemes.budget import demo as budget_demo
+
+    out["budget"] = budget_demo.run()  # users dept-edu, finance, approver and the 2023 budget year
     from jiaxing.schemes.resident_pension import demo as pension_demo
 
     out["pension"] = pension_demo.run()  # pension-officer, approver, pensioner; payroll 2022 (嘉人社〔2022〕60号)

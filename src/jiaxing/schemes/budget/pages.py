@@ -1,0 +1,193 @@
+"""Pages of the city budget: ``/budget/{year}`` — the year's dashboard (checks, calendar with due and
+overdue steps, the adjustment pipeline and the reserve list, with finance's and the city's actions)
+— and ``/budget/{year}/department`` — a department's page (its obligations, its requests, the form
+to file one). Thin: each form is a POST with the session's CSRF token and a per-form idempotency
+key, carried out through the scheme's commands; an error is shown on the page, nothing changed.
+
+Who sees what: finance officers, approvers, auditors and city administrators see the dashboard and
+any department's page; a department user sees only its own department's page (the dashboard
+sends it there); an auditor sees every action hidden and every POST refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+
+from gazette import validate
+from gazette.api.params import RowId
+from gazette.auth.principal import Principal, Role
+from gazette.errors import GazetteError
+from gazette.schemes.handler import execute
+from gazette.store.db import unit_of_work
+from gazette.web import charts
+from gazette.web.templating import templates
+from jiaxing.schemes.budget import commands as K
+from jiaxing.schemes.budget import handlers as H
+from jiaxing.schemes.budget import params as P
+from jiaxing.schemes.budget import queries as Q
+from jiaxing.schemes.budget import requests as RQ
+from jiaxing.schemes.budget.calendar import STATUS_LABELS
+from jiaxing.web.self_service import csrf, error_view, form_key, new_key, require, see_other
+
+router = APIRouter(include_in_schema=False)
+CITY = (Role.finance_officer, Role.approver, Role.auditor, Role.city_admin)
+ALL = (Role.department, *CITY)
+Year = Annotated[int, Path(ge=2000, le=2100)]
+REQUEST_STATUS = {"submitted": "待受理 Submitted", "refused": "不予受理 Refused", "queued": "储备库待审批 On the reserve list",
+                  "approved": "已批准 Approved", "rejected": "未批准 Rejected"}
+KIND_LABELS = {k: f"{v[1]} {v[2]}" for k, v in P.KINDS.items()}
+CONDITION_LABELS = {k: v[1] for k, v in P.CONDITIONS.items()}
+STEP_LABELS = {k: f"{v[1]} {v[2]}" for k, v in RQ.STEPS.items()}
+
+
+def _as_of(request: Request) -> dt.date:
+    raw = request.query_params.get("as_of")
+    try:
+        return validate.date(raw, "as_of") if raw else Q.today()
+    except GazetteError:
+        return Q.today()
+
+
+def _can_decide(p: Principal, r: dict) -> bool:
+    if r["status"] != "queued" or r["next_step"] == "npc_submission":
+        return False
+    return p.role == Role.city_admin or RQ.STEPS[r["next_step"]][0] == p.role.value
+
+
+@router.get("/budget", response_class=HTMLResponse)
+def index(request: Request):
+    p = require(request, *ALL)
+    with unit_of_work() as s:
+        years = Q.years(s)
+    if years:
+        return see_other(f"/budget/{years[0]}" + ("/department" if p.role == Role.department else ""))
+    return templates.TemplateResponse(request, "budget_dashboard.html", {"who": p, "year": None, "years": []})
+
+
+def _dashboard(request: Request, p: Principal, year: int, *, error: GazetteError | None = None, status: int = 200):
+    as_of = _as_of(request)
+    with unit_of_work() as s:
+        H.get_year(s, year)
+        cal = Q.calendar(s, year, as_of)
+        checks = Q.latest_checks(s, year)
+        reqs = Q.requests(s, year)
+        ranked = Q.reserve_list(s, year)
+        pipe = Q.pipeline(s, year)
+        years = Q.years(s)
+    obs = cal["obligations"]
+    overdue = [o for o in obs if o["overdue"]]
+    upcoming = sorted((o for o in obs if o["status"] == "open"), key=lambda o: o["due"])[:12]
+    late = [o for o in obs if o["status"] in ("done_late", "done_outside_window")]
+    chart = charts.column_chart(
+        chart_id="budget-obligations", title=f"{year} 年度各项义务状态 Obligations by status",
+        desc="按状态统计的预算日历义务数（截至所选日期）；明细见下表。Obligations of the budget calendar by status.",
+        categories=[STATUS_LABELS[k].split(" ")[0] for k in STATUS_LABELS],
+        series=[charts.Series("件数 Count", [cal["counts"].get(k, 0) for k in STATUS_LABELS])], fmt=str)
+    keys = {r["id"]: new_key(p, f"budget-{r['id']}") for r in reqs}
+    ctx = {"who": p, "year": year, "years": years, "as_of": cal["as_of"], "checks": checks, "overdue": overdue,
+           "upcoming": upcoming, "late": late, "counts": cal["counts"], "chart": chart, "requests": reqs,
+           "ranked": ranked, "pipeline": pipe, "status_labels": STATUS_LABELS, "request_status": REQUEST_STATUS,
+           "kind_labels": KIND_LABELS, "step_labels": STEP_LABELS, "keys": keys,
+           "can_route": p.role in (Role.finance_officer, Role.city_admin),
+           "can_decide": {r["id"]: _can_decide(p, r) for r in reqs}, "read_only": p.read_only,
+           "error": error_view(error) if error else None, "done": request.query_params.get("done"),
+           "priority": P.PRIORITY_CLASSES}
+    return templates.TemplateResponse(request, "budget_dashboard.html", ctx, status_code=status)
+
+
+@router.get("/budget/{year}", response_class=HTMLResponse)
+def dashboard(request: Request, year: Year):
+    p = require(request, *ALL)
+    if p.role == Role.department:
+        return see_other(f"/budget/{year}/department")
+    return _dashboard(request, p, year)
+
+
+def _department_page(request: Request, p: Principal, year: int, name: str | None, *,
+                     error: GazetteError | None = None, values: dict | None = None, status: int = 200):
+    as_of = _as_of(request)
+    with unit_of_work() as s:
+        data = H.year_data(s, year)
+        departments = data.departments
+        if name not in departments:
+            name = departments[0] if departments and p.role != Role.department else name
+        cal = Q.calendar(s, year, as_of, name or "\u0000none")
+        reqs = Q.requests(s, year, name or "\u0000none")
+        ranked = {r["id"]: r["rank"] for r in Q.reserve_list(s, year)}
+    ctx = {"who": p, "year": year, "department": name, "departments": departments,
+           "units": data.units.get(name or "", []), "as_of": cal["as_of"], "obligations": cal["obligations"],
+           "overdue": cal["overdue"], "requests": reqs, "ranked": ranked, "status_labels": STATUS_LABELS,
+           "request_status": REQUEST_STATUS, "kind_labels": KIND_LABELS, "condition_labels": CONDITION_LABELS,
+           "condition_clauses": {k: v[0] for k, v in P.CONDITIONS.items()}, "step_labels": STEP_LABELS,
+           "priority": P.PRIORITY_CLASSES, "grades": P.PERFORMANCE_GRADES, "affordability": P.AFFORDABILITY,
+           "can_file": p.role in (Role.department, Role.city_admin), "form_key": new_key(p, "budget-file"),
+           "values": values or {}, "error": error_view(error) if error else None,
+           "done": request.query_params.get("done"), "today": Q.today().isoformat()}
+    return templates.TemplateResponse(request, "budget_department.html", ctx, status_code=status)
+
+
+@router.get("/budget/{year}/department", response_class=HTMLResponse)
+def department_page(request: Request, year: Year):
+    p = require(request, *ALL)
+    name = p.unit if p.role == Role.department else request.query_params.get("name")
+    return _department_page(request, p, year, name)
+
+
+@router.post("/budget/{year}/requests", response_class=HTMLResponse)
+async def file_request(request: Request, year: Year):
+    p = require(request, Role.department, Role.city_admin)
+    form = await request.form()
+    csrf(request, form)
+    name = p.unit if p.role == Role.department else str(form.get("department", ""))
+    values = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "idempotency_key")}
+    try:
+        cmd = K.FileRequest(
+            idempotency_key=form_key(p, form, "budget-file"), actor=p.username, year=year, department=name or "",
+            unit=str(form.get("unit", "")), title=validate.text(form.get("title", ""), "title", max_length=300),
+            kind=str(form.get("kind", "")), condition=str(form.get("condition", "")),
+            direction=str(form.get("direction", "increase")),
+            amount_fen=validate.yuan(str(form.get("amount_yuan", "")).strip(), "amount_yuan", allow_zero=False),
+            priority_class=validate.integer(str(form.get("priority_class", "5")), "priority_class", minimum=1,
+                                            maximum=5),
+            performance=str(form.get("performance", "")), affordability=str(form.get("affordability", "")),
+            on=validate.date(str(form.get("on", "")) or Q.today().isoformat(), "on"))
+        res = execute(cmd).result
+    except GazetteError as exc:
+        return _department_page(request, p, year, name, error=exc, values=values, status=exc.status)
+    q = urllib.parse.urlencode({"done": res["id"], **({"name": name} if p.role != Role.department else {})})
+    return see_other(f"/budget/{year}/department?{q}#req-{res['id']}")
+
+
+async def _act(request: Request, request_id: int, roles: tuple[Role, ...], build):
+    p = require(request, *roles)
+    form = await request.form()
+    csrf(request, form)
+    with unit_of_work() as s:
+        year = Q.get_request(s, request_id)["year"]
+    try:
+        on = validate.date(str(form.get("on", "")) or Q.today().isoformat(), "on")
+        execute(build(p, form_key(p, form, f"budget-{request_id}"), on, form))
+    except GazetteError as exc:
+        return _dashboard(request, p, year, error=exc, status=exc.status)
+    return see_other(f"/budget/{year}?done={request_id}#req-{request_id}")
+
+
+@router.post("/budget/requests/{request_id}/route", response_class=HTMLResponse)
+async def route_request(request: Request, request_id: RowId):
+    return await _act(request, request_id, (Role.finance_officer, Role.city_admin),
+                      lambda p, key, on, form: K.RouteRequest(idempotency_key=key, actor=p.username,
+                                                              request_id=request_id, on=on))
+
+
+@router.post("/budget/requests/{request_id}/decision", response_class=HTMLResponse)
+async def decide(request: Request, request_id: RowId):
+    return await _act(request, request_id, (Role.finance_officer, Role.approver, Role.city_admin),
+                      lambda p, key, on, form: K.Decide(idempotency_key=key, actor=p.username, request_id=request_id,
+                                                        outcome=str(form.get("outcome", "")), on=on,
+                                                        role=p.role.value, note=str(form.get("note", ""))[:2000]))
+
