@@ -52,6 +52,9 @@ class _LazyConsole:
 console = _LazyConsole()
 err_console = _LazyConsole(stderr=True)
 
+# Input the parser cannot read at all: `ingest` reports the file as skipped and goes on.
+_UNREADABLE = ("nothing_to_ingest", "empty_input", "binary_input", "pdf_input", "undecodable_input")
+
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -163,7 +166,9 @@ def parse(
     console.print(f"{len(result.relations)} relations, {len(result.personnel)} personnel records, "
                   f"{len(result.catalog)} catalog entries, {len(result.tasks)} tasks")
     for w in result.warnings:
-        console.print(f"[yellow]warning[/yellow] {w.code}: {w.message}")
+        console.print(f"warning {w.code}: {w.message}", markup=False)
+    for note in result.source_notes:
+        console.print(f"note: {note}", markup=False)
 
 
 @app.command()
@@ -187,8 +192,15 @@ def ingest(
     with Progress(console=err_console.real(), transient=True, disable=as_json) as progress:
         task = progress.add_task("ingesting", total=len(paths))
         for path in paths:
-            with _uow() as session:
-                reports.append(service.ingest_file(session, path).to_dict())
+            try:
+                with _uow() as session:
+                    reports.append(service.ingest_file(session, path).to_dict())
+            except InvalidInput as exc:
+                if exc.code not in _UNREADABLE:
+                    raise
+                # ingest never refuses a batch over one file it cannot read: it says why and goes on
+                reports.append({"filename": path.name, "key": "", "outcome": "skipped", "documents": 0, "clauses": 0,
+                                "relations": 0, "warnings": [{"code": exc.code, "message": exc.message_en}]})
             progress.advance(task)
         progress.add_task("indexing for search", total=None)
         with _uow() as session:  # the index is derived: refresh it once, after the data has landed
@@ -198,7 +210,9 @@ def ingest(
         return
     for r in reports:
         console.print(f"{r['outcome']:>9}  {r['filename']}: {r['documents']} documents, {r['clauses']} clauses, "
-                      f"{r['relations']} relations, {len(r['warnings'])} warnings")
+                      f"{r['relations']} relations, {len(r['warnings'])} warnings", markup=False)
+        for w in r["warnings"]:
+            console.print(f"           warning {w['code']}: {w['message']}", markup=False)
 
 
 @app.command()

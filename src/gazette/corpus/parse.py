@@ -59,6 +59,7 @@ def parse_bytes(data: bytes, filename: str | None = None) -> ParseResult:
     text, notes = decode(data)
     result = parse_text(text, filename=filename)
     result.source_notes.extend(notes)
+    result.warnings.extend(Warning_("undecodable_bytes", n) for n in notes if n.startswith("undecodable"))
     return result
 
 

@@ -76,6 +76,7 @@ def show(session: Session, ident: str, on: dt.date | None = None) -> dict[str, A
         out["kind"] = "document"
         out["status"] = _document_status(session, row, on).to_dict()
         out["relations"] = relations(session, row.id)
+        out["parse_warnings"] = document_warnings(session, row)
         return out
     if kind == "clause":
         doc = repo.find_document(session, row.document_id)
@@ -319,3 +320,13 @@ def issue_warnings(session: Session, issue_id: str) -> list[dict[str, str]]:
     source = session.get(repo.SourceRow, row.source_id)
     return [{"code": str(w.get("code")), "message": str(w.get("message"))}
             for w in ((source.parse or {}).get("warnings") or [] if source is not None else [])]
+
+
+def document_warnings(session: Session, row) -> list[dict[str, str]]:
+    """What the parser could not read in a document's source: all of it for a single document,
+    the warnings naming the document for an issue."""
+    source = session.get(repo.SourceRow, row.source_id)
+    found = ((source.parse or {}).get("warnings") or []) if source is not None else []
+    single = source is not None and source.kind == "document"
+    return [{"code": str(w.get("code")), "message": str(w.get("message"))} for w in found
+            if single or row.id in str(w.get("message")) or (row.doc_number and row.doc_number in str(w.get("message")))]

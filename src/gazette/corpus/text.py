@@ -97,35 +97,61 @@ class OText:
 
 
 def decode(data: bytes) -> tuple[str, list[str]]:
-    """Bytes → text.  UTF-8 (with or without BOM) first, then GB18030 (which covers GBK)."""
+    """Bytes → text: UTF-16 (BOM, or the NUL pattern of one without), UTF-8 (with or without BOM),
+    then GB18030 (which covers GBK). Bytes no encoding explains are replaced (�) and noted with
+    their lines — the rest of the text is still read. Empty, binary and PDF input are refused."""
     notes: list[str] = []
     if not data or not data.strip():
         raise InvalidInput("文件为空", "the file is empty", field="file", code="empty_input")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(b"%PDF"):
+        raise InvalidInput("这是 PDF 文件：请先提取其文字层（如 pdftotext）再导入",
+                           "this is a PDF: extract its text layer first (e.g. pdftotext), then parse the text",
+                           field="file", code="pdf_input")
+    encoding = _utf16_without_bom(data)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    if encoding is None and b"\x00" in data[:4096]:
         raise InvalidInput("不是文本文件（二进制内容）", "not a text file (binary content)", field="file", code="binary_input")
-    encodings = ("utf-16",) if data.startswith((b"\xff\xfe", b"\xfe\xff")) else ("utf-8-sig",)
     text: str | None = None
-    for encoding in encodings:
+    for candidate in ([encoding] if encoding else ["utf-8-sig", "gb18030"]):
         try:
-            text = data.decode(encoding)
+            text = data.decode(candidate)
+            if candidate == "gb18030":
+                notes.append("input decoded as GB18030/GBK (not UTF-8)")
+            elif candidate.startswith("utf-16"):
+                notes.append("input decoded as UTF-16")
             break
         except UnicodeDecodeError:
             continue
     if text is None:
-        try:
-            text = data.decode("gb18030")
-            notes.append("input decoded as GB18030/GBK (not UTF-8)")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput(
-                "无法识别文件编码（既不是 UTF-8 也不是 GB18030）",
-                "cannot decode the file (neither UTF-8 nor GB18030)",
-                field="file",
-                code="undecodable_input",
-            ) from exc
+        # Neither encoding explains every byte: read what GB18030 can, mark the rest.
+        text = data.decode("utf-8" if _mostly_utf8(data) else "gb18030", errors="replace")
+        bad = [n for n, line in enumerate(text.splitlines(), start=1) if "\ufffd" in line]
+        notes.append(f"undecodable bytes replaced with � on lines {', '.join(map(str, bad[:10]))}"
+                     + (" …" if len(bad) > 10 else ""))
     controls = sum(1 for ch in text[:20000] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
     if controls > max(8, len(text[:20000]) // 50):
         raise InvalidInput("不是文本文件（含大量控制字符）", "not a text file (control characters)", field="file", code="binary_input")
     return text, notes
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 without a BOM: its ASCII characters (digits, line breaks) put a NUL on one side of
+    each byte pair, always the same side — binary data scatters NULs on both."""
+    head = data[: min(len(data), 2000) // 2 * 2] if len(data) % 2 == 0 else b""
+    if len(head) < 4 or head.count(0) < 4 or len(head) % 2:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > 3 * max(even, 1):
+        return "utf-16-le"
+    if even > 3 * max(odd, 1):
+        return "utf-16-be"
+    return None
+
+
+def _mostly_utf8(data: bytes) -> bool:
+    decoded = data.decode("utf-8", errors="replace")
+    return decoded.count("\ufffd") * 20 < len(decoded)
 
 
 # --- character normalisation ----------------------------------------------------------------

@@ -60,3 +60,21 @@ def test_encodings_are_detected():
     assert any("GB18030" in n for n in notes["24-gb18030-encoded.txt"])
     assert (HERE / "docs" / "33-tongxiang-ren-she-utf16.txt").read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
     assert (HERE / "docs" / "34-utf8-bom-yuyi-tail.txt").read_bytes()[:3] == b"\xef\xbb\xbf"
+
+
+def test_utf16_without_bom_and_stray_bytes_are_read():
+    text = (HERE / "docs" / "07-lenticular-brackets.txt").read_text(encoding="utf-8")
+    for enc in ("utf-16-le", "utf-16-be"):
+        assert parse_bytes(text.encode(enc)).documents[0].doc_number == "嘉政发〔2018〕12号"
+    damaged = text.encode("utf-8").replace("各县".encode(), b"\xff\xfe\xfd", 1)
+    result = parse_bytes(damaged)
+    assert result.documents[0].doc_number == "嘉政发〔2018〕12号"
+    assert [w.message for w in result.warnings if w.code == "undecodable_bytes"] == ["undecodable bytes replaced with � on lines 3"]
+
+
+def test_pdf_is_told_plainly():
+    from gazette.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as err:
+        parse_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
+    assert err.value.code == "pdf_input"
