@@ -179,3 +179,28 @@ def test_marginal_rate_matches_openfisca_core(cuts, rates, bases):
     for b, t in zip(bases, got, strict=True):
         mine = scales.calc(scale, day, b, exact=True) / 100
         assert abs(Fraction(float(t)) - mine) < Fraction(1, 10**6), (b, mine, t)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    kind=st.sampled_from(["single_amount", "marginal_amount", "rate", "average_rate"]),
+    cuts=st.lists(st.integers(1, 10**7), min_size=1, max_size=4, unique=True),
+    values=st.lists(st.integers(0, 10**4), min_size=5, max_size=5),
+)
+def test_random_scales_of_every_kind_match_openfisca_core(kind, cuts, values):
+    """Random scales written as OpenFisca YAML (thresholds in cents of EUR), read by both, compared on the
+    grid of every threshold ± one cent and on every change date."""
+    import tempfile
+    from pathlib import Path
+
+    thresholds = [0, *sorted(cuts)]
+    key = "amount" if kind in ("single_amount", "marginal_amount") else kind
+    meta = "{threshold_unit: currency-EUR" + (", type: single_amount}" if kind == "single_amount" else "}")
+    lines = [f"s:\n  metadata: {meta}\n  brackets:"]
+    for t, v in zip(thresholds, values, strict=False):
+        value = v if key == "amount" else f"{v / 10**4:.4f}"
+        lines.append(f"    - threshold: {{2020-01-01: {t / 100:.2f}}}\n      {key}: {{2020-01-01: {value}}}")
+    with tempfile.TemporaryDirectory() as d:
+        (Path(d) / "t.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        result = compare(load_parameter_dir(Path(d)), openfisca_tree(Path(d)))
+    assert result.mismatches == [] and result.scale_points >= len(thresholds) + 2
