@@ -96,3 +96,16 @@ def test_registry_flow(clean_db):
 @pytest.mark.parametrize("cmd", [["notices"], ["devices", "list"], ["flights", "list"]])
 def test_listings_run(clean_db, cmd):
     assert run(*cmd).exit_code == 0
+
+
+def test_validate_a_notice_file(clean_db, tmp_path):
+    from tests.schemes.airspace.helpers import SECOND_NOTICE
+
+    good = tmp_path / "n.yaml"
+    good.write_text(SECOND_NOTICE, encoding="utf-8")
+    r = run("validate", str(good))
+    assert r.exit_code == 0 and "嘉政发〔2099〕1号" in r.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SECOND_NOTICE.replace("[120.750, 30.750], [120.770", "[30.750, 120.750], [120.770"), encoding="utf-8")
+    r = run("validate", str(bad))
+    assert r.exit_code != 0 and r.exception.field == "zones[0].geometry"

@@ -67,6 +67,18 @@ def notices(as_json: Json = False) -> None:
                                    for n in data))
 
 
+@app.command("validate")
+def validate_notice(file: Annotated[Path, typer.Argument(help="a notice file (.yaml or .json)")],
+                    as_json: Json = False) -> None:
+    """校验一份管控通告文件（例如载入测绘的标准海塘之前）。Validate a notice file before putting it in
+    GAZETTE_AIRSPACE_NOTICES."""
+    from jiaxing.schemes.airspace.notices import read_file
+
+    n = read_file(file)
+    _emit(n.summary(), as_json, f"通告有效 valid: {n.id} · {len(n.zones)} 个区域 zone(s) · "
+                                f"{n.window_json()['start']} – {n.window_json()['end']}")
+
+
 @app.command("check")
 def check(lat: Annotated[float | None, typer.Option(help="WGS84 latitude")] = None,
           lon: Annotated[float | None, typer.Option(help="WGS84 longitude")] = None,
