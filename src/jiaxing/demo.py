@@ -66,6 +66,9 @@ def run() -> dict[str, Any]:
     from jiaxing.schemes.airspace.demo import demo as airspace_demo
 
     out["airspace"] = airspace_demo()  # police, flight-approver, drone-owner; devices, flights (嘉政发〔2022〕17号)
+    from jiaxing.schemes.supervision import demo as supervision_demo
+
+    out["supervision"] = supervision_demo.run()  # unit-haiguan, unit-shujuban, supervisor; register, 45 projects
     return out
 
 
