@@ -178,7 +178,7 @@ def _param_value(value: Any, money: bool) -> str:
                 amount = row.get("amount", row.get("rate"))
                 parts.append(f"≥ {_money(row['threshold'])} → {_money(amount) if money else amount}")
             else:
-                parts.append(str(row))
+                parts.append(F.VALUE_WORDS.get(str(row), str(row)))
         return "；".join(parts)
     if isinstance(value, dict):
         return "；".join(f"{k}: {v}" for k, v in value.items())

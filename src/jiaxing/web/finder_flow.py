@@ -513,6 +513,13 @@ def step_of(name: str | None, a: Answers) -> str | None:
     return None
 
 
+# every choice the finder offers, in words — and the few the rules use that no question offers
+VALUE_WORDS: dict[str, str] = {v: f"{zh} {en}".strip() for s in STEPS for f in s.fields if f.kind != "bool"
+                               for v, zh, en in f.choices if v != zh}
+VALUE_WORDS.update({"personal_pile": "个人自用充电桩 personal charging pile", "none": "无 none",
+                    "male": "男 male", "female": "女 female"})
+
+
 def choice_label(name: str | None, value: str) -> str:
     """A stored choice (``elderly_institution``) → its words (``养老机构护理 care home``) — never a code on a page."""
     f = _FIELD.get(name or "")
@@ -520,4 +527,4 @@ def choice_label(name: str | None, value: str) -> str:
         for v, zh, en in f.choices:
             if v == value:
                 return f"{zh} {en}".strip()
-    return value
+    return VALUE_WORDS.get(value, value)
