@@ -130,9 +130,9 @@ def migrate() -> None:
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
     """Serve the REST API and the web application."""
-    import uvicorn
+    from gazette.api.server import run
 
-    uvicorn.run("gazette.api.app:app", host=host, port=port, reload=reload, log_level="info")
+    run("gazette.api.app:app", host=host, port=port, reload=reload, log_level="info")
 
 
 # --- corpus ----------------------------------------------------------------------------------
@@ -176,6 +176,8 @@ def ingest(
     files: Annotated[list[Path] | None, typer.Argument(help="Gazette files to ingest.")] = None,
     pack: Annotated[bool, typer.Option("--pack", help="Ingest the gazettes shipped with the content pack.")] = False,
     as_json: JsonFlag = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace a stored issue even if documents, clauses or "
+                                                        "dates would be lost (the old version is kept).")] = False,
 ) -> None:
     """Parse and store gazette files (one transaction per file; unchanged files are skipped)."""
     from gazette.corpus import service
@@ -194,7 +196,7 @@ def ingest(
         for path in paths:
             try:
                 with _uow() as session:
-                    reports.append(service.ingest_file(session, path).to_dict())
+                    reports.append(service.ingest_file(session, path, force=force).to_dict())
             except InvalidInput as exc:
                 if exc.code not in _UNREADABLE:
                     raise
@@ -344,9 +346,29 @@ def search(
     if as_json:
         emit(result)
         return
+    if result.get("relaxed"):
+        console.print("没有文件同时包含所有检索词，以下包含其中部分 / no document has every word: these have some", markup=False)
     for h in result["hits"]:
-        console.print(f"[bold]{h['score']:.2f}[/bold] {h['id']}  {h['title']}")
-        console.print(f"      {h['snippet']}", markup=False)
+        console.print(f"{h['id']}  {h['title']}", markup=False, style="bold")
+        console.print(terminal_snippet(h["snippet"]), markup=False, highlight=False)
+    if not result["hits"]:
+        console.print(f"未找到 / no match: {query}", markup=False)
+        if result.get("suggestions"):
+            console.print("您是不是要找 / did you mean: " + " · ".join(result["suggestions"]), markup=False)
+
+
+def terminal_snippet(snippet: str) -> Any:
+    """A search snippet for the terminal: <mark>…</mark> becomes bold reverse text, entities are
+    unescaped — never raw HTML."""
+    import html
+    import re
+
+    from rich.text import Text
+
+    out = Text("      ")
+    for i, part in enumerate(re.split(r"</?mark>", snippet)):
+        out.append(html.unescape(part), style="bold reverse" if i % 2 else None)
+    return out
 
 
 @app.command()

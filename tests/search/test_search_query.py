@@ -41,7 +41,12 @@ def test_doc_numbers_and_words_mixed(query, words):
 
 
 def test_numbers_separated_by_spaces_stay_separate_words():
-    assert [w.text for w in plan_query("2022 47").words] == ["2022", "47"]
+    assert [w.text for w in plan_query("2022 1000 47").words] == ["2022", "1000", "47"]
+
+
+def test_year_and_number_read_as_a_short_doc_number():
+    plan = plan_query("2022 47")
+    assert plan.number_patterns == [".*〔2022〕47号"] and plan.words == []
 
 
 def test_short_runs_are_one_exact_word():

@@ -309,7 +309,8 @@ def search(
     facets = dict(result.facets)
     facets["status"] = status_facet
     return {"query": query, "on": on.isoformat(), "total": len(hits) if wanted_status else result.total,
-            "hits": hits[offset:offset + limit], "facets": facets}
+            "hits": hits[offset:offset + limit], "facets": facets,
+            "relaxed": result.relaxed, "suggestions": result.suggestions}
 
 
 def issue_warnings(session: Session, issue_id: str) -> list[dict[str, str]]:

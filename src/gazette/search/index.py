@@ -16,9 +16,13 @@ Ranking (scores are tantivy BM25 plus constant tiers, highest first):
 
 1. the document whose 文号 is the query's 文号 (any variant);
 2. documents citing that 文号 (more citations first);
-3. documents matching more query words (every word an exact substring, via bigram phrases) —
-   all words above some; among them a verbatim match of a whole multi-word run;
+3. documents matching every query word (each an exact substring, via bigram phrases) — several
+   words mean all of them; only when no document has them all are documents matching some listed
+   (``relaxed``); among them a verbatim match of a whole multi-word run;
 4. BM25 over title (boosted) and body.
+
+A short 文号 (``47号``, ``嘉政办发47号``, ``2022 47``) matches canonical 文号 by pattern and ranks as (1).
+No hit at all gives ``suggestions``: titles and 文号 close to the query ("did you mean").
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from gazette.errors import GazetteError, InvalidInput
 
 from .query import QueryPlan, Word, plan_query
 from .snippet import Matcher, snippet_for
+from .suggest import suggest
 from .tokenize import doc_number_tokens, token_streams
 
 SCHEMA_VERSION = 1
@@ -95,6 +100,8 @@ class SearchResult:
     hits: list[Hit]
     facets: dict[str, dict[str, int]]
     total: int
+    relaxed: bool = False  # no document had every word: these match some of them
+    suggestions: list[str] = field(default_factory=list)  # when nothing matched: close titles / 文号
 
 
 class SearchIndexMissing(GazetteError):
@@ -271,18 +278,43 @@ class SearchIndex:
             raise InvalidInput("筛选条件格式无效", "filters must be a mapping", field="filters")
         plan = plan_query(query)
         searcher, schema = self._open()
-        q = _build_query(plan, schema)
         must = [_filter_query(schema, k, v) for k, v in (filters or {}).items()]
-        if must:
-            q = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, q), *((tantivy.Occur.Must, f) for f in must)]
-            )
-        found = searcher.search(q, limit=limit, count=True)
+
+        def run(require_all: bool):
+            q = _build_query(plan, schema, require_all)
+            if must:
+                q = tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Must, q), *((tantivy.Occur.Must, f) for f in must)]
+                )
+            return q, searcher.search(q, limit=limit, count=True)
+
+        q, found = run(require_all=True)
+        relaxed = False
+        if not found.count and len(plan.words) > 1 and not plan.doc_numbers:
+            q, found = run(require_all=False)
+            relaxed = bool(found.count)
         matcher = Matcher(plan.highlight_terms, plan.doc_numbers)
         hits = [self._hit(searcher, score, addr, matcher) for score, addr in found.hits]
         total = found.count or 0
         facets = _facets(searcher, q) if total else {name: {} for name in FACET_FIELDS}
-        return SearchResult(hits=hits, facets=facets, total=total)
+        suggestions = [] if total else suggest(query, self._catalogue(searcher))
+        return SearchResult(hits=hits, facets=facets, total=total, relaxed=relaxed, suggestions=suggestions)
+
+    def _catalogue(self, searcher: tantivy.Searcher) -> list[tuple[str, str | None]]:
+        """(title, 文号) of every indexed document, read once per generation."""
+        with self._lock:
+            cached = getattr(self, "_titles", None)
+            if cached is not None and cached[0] is searcher:
+                return cached[1]
+        n = max(searcher.num_docs, 1)
+        found = searcher.search(tantivy.Query.all_query(), limit=n)
+        rows = []
+        for _, addr in found.hits:
+            d = searcher.doc(addr)
+            rows.append((d.get_first("title") or "", d.get_first("doc_number")))
+        with self._lock:
+            self._titles = (searcher, rows)
+        return rows
 
     @staticmethod
     def _hit(searcher: tantivy.Searcher, score: float, addr, matcher: Matcher) -> Hit:
@@ -351,9 +383,13 @@ def _word_query(schema: tantivy.Schema, word: Word) -> tantivy.Query:
     )
 
 
-def _build_query(plan: QueryPlan, schema: tantivy.Schema) -> tantivy.Query:
+def _build_query(plan: QueryPlan, schema: tantivy.Schema, require_all: bool = False) -> tantivy.Query:
     Q, S = tantivy.Query, tantivy.Occur.Should
     clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+    for pattern in plan.number_patterns:
+        clauses.append((S, Q.const_score_query(Q.regex_query(schema, "doc_number", pattern), OWN_DOC_SCORE)))
+    # Every word is required unless the query also names a 文号 (then the words rank, the 文号 finds).
+    word_occur = tantivy.Occur.Must if require_all and not plan.doc_numbers else S
     for dn in plan.doc_numbers:
         own = Q.term_query(schema, "doc_number", dn)
         cites = Q.term_query(schema, "cites", dn, index_option="freq")
@@ -362,7 +398,7 @@ def _build_query(plan: QueryPlan, schema: tantivy.Schema) -> tantivy.Query:
         clauses.append((S, cites))
     for word in plan.words:
         wq = _word_query(schema, word)
-        clauses.append((S, Q.const_score_query(wq, WORD_SCORE)))
+        clauses.append((word_occur, Q.const_score_query(wq, WORD_SCORE)))
         clauses.append((S, wq))
     for word in plan.soft_words:
         clauses.append((S, _word_query(schema, word)))

@@ -70,6 +70,8 @@ class QueryPlan:
     words: list[Word] = field(default_factory=list)
     runs: list[Word] = field(default_factory=list)  # contiguous multi-word stretches: exact bonus
     soft_words: list[Word] = field(default_factory=list)  # scored, not required
+    # Short 文号 forms (47号, 嘉政办发47号, 2022 47): regexes over canonical 文号
+    number_patterns: list[str] = field(default_factory=list)
 
     @property
     def highlight_terms(self) -> list[str]:
@@ -145,6 +147,24 @@ def _split_long(segment: str) -> tuple[list[str], list[str], set[str]]:
     return words, runs, soft
 
 
+# A 文号 written short: 47号 · 嘉政办发47号 · 2022 47 · 2022年47号 · 〔2022〕47号 · 嘉政办发2022 47.
+_SHORT_NUMBER = re.compile(
+    r"^(?P<prefix>[\u4e00-\u9fff]{2,8}?)?\s*"
+    r"(?:[\[〔（(【［]?\s*(?P<year>(?:19|20)\d{2})\s*[\]〕）)】］年]?)?\s*(?:第\s*)?(?P<num>\d{1,4})\s*(?P<hao>号)?$"
+)
+
+
+def short_number_pattern(text: str) -> str | None:
+    """A regex over canonical 文号 for a short form, or None. A bare number is not a 文号: the
+    form needs 号, or a year and a number."""
+    m = _SHORT_NUMBER.match(text.strip().translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    if not m or not (m.group("hao") or m.group("year")):
+        return None
+    prefix = f".*{re.escape(m.group('prefix'))}" if m.group("prefix") else ".*"
+    year = m.group("year") or "[0-9]{4}"
+    return f"{prefix}〔{year}〕{int(m.group('num'))}号"
+
+
 def plan_query(query: str) -> QueryPlan:
     """Parse ``query``; raise :class:`InvalidInput` for blank, over-long or unsearchable text."""
     if not isinstance(query, str):
@@ -161,9 +181,12 @@ def plan_query(query: str) -> QueryPlan:
     plan = QueryPlan(raw=text)
 
     whole = parse_doc_number(text)
+    short = short_number_pattern(text) if whole is None else None
     rest_parts: list[str] = []
     if whole is not None:
         plan.doc_numbers.append(str(whole))
+    elif short is not None:
+        plan.number_patterns.append(short)
     else:
         last = 0
         for dn, start, end in _doc_numbers_in(text):
@@ -191,7 +214,7 @@ def plan_query(query: str) -> QueryPlan:
                     seen.add(w.text)
                     (plan.soft_words if cand in soft else plan.words).append(w)
 
-    if not plan.words and not plan.soft_words and not plan.doc_numbers:
+    if not plan.words and not plan.soft_words and not plan.doc_numbers and not plan.number_patterns:
         raise InvalidInput(
             "检索词中没有可检索的文字（只有标点或符号）",
             "the query has nothing searchable (only punctuation or symbols)",
