@@ -156,7 +156,7 @@ def _report(ctx: Context, cmd: ReportProgress) -> dict[str, Any]:
     return {"report_id": r.id, **T.report_dict(r)}
 
 
-def _register_project(ctx: Context, cmd: RegisterProject) -> dict[str, Any]:
+def _create_project(ctx: Context, cmd: RegisterProject) -> SupProject:
     s = ctx.session
     if s.get(SupProject, cmd.id) is not None:
         raise Conflict(f"项目代码已存在：{cmd.id}", f"the project code exists: {cmd.id}", field="id",
@@ -167,10 +167,15 @@ def _register_project(ctx: Context, cmd: RegisterProject) -> dict[str, Any]:
     if cmd.library == "construction":
         p.started_on = cmd.on  # a continuing project enters 在建库 as it is registered
     s.add(p)
-    s.flush()
     s.add(SupProjectMove(project_id=p.id, event="registered", on=cmd.on, from_library=None, to_library=cmd.library,
                          actor=ctx.actor))
     ctx.audit("supervision.project", "sup_project", p.id, after=P.as_dict(p), business_date=cmd.on)
+    return p
+
+
+def _register_project(ctx: Context, cmd: RegisterProject) -> dict[str, Any]:
+    p = _create_project(ctx, cmd)
+    ctx.session.flush()
     return P.as_dict(p)
 
 
@@ -236,15 +241,17 @@ def _import_row(ctx: Context, fields: dict[str, Any], reported: tuple, started: 
     planned = fields.get("planned_start")
     rp = RegisterProject(idempotency_key="import", actor=ctx.actor, **{
         **fields, "on": on, "planned_start": dt.date.fromisoformat(planned) if isinstance(planned, str) else planned})
-    _register_project(ctx, rp)
+    p = _create_project(ctx, rp)
     if started:
-        p = P.get(s, rp.id)
         if p.library != "construction":
             P.apply_event(s, p, event="construction_started", on=dt.date.fromisoformat(str(started)),
                           actor=ctx.actor, reason=None, to_library=None, month=None)
         else:
             p.started_on = dt.date.fromisoformat(str(started))
         s.flush()
-    for month, amount in sorted(dict(reported).items()):
-        _investment(ctx, rp.id, month, int(amount))
+    start_month = p.started_on.strftime("%Y-%m") if p.started_on else None
+    for month, amount in sorted(dict(reported).items()):  # a new project has no months yet: add them directly
+        if p.library != "construction" or (start_month and month < start_month):
+            _investment(ctx, rp.id, month, int(amount))  # raises the error a single report would
+        s.add(SupInvestment(project_id=p.id, month=month, amount_wan=int(amount), actor=ctx.actor))
     return len(dict(reported))
