@@ -25,7 +25,7 @@ from jiaxing.schemes.airspace.check import RANK, _approved
 from jiaxing.schemes.airspace.geometry import project
 from jiaxing.schemes.airspace.notices import Notice, all_notices, known_kinds
 
-OUTCOMES = np.array(["", "permitted", "unknown", "prohibited"])
+OUTCOMES = ["", "permitted", "unknown", "prohibited"]
 MAX_REJECTS = 50
 
 
@@ -94,10 +94,8 @@ def validate(df: pl.DataFrame, kind: str) -> tuple[np.ndarray, np.ndarray, np.nd
     rows = np.nonzero(~kinds.is_in(known).to_numpy())[0]
     count += len(rows)
     _reject(rejects, rows, "object", f"未知的物体类型（可选：{'、'.join(known)}）", f"unknown object kind (one of {', '.join(known)})")
-    track = df["track_id"].cast(pl.Utf8).to_numpy()
-    same = np.zeros(n, dtype=bool)
-    if n > 1:
-        same[1:] = track[1:] == track[:-1]
+    track = df["track_id"].cast(pl.Utf8)
+    same = (track == track.shift(1)).fill_null(False).to_numpy()
     order = np.zeros(n, dtype=bool)
     order[1:] = same[1:] & (t_us[1:] < t_us[:-1]) & ~bad_t[1:] & ~bad_t[:-1]
     rows = np.nonzero(order)[0]
@@ -105,7 +103,7 @@ def validate(df: pl.DataFrame, kind: str) -> tuple[np.ndarray, np.ndarray, np.nd
     _reject(rejects, rows, "at", "同一航迹的时间顺序错误（早于上一个点）", "track times out of order (earlier than the previous fix)")
     if count:
         raise _rejected(count, rejects)
-    return lat, lon, t_us, kinds.to_numpy(), same
+    return lat, lon, t_us, kinds, same
 
 
 def _rejected(count: int, rejects: list[dict]) -> InvalidInput:
@@ -126,7 +124,8 @@ def check_frame(df: pl.DataFrame, kind: str = "drone", *, notices: Iterable[Noti
     rank = np.zeros(n, dtype=np.int8)
     best_notice = np.full(n, -1, dtype=np.int16)
     best_dist = np.full(n, np.inf)
-    clause = np.full(n, None, dtype=object)
+    clause = np.zeros(n, dtype=np.int32)  # index into clause_names
+    clause_names: list[str] = [""]
     devices = df["device"].cast(pl.Utf8).to_numpy() if "device" in df.columns and flights_by_device else None
     for j, notice in enumerate(ns):
         start = int(notice.start.timestamp() * 1_000_000)
@@ -141,8 +140,8 @@ def check_frame(df: pl.DataFrame, kind: str = "drone", *, notices: Iterable[Noti
             inside |= dz <= z.buffer_m
             d = np.minimum(d, dz)
             if n > 1:
-                seg_inside[1:] |= _segments_in(z, x, y, t_us, same, start, end, in_window & inside)
-        listed = np.isin(kinds, list(notice.kinds))
+                seg_inside[1:] |= _segments_in(z, x, y, dz, t_us, same, start, end, in_window & inside)
+        listed = kinds.is_in(list(notice.kinds)).to_numpy()
         hit = (in_window & inside) | seg_inside
         r = np.where(hit, np.where(listed, 3, 2 if notice.kinds_open else 1), 1).astype(np.int8)
         if devices is not None:
@@ -155,11 +154,13 @@ def check_frame(df: pl.DataFrame, kind: str = "drone", *, notices: Iterable[Noti
         rank = np.where(better, r, rank)
         best_dist = np.where(better, d, best_dist)
         best_notice = np.where(better, j, best_notice)
-        clause = np.where(better, np.where(listed | (r == 1), notice.ban_clause, notice.clause("objects")), clause)
+        ban_i, obj_i = len(clause_names), len(clause_names) + 1
+        clause_names += [notice.ban_clause, notice.clause("objects")]
+        clause = np.where(better, np.where(listed | (r == 1), ban_i, obj_i), clause)
     out = df.with_columns(
-        pl.Series("outcome", OUTCOMES[rank]),
-        pl.Series("clause", clause.astype(str)),
-        pl.Series("notice", np.array([x.id for x in ns] + [""])[best_notice]),
+        pl.Series("outcome", OUTCOMES).gather(rank),  # small label series gathered by code: no 1M Python strings
+        pl.Series("clause", clause_names).gather(clause),
+        pl.Series("notice", [x.id for x in ns] + [""]).gather(np.where(best_notice < 0, len(ns), best_notice)),
         pl.Series("distance_m", np.round(best_dist, 1)),
     )
     totals = (out.group_by("track_id", maintain_order=True)
@@ -176,8 +177,8 @@ def check_frame(df: pl.DataFrame, kind: str = "drone", *, notices: Iterable[Noti
     return out, summary
 
 
-def _segments_in(z, x: np.ndarray, y: np.ndarray, t_us: np.ndarray, same: np.ndarray, start: int, end: int,
-                 fix_hit: np.ndarray) -> np.ndarray:
+def _segments_in(z, x: np.ndarray, y: np.ndarray, dz: np.ndarray, t_us: np.ndarray, same: np.ndarray, start: int,
+                 end: int, fix_hit: np.ndarray) -> np.ndarray:
     """For segments i-1 → i of the same track: passes within the zone's buffer, at a time in the window.
     Only segments whose ends are not already in breach and whose time span meets the window are drawn."""
     cand = same[1:] & ~fix_hit[1:] & ~fix_hit[:-1] & (t_us[1:] >= start) & (t_us[:-1] < end)
@@ -185,12 +186,9 @@ def _segments_in(z, x: np.ndarray, y: np.ndarray, t_us: np.ndarray, same: np.nda
     res = same[1:] & fix_hit[:-1]  # a leg leaving a fix in breach starts in the zone, in the window
     if not len(idx):
         return res
-    # a cheap prefilter: only segments whose bounding box comes near the zone
-    minx, miny, maxx, maxy = shapely.bounds(z.area)
-    sx0, sx1, sy0, sy1 = x[idx], x[idx + 1], y[idx], y[idx + 1]
-    near = ~((np.maximum(sx0, sx1) < minx) | (np.minimum(sx0, sx1) > maxx) |
-             (np.maximum(sy0, sy1) < miny) | (np.minimum(sy0, sy1) > maxy))
-    idx = idx[near]
+    # a segment can come within the buffer only if an end is within buffer + its length (triangle inequality)
+    seg_len = np.hypot(x[idx + 1] - x[idx], y[idx + 1] - y[idx])
+    idx = idx[np.minimum(dz[idx], dz[idx + 1]) - seg_len <= z.buffer_m]
     if not len(idx):
         return res
     segs = shapely.linestrings(np.stack([np.column_stack([x[idx], y[idx]]), np.column_stack([x[idx + 1], y[idx + 1]])], axis=1))
