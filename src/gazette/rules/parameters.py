@@ -33,8 +33,9 @@ from typing import Any
 
 import yaml
 
+from gazette import validate
 from gazette.errors import GazetteError, InvalidInput
-from gazette.rules.money import fen_to_yuan, to_decimal, yuan_to_fen
+from gazette.rules.money import fen_to_yuan
 
 MONEY = "currency-CNY"
 _RESERVED = {"description", "metadata", "documentation", "values", "brackets", "reference", "unit"}
@@ -101,12 +102,12 @@ def convert(value: Any, unit: str | None, where: str) -> Any:
     if isinstance(value, (dict, bool, str)) and not (isinstance(value, str) and (unit == "/1" or currency(unit))):
         return value
     if unit != MONEY and currency(unit):  # another currency: exact minor units (a Decimal if finer than that)
-        d = to_decimal(value, field=where).scaleb(minor_digits(unit) or 0)
+        d = validate.decimal_number(value, where).scaleb(minor_digits(unit) or 0)
         return int(d) if d == d.to_integral_value() else d
     if unit == MONEY:
-        return yuan_to_fen(value, field=where)
+        return validate.scaled_number(value, where, scale=2)  # the documented range, as every edge
     if isinstance(value, (int, float, Decimal, str)):
-        d = to_decimal(value, field=where)
+        d = validate.decimal_number(value, where)
         return int(d) if d == d.to_integral_value() and unit not in ("/1",) else d
     return value
 

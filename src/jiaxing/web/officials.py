@@ -30,6 +30,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from gazette import csvsafe
 from gazette.api.params import RowId
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError, InvalidInput
@@ -67,8 +68,8 @@ def csv_response(filename: str, header: list[str], rows: list[list[Any]]) -> Res
     buf.write("\ufeff")  # BOM: Excel opens UTF-8 Chinese correctly
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
-    for r in rows:
-        w.writerow(["" if v is None else v for v in r])
+    for r in rows:  # gazette.csvsafe: no cell a spreadsheet would run as a formula
+        w.writerow(csvsafe.row("" if v is None else v for v in r))
     return Response(buf.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": _disposition(filename), "Cache-Control": "no-store"})
 

@@ -117,8 +117,13 @@ def unit_page(request: Request):
 
 
 def _task_page(request: Request, p: Principal, task_id: str, *, error: GazetteError | None = None,
-               done: str | None = None) -> HTMLResponse:
+               done: str | None = None, on_text: str | None = None) -> HTMLResponse:
     on = _on(request)
+    if on_text:
+        try:
+            on = validate.date(on_text, "on")
+        except GazetteError:
+            pass
     with unit_of_work() as s:
         d = queries.task_detail(s, task_id[:200], on)
     if p.role == Role.unit_reporter and p.unit not in d["units"]:
@@ -159,11 +164,12 @@ async def report(request: Request, task_id: str):
                        officer=p.role != Role.unit_reporter)
     except GazetteError as exc:
         try:
-            return _task_page(request, p, task_id, error=exc)
+            return _task_page(request, p, task_id, error=exc, on_text=str(form.get("on") or ""))
         except GazetteError as exc2:
             return templates.TemplateResponse(request, "officials_error.html", {"error": error_view(exc2)},
                                               status_code=exc2.status)
-    return see_other(f"/supervision/tasks/{urllib.parse.quote(task_id, safe='')}?done=report")
+    back = urllib.parse.urlencode({"done": "report", "on": str(form.get("on") or "")[:10]})
+    return see_other(f"/supervision/tasks/{urllib.parse.quote(task_id, safe='')}?{back}")
 
 
 @router.get("/supervision/projects/{project_id}", response_class=HTMLResponse)
