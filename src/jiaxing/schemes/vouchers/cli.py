@@ -103,10 +103,11 @@ def register(app: typer.Typer) -> None:
     def fund(programme: Annotated[str, typer.Option()], district: Annotated[str, typer.Option()],
              amount: Annotated[str, typer.Option(help="yuan, e.g. 1000000.00")], key: Key) -> None:
         """Top up a district pool (追加资金)."""
-        from gazette.ledger.money import yuan_to_fen
+        from gazette.validate import yuan
 
         with _uow() as s:
-            _emit(service.fund(s, programme=programme, district=district, amount_fen=yuan_to_fen(amount), key=key,
+            _emit(service.fund(s, programme=programme, district=district,
+                               amount_fen=yuan(amount, "amount", allow_zero=False), key=key,
                                actor="operator"))
 
     @v.command("claim")
