@@ -143,3 +143,9 @@ def test_district_final_accounts_day_30_and_31(done, status):
 def test_city_final_summary_day_30_and_31(as_of, overdue):
     ob = _ob([E("final_approved", "2024-07-08")], "final_summary", as_of=as_of)
     assert ob.clause == "嘉政发〔2022〕5号#五.（二）.3" and ob.due == dt.date(2024, 8, 7) and ob.overdue is overdue
+
+
+def test_events_after_the_day_of_the_view_have_not_happened_yet():
+    ev = [E("budget_approved", "2023-01-15"), E("budget_disclosed", "2023-02-10")]
+    assert _ob(ev, "budget_disclosure", as_of="2023-02-05").overdue is True  # seen on 02-05: not disclosed
+    assert _ob(ev, "budget_disclosure", as_of="2023-02-10").status == "done_late"

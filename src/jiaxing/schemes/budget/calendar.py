@@ -95,7 +95,9 @@ def _first(events: Iterable[Event], kind: str, subject: str = "", period: str = 
 
 def obligations(year: int, events: Sequence[Event], *, departments: Sequence[str], districts: Sequence[str],
                 as_of: dt.date) -> list[Obligation]:
-    """Every obligation of budget ``year`` known on ``as_of``, with its status and overdue flag."""
+    """Every obligation of budget ``year`` known on ``as_of``, with its status and overdue flag.
+    Events dated after ``as_of`` have not happened yet on that day and are ignored."""
+    events = [e for e in events if e.on <= as_of]
     out: list[Obligation] = []
 
     def add(code: str, subject: str, due: dt.date, clause: str, zh: str, en: str, who: str, *,

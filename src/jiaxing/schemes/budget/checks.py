@@ -97,6 +97,16 @@ def y(fen: int) -> str:
     return fen_to_yuan(fen)
 
 
+def yg(fen: int) -> str:
+    """Yuan with thousands separators, for sentences."""
+    return fen_to_yuan(fen, grouping=True)
+
+
+def bound(r: Fraction) -> str:
+    """A bound of the text as the text writes it: 1%, 3%, 90%."""
+    return f"{(Decimal(r.numerator) * 100 / Decimal(r.denominator)).normalize():f}%"
+
+
 def check_reserve(d: BudgetData) -> CheckResult:
     e, r = d.expenditure_fen, d.reserve_fen
     ratio = _ratio(r, e)
@@ -106,8 +116,8 @@ def check_reserve(d: BudgetData) -> CheckResult:
                        "pass" if ok else "fail",
                        {"reserve_fund": y(r), "expenditure": y(e), "ratio": percent(ratio),
                         "minimum": percent(P.RESERVE_MIN), "maximum": percent(P.RESERVE_MAX)},
-                       f"预备费 {y(r)} 元，占支出额 {y(e)} 元的 {percent(ratio)}（应在 1%—3%）",
-                       f"reserve {y(r)} is {percent(ratio)} of expenditure {y(e)} (must be 1%–3%)")
+                       f"预备费 {yg(r)} 元，占支出额 {yg(e)} 元的 {percent(ratio)}（应在 1%—3%）",
+                       f"reserve {yg(r)} is {percent(ratio)} of expenditure {yg(e)} (must be 1%–3%)")
 
 
 def check_turnover(d: BudgetData) -> CheckResult:
@@ -119,9 +129,9 @@ def check_turnover(d: BudgetData) -> CheckResult:
     else:
         ok = ratio is not None and ratio <= P.TURNOVER_MAX and approved
         status = "pass" if ok else "fail"
-        zh = (f"周转金 {y(t)} 元，占支出总额的 {percent(ratio)}（不得超过 1%）；市政府批准："
+        zh = (f"周转金 {yg(t)} 元，占支出总额的 {percent(ratio)}（不得超过 1%）；市政府批准："
               f"{d.turnover_approval or '未记录'}")
-        en = (f"turnover fund {y(t)} is {percent(ratio)} of total expenditure (at most 1%); city approval: "
+        en = (f"turnover fund {yg(t)} is {percent(ratio)} of total expenditure (at most 1%); city approval: "
               f"{d.turnover_approval or 'not recorded'}")
     return CheckResult("turnover_fund_at_most_1_percent", P.CLAUSE_TURNOVER,
                        "预算周转金不超过一般公共预算支出总额的 1%，并经市政府批准",
@@ -143,20 +153,20 @@ def _check_transfers(d: BudgetData, kind: str, minimum: Fraction) -> CheckResult
     low = []
     for district, (adv, exp) in sorted(per.items()):
         ratio = _ratio(adv, exp)
-        figures[district] = f"{y(adv)} / {y(exp)} = {percent(ratio)}"
+        figures[district] = f"{yg(adv)} / {yg(exp)} = {percent(ratio)}"
         if ratio is None or ratio < minimum:
             low.append(district)
     if not per:
         status, zh, en = "n/a", f"无需比较的{name_zh}（据实结算项目除外）", f"no {kind} transfers to compare"
     else:
         status = "fail" if low else "pass"
-        zh = (f"提前下达{name_zh}占预计数的比例不低于 {percent(minimum)}"
+        zh = (f"提前下达{name_zh}占预计数的比例不低于 {bound(minimum)}"
               + (f"；未达标：{'、'.join(low)}" if low else "；各区均达标"))
-        en = f"advance {kind} transfers at least {percent(minimum)} of the expected amount" + (
+        en = f"advance {kind} transfers at least {bound(minimum)} of the expected amount" + (
             f"; below: {', '.join(low)}" if low else "; every district meets it")
     return CheckResult(f"advance_{kind}_transfers", P.CLAUSE_TRANSFERS,
-                       f"提前下达{name_zh}预计数的比例不低于 {percent(minimum)}",
-                       f"advance {kind} transfers at least {percent(minimum)} of the expected amount",
+                       f"提前下达{name_zh}预计数的比例不低于 {bound(minimum)}",
+                       f"advance {kind} transfers at least {bound(minimum)} of the expected amount",
                        status, figures, zh, en)
 
 
@@ -194,9 +204,9 @@ def check_no_deficit(d: BudgetData) -> CheckResult:
                        "no deficit in the general public budget", status,
                        {"revenue": y(rev), "of_which_stabilisation_fund": y(d.stabilisation_fen),
                         "expenditure": y(exp), "balance": y(gap)},
-                       f"收入（含调入预算稳定调节基金）{y(rev)} 元，支出 {y(exp)} 元，差额 {y(gap)} 元"
+                       f"收入（含调入预算稳定调节基金）{yg(rev)} 元，支出 {yg(exp)} 元，差额 {yg(gap)} 元"
                        + ("" if gap >= 0 else "：短收应通过调入预算稳定调节基金、减少支出等方式弥补"),
-                       f"revenue {y(rev)} (stabilisation fund included), expenditure {y(exp)}, balance {y(gap)}"
+                       f"revenue {yg(rev)} (stabilisation fund included), expenditure {yg(exp)}, balance {yg(gap)}"
                        + ("" if gap >= 0 else ": close it with the stabilisation fund or cuts"))
 
 
