@@ -21,9 +21,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer import _click as click  # typer ≥ 0.20 runs on its own copy of click: its classes must match
+from typer.core import TyperCommand, TyperGroup
 
 # Platform parts that contribute commands (the pack's modules follow).
 PLATFORM_MODULES = ("gazette.rules.commands", "gazette.rules.params_cli", "gazette.auth.commands")
@@ -87,10 +87,38 @@ def _load_module(name: str) -> dict[str, click.Command]:
     if name not in _loaded:
         scratch = typer.Typer()
         scratch.callback()(lambda: None)  # a callback keeps a one-command Typer a group
-        importlib.import_module(name).register(scratch)
+        module = importlib.import_module(name)
+        module.register(scratch)
         group = typer.main.get_command(scratch)
+        if getattr(module, "JSON_OUTPUT", False):
+            for cmd in group.commands.values():  # type: ignore[attr-defined]
+                _accept_json_flag(cmd)
         _loaded[name] = dict(group.commands)  # type: ignore[attr-defined]
     return _loaded[name]
+
+
+def _accept_json_flag(cmd: click.Command) -> None:
+    """A module whose commands always print JSON (``JSON_OUTPUT = True``) still takes ``--json`` on
+    each, so every data command is called the same way (``gazette fund open … --json``)."""
+    if hasattr(cmd, "commands"):  # a group (TyperGroup)
+        for sub in cmd.commands.values():  # type: ignore[attr-defined]
+            _accept_json_flag(sub)
+        return
+    if not any("--json" in getattr(p, "opts", ()) for p in cmd.params):
+        cmd.params.append(_json_option())
+
+
+def _json_option():
+    """A ``--json`` flag made by Typer itself (its option classes are internal), not passed on."""
+    probe = typer.Typer()
+
+    @probe.command()
+    def _probe(as_json: bool = typer.Option(False, "--json", help="Print JSON (this command always does).")) -> None:
+        """probe"""
+
+    option = typer.main.get_command(probe).params[0]
+    option.expose_value = False
+    return option
 
 
 def catalogue() -> dict[str, dict[str, Any]]:
@@ -123,7 +151,7 @@ def catalogue() -> dict[str, dict[str, Any]]:
     return built
 
 
-class _Stub(click.Command):
+class _Stub(TyperCommand):
     """Stands for a contributed command in help listings, without importing its module."""
 
     def __init__(self, name: str, entry: dict[str, Any]):

@@ -121,3 +121,15 @@ def test_bad_files_never_crash(corpus, tmp_path):
         assert (proc.returncode == 0) is ok, proc.stderr
     parsed = json.loads(_run(["parse", str(gbk), "--json"], corpus).stdout)
     assert parsed["issue"]["cumulative_number"] == 232
+
+
+def test_search_prints_no_markup_nor_scores_and_suggests(corpus):
+    r = runner.invoke(app, ["search", "消费券", "--limit", "3"])
+    assert r.exit_code == 0, r.output
+    assert "<mark>" not in r.output and "</mark>" not in r.output and "&lt;" not in r.output
+    assert "嘉政办发〔2022〕47号" in r.output
+    assert not any(line.split(" ")[0].replace(".", "").isdigit() for line in r.output.splitlines() if line.strip())
+    miss = runner.invoke(app, ["search", "嘉政办发〔2022〕74号"])
+    assert miss.exit_code == 0 and "did you mean: 嘉政办发〔2022〕47号" in miss.output
+    short = _json(["search", "47号", "--json"])
+    assert short["hits"][0]["id"] == "嘉政办发〔2022〕47号"

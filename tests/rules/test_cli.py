@@ -107,3 +107,46 @@ def test_batch_rejects_a_value_outside_choices(tmp_path):
                   "district": ["杭州市"]}).write_csv(src)
     r = runner.invoke(app, ["batch", str(src), "--on", "2022-10-08", "-o", str(tmp_path / "o.csv")])
     assert r.exit_code != 0 and "Traceback" not in r.output
+
+
+# --- #9: the CLI speaks plainly ------------------------------------------------------------------
+
+
+def test_calc_without_on_uses_today_and_says_so(situation):
+    import datetime as dt
+
+    r = runner.invoke(app, ["calc", str(situation), "--json"])
+    assert r.exit_code == 0, r.output
+    today = dt.date.today().isoformat()
+    assert f"computed for today, {today}" in r.stderr
+    assert json.loads(r.stdout)["on"] == today
+
+
+def test_calc_table_fits_80_columns_eligible_first(situation):
+    from rich.cells import cell_len
+
+    r = runner.invoke(app, ["calc", str(situation), "--on", "2022-10-08"], terminal_width=80)
+    assert r.exit_code == 0, r.output
+    assert max(cell_len(line) for line in r.stdout.splitlines()) <= 80
+    rows = [line for line in r.stdout.splitlines() if line.startswith("│ ") and line.split("│")[1].strip()]
+    statuses = [line.split("│")[1].strip() for line in rows]
+    assert statuses[0] == "eligible" and "6000.00" in rows[0]
+    assert statuses == sorted(statuses, key=lambda s: {"eligible": 0, "unknown": 1}.get(s, 2))
+    assert all(s in ("eligible", "unknown", "ineligible", "not_in_force") or s.isidentifier() for s in statuses)
+
+
+def test_rules_json():
+    r = runner.invoke(app, ["rules", "--on", "2022-10-08", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert any(x["id"] == "嘉政办发〔2022〕47号#一" for x in rows)
+    assert set(rows[0]) == {"id", "entity", "kind", "valid_from", "valid_to", "title_zh"}
+
+
+def test_scheme_commands_take_json(db_url):
+    for args in (["vouchers", "pools", "--json"], ["fund", "show", "330402199001011234", "--json"],
+                 ["fund", "open", "--help"]):
+        r = runner.invoke(app, args)
+        assert r.exit_code in (0, 1), r.output  # 2 would be a usage error: --json refused
+        assert "No such option" not in r.output
+    assert "--json" in runner.invoke(app, ["fund", "open", "--help"]).output

@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
     @app.command("calc")
     def calc(
         situation: Annotated[Path, typer.Argument(help="situation JSON file ('-' for stdin)")],
-        on: Annotated[str, typer.Option("--on", help="calculation date YYYY-MM-DD")],
+        on: Annotated[str | None, typer.Option("--on", help="calculation date YYYY-MM-DD (default: today, said so)")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="print the full JSON result")] = False,
         rule: Annotated[list[str] | None, typer.Option("--rule", help="only these rule ids")] = None,
         set_: Annotated[list[str] | None, typer.Option("--set", help="what-if override PARAM_ID=JSON")] = None,
@@ -66,6 +66,11 @@ def register(app: typer.Typer) -> None:
         """计算一个情形下适用的每条规则：金额、条件、依据条款。Compute every applicable rule for a situation."""
         from gazette.rules.engine import parse_date
 
+        if on is None:
+            import datetime as dt
+
+            on = dt.date.today().isoformat()
+            typer.echo(f"计算日期：今天 {on}（未给出 --on）/ computed for today, {on} (no --on given)", err=True)
         engine = _engine()
         res = engine.calculate(_read_json(situation), parse_date(on), _overrides(set_), explain=True,
                                rule_ids=set(rule) if rule else None)
@@ -144,31 +149,42 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
     @app.command("rules")
-    def rules(on: Annotated[str | None, typer.Option("--on", help="only rules in force on this date")] = None) -> None:
+    def rules(
+        on: Annotated[str | None, typer.Option("--on", help="only rules in force on this date")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+    ) -> None:
         """列出规则（条款 id、实体、有效期）。List rules."""
         from gazette.rules.engine import parse_date
 
         engine = _engine()
         day = parse_date(on) if on else None
-        for r in engine.rules:
-            if day and r.on_window and not r.in_window(day):
-                continue
-            end = r.valid_to.isoformat() if r.valid_to else "…"
-            typer.echo(f"{r.id}\t{r.entity}\t{r.kind}\t{r.valid_from.isoformat()}–{end}\t{r.title_zh}")
+        rows = [{"id": r.id, "entity": r.entity, "kind": r.kind, "valid_from": r.valid_from.isoformat(),
+                 "valid_to": r.valid_to.isoformat() if r.valid_to else None, "title_zh": r.title_zh}
+                for r in engine.rules if not (day and r.on_window and not r.in_window(day))]
+        if as_json:
+            typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        for r in rows:
+            typer.echo(f"{r['id']}\t{r['entity']}\t{r['kind']}\t{r['valid_from']}–{r['valid_to'] or '…'}\t{r['title_zh']}")
 
 
 def _print_calc(res: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=min(Console().width, 100))
+    # Eligible results first, then those needing a fact, then the rest; the status word is never
+    # split and long titles wrap, so the table fits 80 columns.
+    order = {"eligible": 0, "unknown": 1}
+    results = sorted(res["results"], key=lambda r: order.get(r["status"], 2))
+    res = dict(res, results=results)
     table = Table(title=f"计算日期 {res['on']}")
-    table.add_column("rule", no_wrap=True)
-    for col in ("entity", "status", "amount (yuan)", "title"):
-        table.add_column(col, overflow="fold")
-    for r in res["results"]:
+    table.add_column("status", no_wrap=True)
+    table.add_column("amount (yuan)", no_wrap=True, justify="right")
+    table.add_column("rule · title", overflow="fold", ratio=1)
+    for r in results:
         amount = r["amount_yuan"] if r["amount_yuan"] is not None else r.get("outcome", "")
-        table.add_row(r["rule"], r["entity"], r["status"], amount or "", r["title_zh"])
+        table.add_row(r["status"], amount or "", f"{r['rule']}（{r['entity']}）\n{r['title_zh']}")
     console.print(table)
     for r in res["results"]:
         if r["status"] == "ineligible" and not any(

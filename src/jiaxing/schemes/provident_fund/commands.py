@@ -12,6 +12,10 @@ from typing import Annotated
 
 import typer
 
+# Every command prints JSON; gazette's CLI loader also accepts --json on each (gazette.cli_lazy).
+JSON_OUTPUT = True
+
+
 fund_app = typer.Typer(help="灵活就业人员住房公积金（嘉公积金〔2022〕9号）。Flexible-worker housing provident fund.",
                        no_args_is_help=True)
 ref_app = typer.Typer(help="参考数据（最低月工资、上年平均工资、存款利率）。Dated reference data.", no_args_is_help=True)

@@ -14,6 +14,10 @@ import typer
 from gazette.errors import InvalidInput
 
 
+# Every command prints JSON; gazette's CLI loader also accepts --json on each (gazette.cli_lazy).
+JSON_OUTPUT = True
+
+
 def _emit(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
