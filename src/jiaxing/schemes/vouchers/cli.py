@@ -13,7 +13,6 @@ import typer
 
 from gazette.errors import InvalidInput
 
-
 # Every command prints JSON; gazette's CLI loader also accepts --json on each (gazette.cli_lazy).
 JSON_OUTPUT = True
 
