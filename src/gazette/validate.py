@@ -178,3 +178,103 @@ def month(value: object, field: str = "month") -> str:
         raise InvalidInput("月份格式应为 YYYY-MM", "a month is written YYYY-MM", field=field, code="invalid_month")
     date(f"{text}-01", field)
     return text
+
+
+# --------------------------------------------------------------------------- numbers of the rules engine
+
+#: The documented range of every number a situation may hold (docs/security.md): a magnitude of at
+#: most 10^15 after scaling (10 万亿 yuan in fen, or 10^15 of a count) — far inside int64, so that
+#: sums and products of a few such values in the engine cannot overflow its Int64 columns.
+MAX_SCALED = 10**15
+MAX_NUMBER_TEXT = 40  # characters of a number written as text
+
+
+def decimal_number(value: object, field: str, *, maximum: Decimal | int = MAX_SCALED) -> Decimal:
+    """A finite number with ``|x| ≤ maximum``, as an exact Decimal.
+
+    Accepts an int, a finite float (via its shortest repr), a Decimal, or a decimal string of at most
+    40 characters (full-width digits and thousands separators folded); refuses booleans, exponents
+    in text (``"1e400"``), NaN/infinity and anything out of range — before any arithmetic can overflow.
+    """
+    if isinstance(value, bool) or value is None:
+        raise InvalidInput("应为数字", "must be a number", field=field)
+    if isinstance(value, int):
+        if abs(value) > maximum:  # checked before any Decimal arithmetic: 2**70 is refused as it is
+            raise _out_of_range(field, maximum)
+        d = Decimal(value)
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")) or abs(value) > maximum:
+            raise _out_of_range(field, maximum)
+        d = Decimal(repr(value))
+    elif isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, str):
+        text = _fold(value).replace(",", "").replace("，", "")
+        if (not text or len(text) > MAX_NUMBER_TEXT or any(c in text for c in "eEnN_ ")
+                or text.endswith(".") or text.startswith(".")):
+            raise InvalidInput("数字格式不正确", f"not a plain decimal number: {value[:50]!r}", field=field)
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise InvalidInput("数字格式不正确", f"not a number: {value[:50]!r}", field=field) from None
+    else:
+        raise InvalidInput("应为数字", "must be a number", field=field)
+    if not d.is_finite() or d.adjusted() > 18 or abs(d) > maximum:
+        raise _out_of_range(field, maximum)
+    return d
+
+
+def scaled_number(value: object, field: str, *, scale: int, maximum: int = MAX_SCALED) -> int:
+    """``value × 10**scale`` as an exact int within ``[-maximum, maximum]`` (the input as
+    :func:`decimal_number` takes it); more decimal places than ``scale`` is refused, not rounded."""
+    d = decimal_number(value, field, maximum=Decimal(maximum).scaleb(-scale))
+    scaled = d.scaleb(scale)
+    if scaled != scaled.to_integral_value():
+        raise InvalidInput(f"小数位数过多（最多 {scale} 位）", f"too many decimal places (at most {scale})",
+                           field=field)
+    return int(scaled)
+
+
+def _out_of_range(field: str, maximum: Decimal | int) -> InvalidInput:
+    bound = Decimal(maximum).normalize()
+    return InvalidInput(f"数值超出允许范围（绝对值不超过 {bound:f}）", f"the number is out of range (|x| ≤ {bound:f})",
+                        field=field, code="out_of_range")
+
+
+def whole_number(value: object, field: str, *, maximum: int = MAX_SCALED) -> int:
+    """An integer as JSON or text (``12``, ``"12"``); ``1.0``, ``"1.0"``, ``True`` and 2**70 are refused."""
+    if isinstance(value, float) or (isinstance(value, str) and "." in value):
+        raise InvalidInput("应为整数", f"expected a whole number, got {str(value)[:50]!r}", field=field)
+    return scaled_number(value, field, scale=0, maximum=maximum)
+
+
+def text(value: object, field: str, *, max_length: int, min_length: int = 1) -> str:
+    """A line of text: surrounding space removed, no control characters, ``min_length``–``max_length`` long."""
+    if not isinstance(value, str):
+        raise InvalidInput("应为文本", "must be text", field=field, code="invalid_text")
+    out = value.strip()
+    if not min_length <= len(out) <= max_length or any(unicodedata.category(c) == "Cc" for c in out):
+        raise InvalidInput(f"应为 {min_length}–{max_length} 个字符且不含控制字符",
+                           f"must be {min_length}–{max_length} characters without control characters",
+                           field=field, code="invalid_text")
+    return out
+
+
+# --------------------------------------------------------------------------- synthetic ids (demo data, tests)
+
+
+def example_person_id(n: int, *, region: str = "330402", born: str = "19900101") -> str:
+    """A valid (check-digit-correct) but made-up ID number: ``region`` + ``born`` + a sequence.
+
+    ``n`` runs over 0–999,999: the sequence is ``n % 1000`` and every thousand moves the birth date
+    one day on, so distinct ``n`` give distinct ids. For demo data and tests only.
+    """
+    day = dt.date(int(born[:4]), int(born[4:6]), int(born[6:8])) + dt.timedelta(days=n // 1000)
+    first17 = f"{region}{day:%Y%m%d}{n % 1000:03d}"
+    return first17 + id_check_digit(first17)
+
+
+def example_enterprise_id(n: int, *, prefix: str = "91330400") -> str:
+    """A valid but made-up unified social credit code ``prefix`` + a 9-digit sequence + check char."""
+    first17 = f"{prefix}{n:09d}"[:17]
+    return first17 + uscc_check_char(first17)

@@ -91,6 +91,6 @@ def test_parse_and_ingest_need_the_city_admin(client):
     data = (GAZETTES / "jiaxing-gazette-2022-10.txt").read_bytes()
     anon = client.post("/api/v1/ingest", files={"file": ("issue.txt", data, "text/plain")})
     assert anon.status_code == 401 and anon.json()["code"] == "authentication_required"
-    citizen = bearer("test-citizen", "citizen", person_id="330402199001011234")
+    citizen = bearer("test-citizen", "citizen", person_id="330402199001011230")
     denied = client.post("/api/v1/parse", files={"file": ("issue.txt", data, "text/plain")}, headers=citizen)
     assert denied.status_code == 403 and denied.json()["code"] == "forbidden"

@@ -27,9 +27,9 @@ def test_demo_is_complete_and_idempotent(db_url):
         for spec in DEMO_USERS:
             assert users_service.authenticate(s, spec["username"], DEMO_PASSWORD) is not None
     assert users["officer-nanhu"]["district"] == "南湖区" and users["officer-xiuzhou"]["district"] == "秀洲区"
-    assert users["citizen"]["person_id"] == "330402199001011234"
-    assert users["enterprise"]["enterprise_id"] == "913304007000000010"
-    assert users["worker"]["person_id"] == "330411198806060021"
+    assert users["citizen"]["person_id"] == "330402199001011230"
+    assert users["enterprise"]["enterprise_id"] == "91330400700000001B"
+    assert users["worker"]["person_id"] == "330411198806060023"
 
     from jiaxing.schemes.provident_fund.models import FundAccount
     from jiaxing.schemes.vouchers.models import Application, Voucher
@@ -37,14 +37,14 @@ def test_demo_is_complete_and_idempotent(db_url):
     with unit_of_work() as s:
         # the journeys start clean: the citizen holds no voucher, the worker has no fund account
         assert s.scalar(select(func.count()).select_from(Voucher)
-                        .where(Voucher.person_id == "330402199001011234")) == 0
+                        .where(Voucher.person_id == "330402199001011230")) == 0
         assert s.scalar(select(func.count()).select_from(FundAccount)
-                        .where(FundAccount.person_id == "330411198806060021")) == 0
+                        .where(FundAccount.person_id == "330411198806060023")) == 0
         assert s.scalar(select(func.count()).select_from(FundAccount)) >= 3
         districts = set(s.scalars(select(Voucher.district)))
         assert len(districts) >= 4
         apps = dict(s.execute(select(Application.enterprise_id, Application.status)).all())
-    assert apps["913304007000000010"] == "offered"  # 免申即享: the milestone reward
+    assert apps["91330400700000001B"] == "offered"  # 免申即享: the milestone reward
     assert len(set(apps.values())) >= 3
 
     c = new_client()

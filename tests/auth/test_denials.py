@@ -30,10 +30,11 @@ def test_denials_are_logged(client):
     rows = _rows()
     assert rows[0] == (None, "POST", "/api/v1/vouchers/setup", "authentication_required")
     assert rows[1][:3] == ("citizen", "GET", "/api/v1/vouchers/pools") and rows[1][3].startswith("role citizen")
-    assert rows[2] == (None, "GET", "/officials", "authentication_required")
-    assert rows[3] == ("citizen", "POST", "/login", "login_failed")
-    assert rows[4][:3] == ("citizen", "GET", "/officials/vouchers")
-    assert len(rows) == 5
+    # the anonymous GET /officials was the same (address, reason) as rows[0] within a minute: sampled
+    # away (docs/security.md), so anonymous requests cannot grow the table without bound
+    assert rows[2] == ("citizen", "POST", "/login", "login_failed")
+    assert rows[3][:3] == ("citizen", "GET", "/officials/vouchers")
+    assert len(rows) == 4
 
 
 def test_the_log_is_append_only(client):

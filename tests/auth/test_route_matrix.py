@@ -48,8 +48,8 @@ CSRF_PAGES = {("POST", "/login"), ("POST", "/logout")}
 
 OWN, OTHER = "秀洲区", "南湖区"
 # Strings that only 南湖区 (or city-level) demo data carry: none may reach the 秀洲区 officer.
-LEAKS = ("DEMO-330402", "DEMO-330421", "DEMO-330481", "DEMO-330483", "DEMO-F-", "913304007000000010",
-         "913304027000000037", "嘉兴示范软件", "南湖家电商贸")
+LEAKS = ("DEMO-330402", "DEMO-330421", "DEMO-330481", "DEMO-330483", "DEMO-F-", "91330400700000001B",
+         "91330402700000003E", "嘉兴示范软件", "南湖家电商贸")
 AUTH_TABLES = {"users", "web_sessions", "api_tokens", "login_attempts", "access_denials", "auth_secrets"}
 
 
@@ -88,7 +88,7 @@ def env(db_url):
 
     with unit_of_work() as s:
         ids = {
-            "voucher_id": s.scalar(select(Voucher.id).where(Voucher.person_id == "DEMO-330402-0001")),
+            "voucher_id": s.scalar(select(Voucher.id).where(Voucher.person_id == "330402198501010010")),
             "application_id": s.scalar(select(Application.id)
                                        .where(Application.enterprise_id == pack_demo.DEMO_ENTERPRISE)),
         }

@@ -22,10 +22,10 @@ from gazette.store.db import get_engine, unit_of_work
 from gazette.store.models import Base
 
 DAY = dt.date(2022, 10, 8)
-CITIZEN = "330402199001011234"
-WORKER = "330411198806060021"
-SOFTWARE = "913304007000000010"  # the `enterprise` demo user, registered in 南湖区
-NEV_DEALER = "913304117000000029"  # an enterprise of 秀洲区
+CITIZEN = "330402199001011230"
+WORKER = "330411198806060023"
+SOFTWARE = "91330400700000001B"  # the `enterprise` demo user, registered in 南湖区
+NEV_DEALER = "91330411700000002C"  # an enterprise of 秀洲区
 SOFTWARE_FACTS = {"software_enterprise": True, "software_revenue_yuan": {"2021": 18000000, "2022": 21000000}}
 
 # every table a page command may write: used to prove that a refused command wrote nothing

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from gazette import __version__
+from gazette.api.limits import RequestLimits, SecurityHeaders
 from gazette.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from gazette.api.routers import corpus, rules
 from gazette.auth import api as auth_api
@@ -27,6 +28,9 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(app)
+    # outermost last: every answer (413/414/431 included) gets the security headers
+    app.add_middleware(RequestLimits)
+    app.add_middleware(SecurityHeaders)
     auth_pages.install(app)  # page denials: a redirect to /login or the 403 page, not problem+json
     app.include_router(auth_api.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     app.include_router(corpus.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
@@ -41,7 +45,8 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
 
     @app.get("/api/v1/health", tags=["meta"])
-    def health() -> dict:
+    async def health() -> dict:
+        # async on purpose: it needs no worker thread, so it answers while the threadpool is busy
         return {"status": "ok", "version": __version__}
 
     return app

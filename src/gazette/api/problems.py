@@ -39,14 +39,29 @@ PROBLEM_RESPONSES: dict = {
 }
 
 
-def problem_response(status: int, body: dict) -> JSONResponse:
-    return JSONResponse(status_code=status, content=body, media_type=PROBLEM)
+def problem_response(status: int, body: dict, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content=body, media_type=PROBLEM, headers=headers)
+
+
+def problem_headers(request: Request, exc: GazetteError) -> dict[str, str]:
+    """``Retry-After`` on 429/503 answers that know it; ``WWW-Authenticate`` on the API's 401s
+    (RFC 9110 §11.6.1: a 401 names the scheme the client should use)."""
+    headers: dict[str, str] = {}
+    retry = getattr(exc, "retry_after", None) or (exc.details or {}).get("retry_after")
+    if exc.status in (429, 503) and retry:
+        headers["Retry-After"] = str(int(retry))
+    if exc.status == 401 and request.url.path.startswith("/api/"):
+        reason = (exc.details or {}).get("reason")
+        error = ', error="invalid_token"' if reason in ("invalid_token", "session_expired") else ""
+        headers["WWW-Authenticate"] = f'Bearer realm="gazette"{error}'
+    return headers
 
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(GazetteError)
     async def _domain(request: Request, exc: GazetteError):
-        return problem_response(exc.status, exc.problem(instance=str(request.url.path)))
+        return problem_response(exc.status, exc.problem(instance=str(request.url.path)[:200]),
+                                problem_headers(request, exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
@@ -68,11 +83,14 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException):
         zh = {404: "未找到该资源", 405: "不支持该请求方法", 401: "需要登录", 403: "无权访问"}.get(exc.status_code, "请求失败")
         err = GazetteError(
-            code=f"http_{exc.status_code}", message_zh=zh, message_en=str(exc.detail), status=exc.status_code
+            code=getattr(exc, "code", None) or f"http_{exc.status_code}",
+            message_zh=getattr(exc, "message_zh", None) or zh, message_en=str(exc.detail), status=exc.status_code
         )
         if _wants_page(request):
             return _error_page(request, err)
-        return problem_response(exc.status_code, err.problem(instance=str(request.url.path)))
+        headers = dict(exc.headers or {})
+        headers.update(problem_headers(request, err))
+        return problem_response(exc.status_code, err.problem(instance=str(request.url.path)[:200]), headers)
 
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError):
@@ -92,7 +110,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         err = GazetteError(
             code="internal_error", message_zh="服务器内部错误", message_en="internal server error", status=500
         )
-        return problem_response(500, err.problem(instance=str(request.url.path)))
+        # this answer is sent outside the middleware stack: it carries the security headers itself
+        from gazette.api.limits import CSP, HEADERS
+
+        headers = {"content-security-policy": CSP, **{k.decode(): v.decode() for k, v in HEADERS}}
+        return problem_response(500, err.problem(instance=str(request.url.path)[:200]), headers)
 
 
 def _wants_page(request: Request) -> bool:

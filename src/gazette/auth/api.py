@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from gazette.auth import ratelimit, tokens
-from gazette.auth import users as users_service
 from gazette.auth.audit import client_ip, log_denial
-from gazette.auth.deps import authenticated, current_token
-from gazette.auth.principal import Principal
+from gazette.auth.deps import authenticated, current_token, require_roles
+from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
 
@@ -32,30 +32,36 @@ def principal_json(p: Principal) -> dict[str, Any]:
 
 
 @router.post("/tokens", status_code=201, summary="Create an API token (rate-limited like the login page)")
-def create_token(req: TokenRequest, request: Request):
+async def create_token(req: TokenRequest, request: Request):
+    """The password check (argon2) runs in the bounded login pool (503 + Retry-After when it is full)."""
+    from gazette.api import workers
+
     ip = client_ip(request)
-    with unit_of_work() as s:
-        try:
-            ratelimit.check(s, req.username, ip)
-        except ratelimit.TooManyAttempts as exc:
-            blocked = exc
-        else:
-            blocked = None
-            user = users_service.authenticate(s, req.username, req.password)
-            ratelimit.record(s, req.username, ip, ok=user is not None)
-            if user is not None:
-                raw, tok = tokens.create(s, user.id, req.name)
-                body = {"token": raw, "token_type": "bearer", "expires_at": tok.expires_at.isoformat(),
-                        "user": {"username": user.username, "role": user.role}}
-    if blocked is not None:
-        log_denial(request, None, "login_rate_limited", username=req.username)
+
+    def issue(s, user) -> dict[str, Any]:
+        raw, tok = tokens.create(s, user.id, req.name)
+        return {"token": raw, "token_type": "bearer", "expires_at": tok.expires_at.isoformat(),
+                "user": {"username": user.username, "role": user.role}}
+
+    try:
+        user, body = await workers.login(ratelimit.attempt, req.username, req.password, ip, issue)
+    except ratelimit.TooManyAttempts as blocked:
+        await run_in_threadpool(log_denial, request, None, "login_rate_limited", req.username)
         return JSONResponse(blocked.problem(instance=request.url.path), status_code=429, media_type=PROBLEM,
                             headers={"Retry-After": str(blocked.retry_after)})
     if user is None:
-        log_denial(request, None, "login_failed", username=req.username)
+        await run_in_threadpool(log_denial, request, None, "login_failed", req.username)
         raise GazetteError("invalid_credentials", "用户名或密码错误", "wrong username or password",
                            field="password", status=401)
     return body
+
+
+@router.get("/login-attempts", summary="Recent login attempts and the throttles in force (city administrator)")
+def login_attempts(username: str | None = Query(None, max_length=100), ip: str | None = Query(None, max_length=100),
+                   limit: int = Query(100, ge=1, le=1000),
+                   p: Principal = Depends(require_roles(Role.city_admin, Role.auditor))) -> dict[str, Any]:
+    with unit_of_work() as s:
+        return ratelimit.recent(s, username=username, ip=ip, limit=limit)
 
 
 @router.delete("/tokens/current", status_code=200, summary="Revoke the token this request carries")

@@ -101,6 +101,25 @@ def register(app: typer.Typer) -> None:
             raw, tok = tokens.create(s, user.id, name, dt.timedelta(days=days))
             _emit({"username": username, "token": raw, "expires_at": tok.expires_at.isoformat()})
 
+    @users.command("prune-denials")
+    def prune_denials(days: Annotated[int | None, typer.Option(
+            min=1, max=36500, help="keep this many days (default: GAZETTE_DENIAL_RETENTION_DAYS, 180)")] = None) -> None:
+        """Delete access denials and login attempts older than the retention period."""
+        from gazette.auth.audit import prune
+
+        with _uow() as s:
+            _emit(prune(s, days))
+
+    @users.command("login-attempts")
+    def login_attempts(username: Annotated[str | None, typer.Option(help="only this username")] = None,
+                       ip: Annotated[str | None, typer.Option(help="only this address")] = None,
+                       limit: Annotated[int, typer.Option(min=1, max=1000)] = 100) -> None:
+        """Recent login attempts and the throttles in force."""
+        from gazette.auth import ratelimit
+
+        with _uow() as s:
+            _emit(ratelimit.recent(s, username=username, ip=ip, limit=limit))
+
     @app.command("demo")
     def demo() -> None:
         """Create the demo users (password gazette-demo) and demo data; running it again changes nothing."""

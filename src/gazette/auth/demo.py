@@ -17,11 +17,11 @@ DEMO_PASSWORD = "gazette-demo"
 
 DEMO_USERS: tuple[dict[str, Any], ...] = (
     {"username": "citizen", "display_name": "张三（市民）", "role": "citizen", "district": "南湖区",
-     "person_id": "330402199001011234"},
+     "person_id": "330402199001011230"},
     {"username": "worker", "display_name": "李四（灵活就业）", "role": "citizen", "district": "秀洲区",
-     "person_id": "330411198806060021"},
+     "person_id": "330411198806060023"},
     {"username": "enterprise", "display_name": "嘉兴示范软件有限公司", "role": "enterprise",
-     "enterprise_id": "913304007000000010"},
+     "enterprise_id": "91330400700000001B"},
     {"username": "officer-nanhu", "display_name": "南湖区工作人员", "role": "district_officer", "district": "南湖区"},
     {"username": "officer-xiuzhou", "display_name": "秀洲区工作人员", "role": "district_officer", "district": "秀洲区"},
     {"username": "admin", "display_name": "市级管理员", "role": "city_admin"},

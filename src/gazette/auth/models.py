@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -82,6 +83,19 @@ class LoginAttempt(Base):
     ip: Mapped[str] = mapped_column(String(100))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     ok: Mapped[bool] = mapped_column(Boolean)
+
+
+class LoginThrottle(Base):
+    """One login-rate counter (gazette.auth.ratelimit): ``u:<username>|<address>`` or ``a:<address>``;
+    times are Unix seconds so that one conditional upsert can compute them on both databases
+    (migration 0008)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(210), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    blocked_until: Mapped[int] = mapped_column(BigInteger)
+    updated: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class AccessDenial(Base):

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gazette import validate
 from gazette.auth import passwords
 from gazette.auth.models import ApiToken, User, WebSession
 from gazette.auth.principal import Role
@@ -56,6 +57,9 @@ def create_user(session: Session, *, username: str, password: str, role: str, di
     if r in UNIT_ROLES and not (unit or "").strip():
         raise InvalidInput("该角色必须指定所属单位", f"the role {r.value} needs a unit (--unit)", field="unit",
                            code="unit_required")
+    # one spelling per person and enterprise (gazette.validate): a user's ids match the schemes' rows
+    person_id = validate.person_id(person_id) if person_id else None
+    enterprise_id = validate.enterprise_id(enterprise_id) if enterprise_id else None
     if get_by_username(session, username) is not None:
         raise _duplicate(username)
     user = User(username=username, display_name=display_name or username, role=r.value,

@@ -232,6 +232,26 @@ def issue_xml(issue: dict[str, Any], documents: list[dict[str, Any]]) -> ET.Elem
     return root
 
 
+#: Characters XML 1.0 forbids (controls other than tab/newline/CR, surrogates, U+FFFE/U+FFFF) and the
+#: bidirectional controls (U+202A–U+202E, U+2066–U+2069, LRM/RLM/ALM) that can make a title read
+#: backwards: none of them is text of a gazette, all are removed from every text and attribute.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+                        "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text: str | None) -> str | None:
+    return None if text is None else _FORBIDDEN.sub("", text)
+
+
+def _clean_tree(root: ET.Element) -> None:
+    for el in root.iter():
+        el.text = clean_text(el.text)
+        el.tail = clean_text(el.tail)
+        for k, v in el.attrib.items():
+            el.attrib[k] = clean_text(v)
+
+
 def to_string(root: ET.Element) -> str:
+    _clean_tree(root)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode")

@@ -22,6 +22,7 @@ from gazette.store.corpus_models import (
     PersonnelRow,
     RelationRow,
     SourceRow,
+    SourceVersionRow,
     TaskRow,
 )
 
@@ -50,7 +51,37 @@ def source_key(result: ParseResult) -> str | None:
     return None
 
 
-def store_parse(session: Session, result: ParseResult, data: bytes, filename: str) -> IngestReport:
+def losses(session: Session, existing: SourceRow, result: ParseResult) -> dict[str, list[str]]:
+    """What replacing ``existing`` with ``result`` would lose: documents, clauses, and dates that are
+    set now and would become empty (the issue's publication date, a document's dates)."""
+    old_docs = {d.id: d for d in session.scalars(select(DocumentRow).where(DocumentRow.source_id == existing.id))}
+    new_docs = {d.id: d for d in result.documents}
+    old_clauses = set(session.scalars(select(ClauseRow.id).where(ClauseRow.document_id.in_(list(old_docs)))))
+    new_clauses = {c.id for d in result.documents for c, _ in _walk(d.clauses, None)}
+    dates = []
+    old_issue = session.scalar(select(IssueRow).where(IssueRow.source_id == existing.id))
+    if old_issue is not None and old_issue.published is not None and (
+            result.issue is None or result.issue.published is None):
+        dates.append(f"{old_issue.id}: published")
+    for did, old in old_docs.items():
+        new = new_docs.get(did)
+        if new is None:
+            continue
+        for attr in ("signed", "effective_from", "effective_until"):
+            if getattr(old, attr) is not None and getattr(new, attr, None) is None:
+                dates.append(f"{did}: {attr}")
+    return {"documents": sorted(set(old_docs) - set(new_docs)), "clauses": sorted(old_clauses - new_clauses),
+            "dates": dates}
+
+
+def store_parse(session: Session, result: ParseResult, data: bytes, filename: str, *,
+                force: bool = False) -> IngestReport:
+    """Store a parse, replacing the source's earlier version (if any) as a whole.
+
+    A replacement that would lose documents, clauses or dates of the stored version is refused
+    (409 ``ingest_would_lose_content``, with the losses) unless ``force``; every version ingested is
+    kept in ``corpus_source_versions`` so a replaced one can be restored.
+    """
     key = source_key(result)
     sha = hashlib.sha256(data).hexdigest()
     report = IngestReport(filename=filename, key=key or "", outcome="created", warnings=[w.to_dict() for w in result.warnings])
@@ -59,6 +90,21 @@ def store_parse(session: Session, result: ParseResult, data: bytes, filename: st
         report.outcome = "unchanged"
         report.documents = len(result.documents)
         return report
+    lost = losses(session, existing, result) if existing is not None else {}
+    if any(lost.values()) and not force:
+        from gazette.errors import Conflict
+
+        n = {k: len(v) for k, v in lost.items()}
+        raise Conflict(
+            f"新文件将丢失已入库内容（文件 {n['documents']} 件、条款 {n['clauses']} 条、日期 {n['dates']} 项），"
+            "已拒绝；确认无误请强制导入（--force）",
+            f"the new file would lose stored content ({n['documents']} documents, {n['clauses']} clauses, "
+            f"{n['dates']} dates): refused; ingest with force to replace anyway",
+            field="file", code="ingest_would_lose_content",
+            details={k: v[:50] for k, v in lost.items()} | {"counts": n, "key": key})
+    session.add(SourceVersionRow(key=key or "", sha256=sha, filename=filename[:500], ingested_at=dt.datetime.now(SHANGHAI),
+                                 data=data, parse=result.to_dict(), forced=bool(force and any(lost.values())),
+                                 losses=lost if any(lost.values()) else None))
     if existing is not None:
         _delete_source(session, existing.id)
         session.delete(existing)
@@ -285,3 +331,19 @@ def fingerprint(session: Session) -> str:
     shas = sorted(session.scalars(select(SourceRow.sha256)))
     count = session.scalar(select(func.count()).select_from(DocumentRow)) or 0
     return hashlib.sha256(("|".join(shas) + f"#{count}").encode()).hexdigest()
+
+
+def versions(session: Session, key: str | None = None) -> list[dict]:
+    """The kept versions (newest first), without their bytes."""
+    q = select(SourceVersionRow).order_by(SourceVersionRow.id.desc())
+    if key:
+        q = q.where(SourceVersionRow.key == key)
+    current = dict(session.execute(select(SourceRow.key, SourceRow.sha256)).all())
+    return [{"version_id": v.id, "key": v.key, "sha256": v.sha256, "filename": v.filename,
+             "ingested_at": v.ingested_at.isoformat(), "restorable": v.data is not None, "forced": v.forced,
+             "losses": v.losses, "current": current.get(v.key) == v.sha256}
+            for v in session.scalars(q.limit(500))]
+
+
+def version_data(session: Session, version_id: int) -> SourceVersionRow | None:
+    return session.get(SourceVersionRow, version_id)

@@ -20,16 +20,19 @@ from gazette.errors import InvalidInput, NotFound
 INVERSE = {"issues": "issued_by", "interprets": "interpreted_by", "repeals": "repealed_by", "cites": "cited_by"}
 
 
-def ingest_file(session: Session, path: Path) -> repo.IngestReport:
+def ingest_file(session: Session, path: Path, *, force: bool = False) -> repo.IngestReport:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"无法读取文件：{path}", f"cannot read file: {path} ({exc.strerror})", field="file") from exc
-    return ingest_bytes(session, data, str(path))
+    return ingest_bytes(session, data, str(path), force=force)
 
 
-def ingest_bytes(session: Session, data: bytes, filename: str) -> repo.IngestReport:
-    result = parse_bytes(data, filename=filename)
+def ingest_bytes(session: Session, data: bytes, filename: str, *, force: bool = False,
+                 parsed=None) -> repo.IngestReport:
+    """Parse (unless ``parsed`` is given: the API parses in a worker process) and store. A
+    replacement that would lose stored documents, clauses or dates is refused unless ``force``."""
+    result = parsed if parsed is not None else parse_bytes(data, filename=filename)
     if not result.documents and result.issue is None:
         raise InvalidInput(
             "未在输入中找到公报文件（没有文号行或标题）",
@@ -37,7 +40,19 @@ def ingest_bytes(session: Session, data: bytes, filename: str) -> repo.IngestRep
             field="file",
             code="nothing_to_ingest",
         )
-    return repo.store_parse(session, result, data, Path(filename).name)
+    return repo.store_parse(session, result, data, Path(filename).name, force=force)
+
+
+def restore(session: Session, version_id: int) -> repo.IngestReport:
+    """Put a kept version of a source back (a forced ingest of its bytes: it is what was there)."""
+    v = repo.version_data(session, version_id)
+    if v is None:
+        raise NotFound("版本 / version", str(version_id))
+    if v.data is None:
+        raise InvalidInput("该版本入库早于版本留存，无法恢复（请重新导入原文件）",
+                           "this version was ingested before versions were kept: ingest its file again",
+                           field="version_id", code="version_not_restorable")
+    return ingest_bytes(session, v.data, v.filename, force=True)
 
 
 # --- identity --------------------------------------------------------------------------------

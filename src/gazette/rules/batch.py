@@ -49,7 +49,9 @@ def write_table(df: pl.DataFrame, path: Path) -> None:
     if suffix == ".parquet":
         df.write_parquet(tmp)
     elif suffix == ".csv":
-        df.with_columns(pl.col(pl.Enum).cast(pl.String)).write_csv(tmp)
+        from gazette.csvsafe import polars_frame  # no cell a spreadsheet would run as a formula
+
+        polars_frame(df.with_columns(pl.col(pl.Enum).cast(pl.String))).write_csv(tmp)
     elif suffix in (".arrow", ".ipc", ".feather"):
         df.write_ipc(tmp)
     else:

@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gazette.store.base import Base
@@ -119,3 +130,19 @@ class TaskRow(Base):
     units: Mapped[list] = mapped_column(JSON)
     deadlines: Mapped[list] = mapped_column(JSON)
     targets: Mapped[list] = mapped_column(JSON)
+
+
+class SourceVersionRow(Base):
+    """Every ingested version of a source, kept (migration 0008): the bytes that were ingested, so a
+    replaced issue can be restored (``POST /api/v1/sources/versions/{id}/restore``)."""
+
+    __tablename__ = "corpus_source_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(500))
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # None: ingested before 0008
+    parse: Mapped[dict] = mapped_column(JSON)
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+    losses: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # what a forced replacement lost

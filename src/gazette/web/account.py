@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
+from gazette.api import workers
 from gazette.auth import ratelimit, sessions
-from gazette.auth import users as users_service
 from gazette.auth.audit import client_ip, log_denial
 from gazette.auth.web import _local, check_csrf, check_presession_csrf, presession_token, set_csrf_cookie
 from gazette.store.db import unit_of_work
@@ -39,24 +40,22 @@ async def login(request: Request):
     next_url = _local(str(form.get("next", "") or ""), "/me")
     check_presession_csrf(request, str(form.get("csrf_token", "")))
     ip = client_ip(request)
-    with unit_of_work() as s:
-        try:
-            ratelimit.check(s, username, ip)
-        except ratelimit.TooManyAttempts as exc:
-            blocked = exc
-        else:
-            blocked = None
-            user = users_service.authenticate(s, username, password) if username and password else None
-            ratelimit.record(s, username, ip, ok=user is not None)
-            if user is not None:
-                raw, _ = sessions.create(s, user.id, previous_raw=request.cookies.get(sessions.SESSION_COOKIE))
-    if blocked is not None:
-        log_denial(request, None, "login_rate_limited", username=username)
+    previous = request.cookies.get(sessions.SESSION_COOKIE)
+
+    def start_session(s, user) -> str:
+        raw, _ = sessions.create(s, user.id, previous_raw=previous)
+        return raw
+
+    # the password check (argon2) runs in the bounded login pool, never on the event loop
+    try:
+        user, raw = await workers.login(ratelimit.attempt, username, password, ip, start_session)
+    except ratelimit.TooManyAttempts as blocked:
+        await run_in_threadpool(log_denial, request, None, "login_rate_limited", username)
         return _login_page(request, next_url=next_url, username=username, status=429,
                            error=(blocked.message_zh, blocked.message_en),
                            headers={"Retry-After": str(blocked.retry_after)})
     if user is None:
-        log_denial(request, None, "login_failed", username=username)
+        await run_in_threadpool(log_denial, request, None, "login_failed", username)
         return _login_page(request, next_url=next_url, username=username, status=401,
                            error=("用户名或密码错误", "wrong username or password"))
     response = RedirectResponse(next_url, status_code=303)

@@ -21,7 +21,7 @@ def fund(clean_db):
     return clean_db
 
 
-def person(pid: str = "330402199001011234", sex: str = "male", birth: dt.date = dt.date(1990, 1, 1),
+def person(pid: str = "330402199001011230", sex: str = "male", birth: dt.date = dt.date(1990, 1, 1),
            **kw) -> Applicant:
     return Applicant(person_id=pid, name=kw.pop("name", "张三"), sex=sex, birth_date=birth, **kw)
 

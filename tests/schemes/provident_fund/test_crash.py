@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from gazette.store.db import get_engine, unit_of_work
+from gazette.validate import example_person_id
 from jiaxing.schemes.provident_fund import service as S
 from jiaxing.schemes.provident_fund.domain import Applicant
 
@@ -47,7 +48,7 @@ def _scenario(url: str, crash: bool) -> dict:
         S.setup(s, START)
     advance(url, dt.date(2022, 5, 10))
     rnd = random.Random(7)
-    rows = [(Applicant(f"C{i:05d}", "测", rnd.choice(("male", "female")), dt.date(1985, 1 + i % 12, 1 + i % 28)),
+    rows = [(Applicant(example_person_id(i + 1), "测", rnd.choice(("male", "female")), dt.date(1985, 1 + i % 12, 1 + i % 28)),
              rnd.randint(228_000, 2_400_000), str(rnd.randint(10, 24))) for i in range(N)]
     with unit_of_work(url) as s:
         S.open_accounts(s, rows)

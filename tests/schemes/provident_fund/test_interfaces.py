@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from gazette.cli import app as cli
 
+P1, P2 = "330402199001011230", "330402198003015679"  # valid ID numbers (gazette.validate.person_id)
+
 
 def fund_cli(*args: str):
     return CliRunner().invoke(cli, ["fund", *args])
@@ -19,15 +21,15 @@ def fund_cli(*args: str):
 
 def test_cli_journey(clean_db, tmp_path):
     assert fund_cli("init", "--date", "2022-05-03").exit_code == 0
-    r = fund_cli("open", "330402199001011234", "--name", "张三", "--sex", "male", "--birth", "1990-01-01",
+    r = fund_cli("open", "330402199001011230", "--name", "张三", "--sex", "male", "--birth", "1990-01-01",
                  "--base", "5234.56", "--rate", "11")
     assert r.exit_code == 0, r.output
     assert json.loads(r.stdout)["monthly"] == "576.00"
-    assert fund_cli("prepay", "330402199001011234", "--through", "2022-06", "--key", "p1").exit_code == 0
+    assert fund_cli("prepay", "330402199001011230", "--through", "2022-06", "--key", "p1").exit_code == 0
     assert fund_cli("advance", "2022-07-05").exit_code == 0
     r = fund_cli("collect", "2022-05")
     assert r.exit_code == 0 and json.loads(r.stdout)["status"] == "completed"
-    r = fund_cli("show", "330402199001011234")
+    r = fund_cli("show", "330402199001011230")
     v = json.loads(r.stdout)
     assert v["balance"] == "576.00" and v["prepaid"] == "576.00" and v["loan"]["consecutive_months"] == 1
     assert fund_cli("collect", "2022-06").exit_code == 0
@@ -38,7 +40,7 @@ def test_cli_journey(clean_db, tmp_path):
     assert fund_cli("arrears", "2022-06").exit_code == 0
     r = fund_cli("exceptions")
     assert [e["kind"] for e in json.loads(r.stdout)] == ["unknown_reference"]
-    r = fund_cli("statement", "330402199001011234")
+    r = fund_cli("statement", "330402199001011230")
     assert [ln["kind"] for ln in json.loads(r.stdout)["lines"]] == ["prepay", "prepaid_due", "prepaid_due"]
     assert fund_cli("reconcile").exit_code == 0
     assert fund_cli("reference", "set", "deposit_rate", "2023-01-01", "1.25", "--source", "测试").exit_code == 0
@@ -46,7 +48,7 @@ def test_cli_journey(clean_db, tmp_path):
 
 def test_cli_error_is_one_line_and_nonzero(clean_db):
     assert fund_cli("init").exit_code == 0
-    proc = subprocess.run([sys.executable, "-m", "gazette.cli", "fund", "open", "p9", "--name", "李四", "--sex",
+    proc = subprocess.run([sys.executable, "-m", "gazette.cli", "fund", "open", P2, "--name", "李四", "--sex",
                            "female", "--birth", "1990-01-01", "--base", "5000", "--rate", "30"],
                           capture_output=True, text=True, env={**os.environ}, timeout=60)
     assert proc.returncode == 1
@@ -70,7 +72,7 @@ def test_api_journey_and_problems(clean_db):
     bad = c.get("/api/v1/fund/quote", params={"base": "100000", "rate": "12"})
     assert bad.status_code == 422 and bad.json()["code"] == "base_above_maximum"
     assert bad.headers["content-type"].startswith("application/problem+json")
-    body = {"person_id": "p1", "name": "王五", "sex": "female", "birth_date": "1990-02-03", "base": "3000",
+    body = {"person_id": P1, "name": "王五", "sex": "female", "birth_date": "1990-02-03", "base": "3000",
             "rate": "10"}
     r = c.post("/api/v1/fund/accounts", json=body, headers={"Idempotency-Key": "o1"})
     assert r.status_code == 201, r.text
@@ -78,14 +80,15 @@ def test_api_journey_and_problems(clean_db):
     assert again.status_code == 201 and again.json()["replayed"] is True
     dup = c.post("/api/v1/fund/accounts", json=body)
     assert dup.status_code == 409 and dup.json()["code"] == "account_exists"
-    beyond = c.post("/api/v1/fund/accounts/p1/prepay", json={"through": "2022-07"})
+    beyond = c.post(f"/api/v1/fund/accounts/{P1}/prepay", json={"through": "2022-07"})
     assert beyond.status_code == 422 and beyond.json()["code"] == "prepayment_beyond_settlement_year"
-    assert c.post("/api/v1/fund/accounts/p1/prepay", json={"through": "2022-06"}).status_code == 200
-    assert c.put("/api/v1/fund/accounts/p1/loan", json={"outstanding": True}).status_code == 200
-    assert c.post("/api/v1/fund/accounts/p1/stop").json()["code"] == "loan_outstanding"
-    v = c.get("/api/v1/fund/accounts/p1").json()
+    assert c.post(f"/api/v1/fund/accounts/{P1}/prepay", json={"through": "2022-06"}).status_code == 200
+    assert c.put(f"/api/v1/fund/accounts/{P1}/loan", json={"outstanding": True}).status_code == 200
+    assert c.post(f"/api/v1/fund/accounts/{P1}/stop").json()["code"] == "loan_outstanding"
+    v = c.get(f"/api/v1/fund/accounts/{P1}").json()
     assert v["prepaid"] == "600.00" and v["next_debit"]["month"] == "2022-07"
-    assert c.get("/api/v1/fund/accounts/nobody").status_code == 404
+    assert c.get("/api/v1/fund/accounts/nobody").status_code == 422  # not an ID number
+    assert c.get(f"/api/v1/fund/accounts/{P2}").status_code == 404  # a valid one without an account
     assert c.get("/api/v1/fund/reconcile").json()["ok"] is True
     assert {p for p in c.get("/api/v1/openapi.json").json()["paths"] if p.startswith("/api/v1/fund")} >= {
         "/api/v1/fund/accounts", "/api/v1/fund/accounts/{person_id}", "/api/v1/fund/runs/collection/{month}"}
@@ -102,17 +105,17 @@ def test_api_a_worker_sees_only_their_own_account(clean_db):
     with unit_of_work() as s:
         S.setup(s, dt.date(2022, 5, 3))
     c = TestClient(create_app())
-    me = bearer("test-worker", "citizen", person_id="p1")
-    body = {"person_id": "p1", "name": "王五", "sex": "female", "birth_date": "1990-02-03", "base": "3000", "rate": "10"}
-    assert c.post("/api/v1/fund/accounts", json={**body, "person_id": "p2"}, headers=me).status_code == 403
+    me = bearer("test-worker", "citizen", person_id=P1)
+    body = {"person_id": P1, "name": "王五", "sex": "female", "birth_date": "1990-02-03", "base": "3000", "rate": "10"}
+    assert c.post("/api/v1/fund/accounts", json={**body, "person_id": P2}, headers=me).status_code == 403
     assert c.post("/api/v1/fund/accounts", json=body, headers=me).status_code == 201
-    assert c.get("/api/v1/fund/accounts/p1", headers=me).json()["monthly"] == "300.00"
-    assert c.get("/api/v1/fund/accounts/p2", headers=me).status_code == 403
-    assert c.get("/api/v1/fund/accounts/p1").status_code == 401
+    assert c.get(f"/api/v1/fund/accounts/{P1}", headers=me).json()["monthly"] == "300.00"
+    assert c.get(f"/api/v1/fund/accounts/{P2}", headers=me).status_code == 403
+    assert c.get(f"/api/v1/fund/accounts/{P1}").status_code == 401
     assert c.get("/api/v1/fund/reconcile", headers=me).status_code == 403
     auditor = bearer("test-auditor", "auditor")
-    assert c.get("/api/v1/fund/accounts/p1", headers=auditor).status_code == 200
-    assert c.post("/api/v1/fund/accounts/p1/stop", headers=auditor).status_code == 403
+    assert c.get(f"/api/v1/fund/accounts/{P1}", headers=auditor).status_code == 200
+    assert c.post(f"/api/v1/fund/accounts/{P1}/stop", headers=auditor).status_code == 403
 
 
 def test_api_sanctions_of_articles_22_and_23(clean_db):
@@ -127,17 +130,17 @@ def test_api_sanctions_of_articles_22_and_23(clean_db):
     with unit_of_work() as s:
         S.setup(s, dt.date(2022, 5, 3))
     c = TestClient(create_app())
-    admin, me = bearer(), bearer("test-worker", "citizen", person_id="p1")
-    body = {"person_id": "p1", "name": "王五", "sex": "female", "birth_date": "1990-02-03", "base": "3000", "rate": "10"}
+    admin, me = bearer(), bearer("test-worker", "citizen", person_id=P1)
+    body = {"person_id": P1, "name": "王五", "sex": "female", "birth_date": "1990-02-03", "base": "3000", "rate": "10"}
     assert c.post("/api/v1/fund/accounts", json=body, headers=me).status_code == 201
-    url = "/api/v1/fund/accounts/p1/restrictions"
+    url = f"/api/v1/fund/accounts/{P1}/restrictions"
     assert c.post(url, json={"until": "2023-04-30", "reason": "伪造材料"}, headers=me).status_code == 403
     past = c.post(url, json={"until": "2022-05-01", "reason": "伪造材料"}, headers=admin)
     assert past.status_code == 422 and past.json()["code"] == "restriction_until_not_future"
-    assert c.get("/api/v1/fund/accounts/p1/sanctions", headers=admin).json() == []
+    assert c.get(f"/api/v1/fund/accounts/{P1}/sanctions", headers=admin).json() == []
     r = c.post(url, json={"until": "2023-04-30", "reason": "伪造材料"}, headers=admin)
     assert r.status_code == 201 and r.json()["clause"] == "嘉公积金〔2022〕9号#第二十二条"
-    view = c.get("/api/v1/fund/accounts/p1", headers=me).json()
+    view = c.get(f"/api/v1/fund/accounts/{P1}", headers=me).json()
     assert view["loan"]["blocked_by"][0]["until"] == "2023-04-30"
-    none_open = c.post("/api/v1/fund/accounts/p1/loan-recall", json={"recovered": True}, headers=admin)
+    none_open = c.post(f"/api/v1/fund/accounts/{P1}/loan-recall", json={"recovered": True}, headers=admin)
     assert none_open.status_code == 409 and none_open.json()["code"] == "no_open_recall"

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from gazette.errors import GazetteError
 from gazette.store.db import get_engine, unit_of_work
+from gazette.validate import example_person_id
 from jiaxing.schemes.provident_fund import service as S
 from jiaxing.schemes.provident_fund.domain import Applicant, month_index, month_label, month_start
 
@@ -36,7 +37,7 @@ def _wipe(url: str) -> None:
 
 def _step(url: str, op: tuple, state: dict) -> None:
     kind, *args = op
-    pid = f"H{args[0]}" if kind != "month" else None
+    pid = example_person_id(args[0]) if kind != "month" else None
     try:
         with unit_of_work(url) as s:
             if kind == "open":
@@ -71,7 +72,7 @@ def _step(url: str, op: tuple, state: dict) -> None:
 
         pend = s.execute(text("SELECT ref, account_id, amount_fen FROM pf_collections WHERE month = :m AND "
                               "status = 'pending'"), {"m": m}).all()
-    lines = [(r, a, "failed" if args[0] >> int(ids[aid][1:]) & 1 else "ok") for r, aid, a in pend]
+    lines = [(r, a, "failed" if args[0] >> int(ids[aid][14:17]) & 1 else "ok") for r, aid, a in pend]
     S.import_bank_results(f"b{m}", lines + lines[:1])
     S.arrears_run(month_label(m), width=3)
     state["month"] = m + 1

@@ -13,7 +13,7 @@ from jiaxing.schemes.provident_fund import service as S
 
 from .conftest import advance, counts, cycle, person, view
 
-P1, P2 = "330402199001011234", "330402198003015678"
+P1, P2 = "330402199001011230", "330402198003015679"
 
 
 def _open(url, pid):

@@ -15,7 +15,7 @@ from jiaxing.schemes.provident_fund.domain import FundError
 
 from .conftest import advance, counts, cycle, pending, person, view
 
-P1, P2 = "330402199001011234", "330402198003015678"
+P1, P2 = "330402199001011230", "330402198003015679"
 
 
 def _open(url, pid=P1, base=500_000, rate="12", **kw):

@@ -20,6 +20,7 @@ from sqlalchemy import text
 
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
+from gazette.validate import example_person_id
 from jiaxing.schemes.provident_fund import service as S
 from jiaxing.schemes.provident_fund.domain import Applicant
 
@@ -304,7 +305,7 @@ def test_five_years_ten_thousand_accounts_match_the_reference(fund):
             batch, n = [], min(N_ACCOUNTS - opened, N_ACCOUNTS * 3 // 25 if k < 8 else N_ACCOUNTS // 100)
             for _ in range(n):
                 opened += 1
-                pid = f"P{opened:06d}"
+                pid = example_person_id(opened)
                 sex = rnd.choice(("male", "female"))
                 top = 60 if sex == "male" else 50
                 age = rnd.choice([rnd.randint(18, top - 6), rnd.randint(top - 5, top)])
@@ -322,7 +323,7 @@ def test_five_years_ten_thousand_accounts_match_the_reference(fund):
             for a, base, rate in batch[-3:]:  # a few through the single command
                 assert _try(url, S.open_account, a, base, rate)
             # an ineligible applicant and a second account for one person: both refused, both sides
-            young = Applicant(f"Y{k:04d}", "少年", "male", dt.date(d.year - 17, 1, 1))
+            young = Applicant(example_person_id(900_000 + k), "少年", "male", dt.date(d.year - 17, 1, 1))
             assert not _try(url, S.open_account, young, 300_000, "12")
             assert not ref.open(young.person_id, "male", young.birth_date, 300_000, 12, d)
             assert not _try(url, S.open_account, batch[0][0], 300_000, "12")

@@ -16,6 +16,7 @@ import sys
 import jiaxing.schemes.vouchers  # noqa: F401
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
+from gazette.validate import example_enterprise_id, example_person_id
 from jiaxing.schemes.vouchers import enterprise as ent
 from jiaxing.schemes.vouchers import service
 
@@ -28,7 +29,7 @@ def claims(uow, n: int) -> None:
         prog = "nev" if i % 3 else "appliances"
         try:
             with uow() as s:
-                r = service.claim(s, programme=prog, district=DISTRICTS[i % 2], person_id=f"p{i % 40}",
+                r = service.claim(s, programme=prog, district=DISTRICTS[i % 2], person_id=example_person_id(i % 40 + 1),
                                   key=f"claim-{i}")
             if i % 4 == 0 and not r["replayed"]:
                 with uow() as s:
@@ -41,7 +42,7 @@ def claims(uow, n: int) -> None:
 def batches(uow, n: int) -> None:
     from jiaxing.schemes.vouchers.batch import claim_many
 
-    reqs = [{"programme": "nev" if i % 3 else "appliances", "district": DISTRICTS[i % 2], "person_id": f"p{i % 40}",
+    reqs = [{"programme": "nev" if i % 3 else "appliances", "district": DISTRICTS[i % 2], "person_id": example_person_id(i % 40 + 1),
              "key": f"claim-{i}"} for i in range(n)]
     for start in range(0, n, 10):
         with uow() as s:
@@ -52,7 +53,7 @@ def batches(uow, n: int) -> None:
 def prepare(uow, n: int) -> None:
     for i in range(n):
         with uow() as s:
-            a = ent.submit(s, enterprise_id=f"E{i:03d}", clause=SHOW, key=f"apply-{i}",
+            a = ent.submit(s, enterprise_id=example_enterprise_id(i + 1), clause=SHOW, key=f"apply-{i}",
                            facts={"nev_sales_company": True, "nev_show_filed": True,
                                   "nev_show_expense_yuan": str(10000 + 100 * i)})
         with uow() as s:

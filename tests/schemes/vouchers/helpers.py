@@ -2,11 +2,34 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import func, select
 
 from gazette.ledger import Ledger
+from gazette.validate import example_enterprise_id, example_person_id
 from jiaxing.schemes.vouchers.models import Application, Payment, Voucher
 from jiaxing.schemes.vouchers.reconcile import report
+
+_PIDS: dict[object, str] = {}
+_EIDS: dict[object, str] = {}
+_LOCK = threading.Lock()  # the concurrency tests draw ids from many threads
+
+
+def pid(tag: object) -> str:
+    """A valid, made-up ID number standing for ``tag`` (distinct tags, distinct ids, in one process)."""
+    with _LOCK:
+        if tag not in _PIDS:
+            _PIDS[tag] = example_person_id(len(_PIDS) + 1)
+        return _PIDS[tag]
+
+
+def eid(tag: object) -> str:
+    """A valid, made-up credit code standing for ``tag``."""
+    with _LOCK:
+        if tag not in _EIDS:
+            _EIDS[tag] = example_enterprise_id(len(_EIDS) + 1)
+        return _EIDS[tag]
 
 
 def check_invariants(uow) -> dict:

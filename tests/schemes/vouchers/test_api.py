@@ -9,9 +9,12 @@ from sqlalchemy import func, select
 from gazette.api.app import create_app
 from gazette.auth.testing import bearer
 from gazette.store.ledger_models import AuditLogRow, IdempotencyKeyRow, LedgerEntryRow
+from gazette.validate import example_enterprise_id
 from jiaxing.schemes.vouchers.models import Application, Voucher
 
-NEV = {"programme": "nev", "district": "南湖区", "person_id": "330402199001011234"}
+E1, E2 = example_enterprise_id(1), example_enterprise_id(2)
+OTHER = "330402199202022227"  # another valid ID number
+NEV = {"programme": "nev", "district": "南湖区", "person_id": "330402199001011230"}
 CAR = {"price_yuan": "250000.00", "date": "2022-10-08", "new_energy": True}
 
 
@@ -60,7 +63,7 @@ def test_claim_redeem_flow_over_http(client, citizen, vdb):
 
 
 def test_application_flow_over_http(client):
-    body = {"enterprise_id": "E1", "clause": "嘉政办发〔2022〕47号#二",
+    body = {"enterprise_id": E1, "clause": "嘉政办发〔2022〕47号#二",
             "facts": {"nev_sales_company": True, "nev_show_filed": True, "nev_show_expense_yuan": "80000"}}
     r = client.post("/api/v1/applications", json=body, headers=h("a1"))
     assert r.status_code == 200, r.text
@@ -72,7 +75,7 @@ def test_application_flow_over_http(client):
     assert again.status_code == 409 and again.json()["code"] == "application_not_payable"
     dup = client.post("/api/v1/applications", json=body, headers=h("a2"))
     assert dup.status_code == 409 and dup.json()["code"] == "already_applied"  # paid once per clause
-    other = client.post("/api/v1/applications", json={**body, "enterprise_id": "E2",
+    other = client.post("/api/v1/applications", json={**body, "enterprise_id": E2,
                                                       "facts": {**body["facts"], "nev_show_filed": False}},
                         headers=h("a3"))
     assert other.status_code == 422 and other.json()["code"] == "not_eligible"
@@ -82,7 +85,9 @@ def test_application_flow_over_http(client):
 BAD = [
     ("claims", {**NEV, "district": "火星区"}, 422, "unknown_district", "district"),
     ("claims", {**NEV, "programme": "food"}, 422, "unknown_programme", "programme"),
-    ("claims", {**NEV, "person_id": "x" * 100}, 422, "invalid_person", "person_id"),
+    ("claims", {**NEV, "person_id": "x" * 100}, 422, "invalid_person_id", "person_id"),
+    ("claims", {**NEV, "person_id": "330402199001011234"}, 422, "invalid_person_id", "person_id"),  # check digit
+    ("claims", {**NEV, "person_id": "1.0"}, 422, "invalid_person_id", "person_id"),
     ("claims", {"programme": "nev"}, 422, "invalid_request", "district"),
     ("redeem", {"purchase": {**CAR, "price_yuan": "-5"}}, 422, "invalid_price", "purchase.price_yuan"),
     ("redeem", {"purchase": {**CAR, "price_yuan": "1e12"}}, 422, "invalid_price", "purchase.price_yuan"),
@@ -128,12 +133,16 @@ def test_malformed_json_missing_key_and_reused_key(client, vdb):
 
 def test_a_citizen_acts_only_for_themselves(client, citizen, vdb):
     before = counts(vdb)
-    other = citizen.post("/api/v1/vouchers/claims", json={**NEV, "person_id": "330402199202022222"}, headers=h("x"))
+    other = citizen.post("/api/v1/vouchers/claims", json={**NEV, "person_id": OTHER}, headers=h("x"))
     assert other.status_code == 403 and other.json()["code"] == "forbidden"
     assert counts(vdb) == before
-    vid = client.post("/api/v1/vouchers/claims", json={**NEV, "person_id": "330402199202022222"},
+    vid = client.post("/api/v1/vouchers/claims", json={**NEV, "person_id": OTHER},
                       headers=h("adm")).json()["voucher_id"]
-    assert citizen.get(f"/api/v1/vouchers/{vid}").status_code == 403
-    assert citizen.post(f"/api/v1/vouchers/{vid}/cancel", headers=h("c")).status_code == 403
-    assert citizen.get("/api/v1/vouchers", params={"person_id": "330402199202022222"}).json() == []
+    # another person's voucher is answered exactly as a missing one (no enumeration of ids)
+    missing = citizen.get("/api/v1/vouchers/999999")
+    seen = citizen.get(f"/api/v1/vouchers/{vid}")
+    assert seen.status_code == missing.status_code == 404 and seen.json()["code"] == "voucher_not_found"
+    assert citizen.post(f"/api/v1/vouchers/{vid}/cancel", headers=h("c")).status_code == 404
+    assert client.get(f"/api/v1/vouchers/{vid}").json()["status"] == "claimed"  # untouched
+    assert citizen.get("/api/v1/vouchers", params={"person_id": OTHER}).json() == []
     assert citizen.get("/api/v1/vouchers/pools").status_code == 403

@@ -12,7 +12,7 @@ from gazette.ledger import Ledger, audit
 from jiaxing.schemes.vouchers import service
 from jiaxing.schemes.vouchers.models import Voucher
 
-from .helpers import check_invariants
+from .helpers import check_invariants, pid
 
 
 def bal(uow, code):
@@ -22,7 +22,7 @@ def bal(uow, code):
 
 def claim(uow, person, programme="nev", district="南湖区", key=None):
     with uow() as s:
-        return service.claim(s, programme=programme, district=district, person_id=person, key=key or f"c-{person}")
+        return service.claim(s, programme=programme, district=district, person_id=pid(person), key=key or f"c-{person}")
 
 
 def test_setup_is_idempotent_and_funds_pools_from_the_pack(uow):

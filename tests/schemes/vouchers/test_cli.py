@@ -18,14 +18,14 @@ def run(*args: str):
 
 
 def test_cli_claim_redeem_apply_and_reconcile(vdb):
-    r = run("claim", "--programme", "appliances", "--district", "南湖区", "--person", "p1", "--key", "k1")
+    r = run("claim", "--programme", "appliances", "--district", "南湖区", "--person", "330402199001011230", "--key", "k1")
     assert r.exit_code == 0, r.output
     vid = json.loads(r.output)["voucher_id"]
     r = run("redeem", str(vid), "--price", "12000", "--date", "2022-10-08", "--category", "air_conditioner",
             "--energy-label", "2", "--key", "r1")
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["face_yuan"] == "2000.00"
-    r = run("applications", "submit", "--enterprise", "E1", "--clause", "嘉政办发〔2022〕47号#二", "--facts",
+    r = run("applications", "submit", "--enterprise", "91330400000000001U", "--clause", "嘉政办发〔2022〕47号#二", "--facts",
             '{"nev_sales_company": true, "nev_show_filed": true, "nev_show_expense_yuan": "80000"}', "--key", "a1")
     assert r.exit_code == 0, r.output
     r = run("reconcile")

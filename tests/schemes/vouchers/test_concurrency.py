@@ -15,7 +15,7 @@ from gazette.errors import GazetteError
 from jiaxing.schemes.vouchers import enterprise as ent
 from jiaxing.schemes.vouchers import service
 
-from .helpers import check_invariants
+from .helpers import check_invariants, eid, pid
 
 WORKERS = 64
 BUDGETS = {"nev": {"南湖区": 150_000_00, "秀洲区": 50_000_00}, "appliances": {"南湖区": 16_000_00, "嘉兴港区": 6_000_00}}
@@ -79,7 +79,7 @@ def test_64_workers_never_overspend_or_pay_twice(db_url, clean_db):
         try:
             barrier.wait()
             for i in range(12):
-                person = f"p{rnd.randrange(120)}"
+                person = pid(f"p{rnd.randrange(120)}")
                 prog, district = rnd.choice([("nev", "南湖区"), ("nev", "秀洲区"), ("appliances", "南湖区"),
                                              ("appliances", "嘉兴港区")])
                 r = op(service.claim, programme=prog, district=district, person_id=person, key=f"w{w}-c{i}")
@@ -101,8 +101,8 @@ def test_64_workers_never_overspend_or_pay_twice(db_url, clean_db):
                     elif x < 0.7:
                         op(service.cancel, voucher_id=vid, key=f"w{w}-x{i}")
                 clause = rnd.choice([SHOW, PARK, TOP])
-                eid = f"E{rnd.randrange(8)}"
-                a = op(ent.submit, enterprise_id=eid, clause=clause, facts=FACTS[clause], key=f"w{w}-a{i}")
+                eid_ = eid(f"E{rnd.randrange(8)}")
+                a = op(ent.submit, enterprise_id=eid_, clause=clause, facts=FACTS[clause], key=f"w{w}-a{i}")
                 if a:
                     aid = a["application_id"]
                     op(ent.start_review, application_id=aid)

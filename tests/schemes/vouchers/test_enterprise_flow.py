@@ -12,7 +12,7 @@ from jiaxing.schemes.vouchers import enterprise as ent
 from jiaxing.schemes.vouchers.models import Application, Payment
 from jiaxing.schemes.vouchers.service import _now
 
-from .helpers import check_invariants
+from .helpers import check_invariants, eid
 
 SHOW = "嘉政办发〔2022〕47号#二"
 PARK = "嘉政办发〔2022〕47号#三"
@@ -22,9 +22,9 @@ PARK_FACTS = {"nev_park_operator": True, "nev_park_new_companies": {"2022": 2}}
 TOP_FACTS = {"nev_sales_company": True, "nev_sales_units": {"2022": 1500}, "nev_sales_rank": {"2022": 2}}
 
 
-def submit(uow, eid, clause, facts, key=None, **kw):
+def submit(uow, tag, clause, facts, key=None, **kw):
     with uow() as s:
-        return ent.submit(s, enterprise_id=eid, clause=clause, facts=facts, key=key or f"{eid}-{clause}", **kw)
+        return ent.submit(s, enterprise_id=eid(tag), clause=clause, facts=facts, key=key or f"{tag}-{clause}", **kw)
 
 
 def full_cycle(uow, aid):
@@ -45,7 +45,7 @@ def test_application_amount_and_citation_come_from_the_engine(vdb):
     assert paid["status"] == "paid"
     with vdb() as s:
         lg = Ledger("vouchers")
-        assert lg.balance(s, "payable:E1") == 0 and lg.balance(s, "treasury") == -40000_00
+        assert lg.balance(s, f"payable:{eid('E1')}") == 0 and lg.balance(s, "treasury") == -40000_00
         assert lg.balance(s, f"reward:{SHOW}") == 40000_00
         actions = [r.action for r in audit.history(s, entity_type="application")]
     assert actions == ["application.submitted", "application.review_started", "application.approved", "application.paid"]
@@ -79,11 +79,11 @@ def test_no_duplicate_within_clause_and_exclusive_group_in_the_database(vdb):
     full_cycle(vdb, b["application_id"])
     # even raw SQL cannot pay the same enterprise twice for the clause, or exceed a cap
     with pytest.raises(IntegrityError), vdb() as s:
-        s.execute(insert(Payment).values(application_id=999, enterprise_id="E1", clause=TOP, award_group="x",
+        s.execute(insert(Payment).values(application_id=999, enterprise_id=eid("E1"), clause=TOP, award_group="x",
                                          period="2022", amount_fen=1, entry_key="k", paid_on=_now().date(),
                                          created_at=_now()))
     with pytest.raises(IntegrityError), vdb() as s:
-        s.execute(insert(Application).values(enterprise_id="E2", clause=SHOW, award_group=SHOW, period="once",
+        s.execute(insert(Application).values(enterprise_id=eid("E2"), clause=SHOW, award_group=SHOW, period="once",
                                              status="submitted", source="application", on_date=_now().date(),
                                              amount_fen=60000_00, cap_fen=50000_00, facts={}, evidence=[],
                                              explanation=[], created_at=_now(), updated_at=_now()))
@@ -114,19 +114,19 @@ def test_review_state_machine(vdb):
 def test_no_apply_run_offers_confirm_and_payment_run(vdb):
     with vdb() as s:
         ent.load_enterprises(s, [
-            {"id": "E1", "name": "甲公司", "facts": PARK_FACTS},
-            {"id": "E2", "name": "乙公司", "facts": TOP_FACTS},
-            {"id": "E3", "name": "丙公司", "facts": {"nev_sales_company": False}},
+            {"id": eid("E1"), "name": "甲公司", "facts": PARK_FACTS},
+            {"id": eid("E2"), "name": "乙公司", "facts": TOP_FACTS},
+            {"id": eid("E3"), "name": "丙公司", "facts": {"nev_sales_company": False}},
         ])
     run = ent.no_apply_run(uow=vdb)
     assert run.status == "completed" and run.result["offered"] == 2
     assert ent.no_apply_run(uow=vdb).already_completed
     with vdb() as s:
         offers = ent.list_applications(s, status="offered")
-    assert {(o["enterprise_id"], o["clause"]) for o in offers} == {("E1", PARK), ("E2", TOP)}
-    assert next(o for o in offers if o["enterprise_id"] == "E1")["amount_yuan"] == "400000.00"
-    e1 = next(o for o in offers if o["enterprise_id"] == "E1")
-    e2 = next(o for o in offers if o["enterprise_id"] == "E2")
+    assert {(o["enterprise_id"], o["clause"]) for o in offers} == {(eid("E1"), PARK), (eid("E2"), TOP)}
+    assert next(o for o in offers if o["enterprise_id"] == eid("E1"))["amount_yuan"] == "400000.00"
+    e1 = next(o for o in offers if o["enterprise_id"] == eid("E1"))
+    e2 = next(o for o in offers if o["enterprise_id"] == eid("E2"))
     with vdb() as s:
         ent.confirm(s, application_id=e1["application_id"], key="cf1")
     with vdb() as s:
@@ -142,7 +142,7 @@ def test_no_apply_run_offers_confirm_and_payment_run(vdb):
 
 def test_bad_enterprise_data_is_refused_whole(vdb):
     with pytest.raises(GazetteError), vdb() as s:
-        ent.load_enterprises(s, [{"id": "E1", "facts": PARK_FACTS}, {"id": "E2", "facts": {"no_such_fact": 1}}])
+        ent.load_enterprises(s, [{"id": eid("E1"), "facts": PARK_FACTS}, {"id": eid("E2"), "facts": {"no_such_fact": 1}}])
     run = ent.no_apply_run(uow=vdb)
     assert run.result["units"] == 0 and run.result.get("offered", 0) == 0
 

@@ -14,7 +14,7 @@ from jiaxing.schemes.vouchers import enterprise as ent
 from jiaxing.schemes.vouchers import service
 from jiaxing.schemes.vouchers.batch import claim_many
 
-from .helpers import check_invariants
+from .helpers import check_invariants, eid, pid
 
 POOLS = [("nev", "南湖区"), ("nev", "秀洲区"), ("appliances", "南湖区"), ("appliances", "嘉兴港区")]
 MAX = {"nev": 10000_00, "appliances": 2000_00}
@@ -64,15 +64,15 @@ def test_random_sequences_keep_the_invariants(vdb, seq):
         kind = op[0]
         if kind == "claim":
             p, d = POOLS[op[1]]
-            r = call(service.claim, programme=p, district=d, person_id=f"h{n}p{op[2]}", key=key)
+            r = call(service.claim, programme=p, district=d, person_id=pid(f"h{n}p{op[2]}"), key=key)
             if r:
                 m = model[(p, d)]
                 m["pool"] -= MAX[p]
                 m["issued"] += MAX[p]
                 vouchers.append(r)
-                done.append((service.claim, {"programme": p, "district": d, "person_id": f"h{n}p{op[2]}", "key": key}, r))
+                done.append((service.claim, {"programme": p, "district": d, "person_id": pid(f"h{n}p{op[2]}"), "key": key}, r))
         elif kind == "batch":
-            reqs = [{"programme": POOLS[a][0], "district": POOLS[a][1], "person_id": f"h{n}p{b}", "key": f"{key}-{j}"}
+            reqs = [{"programme": POOLS[a][0], "district": POOLS[a][1], "person_id": pid(f"h{n}p{b}"), "key": f"{key}-{j}"}
                     for j, (a, b) in enumerate(op[1])]
             with vdb() as s:
                 res = claim_many(s, reqs)
@@ -115,7 +115,7 @@ def test_random_sequences_keep_the_invariants(vdb, seq):
             assert again["replayed"] and again["voucher_id"] == first["voucher_id"]
         elif kind == "apply":
             clause = list(CLAUSES)[op[2]]
-            r = call(ent.submit, enterprise_id=f"H{n}E{op[1]}", clause=clause, facts=CLAUSES[clause], key=key)
+            r = call(ent.submit, enterprise_id=eid(f"H{n}E{op[1]}"), clause=clause, facts=CLAUSES[clause], key=key)
             if r:
                 aid = r["application_id"]
                 call(ent.start_review, application_id=aid)

@@ -11,7 +11,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
+from gazette.api.params import RowId
 from gazette.auth.deps import require_roles
 from gazette.auth.principal import Role
 from gazette.corpus import service
@@ -20,6 +22,7 @@ from gazette.store.db import unit_of_work
 
 router = APIRouter(tags=["corpus"])
 ADMIN = Depends(require_roles(Role.city_admin))
+ADMIN_READ = Depends(require_roles(Role.city_admin, Role.auditor))
 
 
 def _date(on: str | None) -> dt.date:
@@ -117,16 +120,45 @@ def tasks(document: str | None = None, unit: str | None = None) -> list[dict[str
 
 @router.post("/parse", dependencies=[ADMIN])
 async def parse(file: UploadFile) -> dict[str, Any]:
-    """Parse an uploaded gazette file; stores nothing."""
-    from gazette.corpus.parse import parse_bytes
+    """Parse an uploaded gazette file; stores nothing. The parse runs in a worker process within the
+    time budget (GAZETTE_PARSE_TIMEOUT_SECONDS); the body is limited to GAZETTE_MAX_UPLOAD_BYTES."""
+    from gazette.api import workers
 
     data = await file.read()
-    return parse_bytes(data, filename=file.filename).to_dict()
+    return Response(content=await workers.parse_json(data, file.filename), media_type="application/json")
 
 
 @router.post("/ingest", status_code=201, dependencies=[ADMIN])
-async def ingest(file: UploadFile) -> dict[str, Any]:
-    """Parse and store an uploaded gazette file (one transaction)."""
+async def ingest(file: UploadFile, force: bool = Query(False, description="replace even if the stored issue "
+                                                                          "would lose documents, clauses or dates")
+                 ) -> dict[str, Any]:
+    """Parse (in a worker process) and store an uploaded gazette file (one transaction). A replacement
+    that would lose stored content is refused (409 ``ingest_would_lose_content``) unless ``force``; the
+    replaced version is kept (``GET /api/v1/sources/versions``)."""
+    from gazette.api import workers
+
     data = await file.read()
+    parsed = await workers.parse(data, file.filename)
+
+    def store() -> dict[str, Any]:
+        with unit_of_work() as session:
+            return service.ingest_bytes(session, data, file.filename or "upload.txt", force=force,
+                                        parsed=parsed).to_dict()
+
+    return await run_in_threadpool(store)
+
+
+@router.get("/sources/versions", dependencies=[ADMIN_READ])
+def source_versions(key: str | None = Query(None, max_length=200)) -> list[dict[str, Any]]:
+    """Every kept version of the ingested sources (newest first)."""
+    from gazette.corpus import repository
+
     with unit_of_work() as session:
-        return service.ingest_bytes(session, data, file.filename or "upload.txt").to_dict()
+        return repository.versions(session, key)
+
+
+@router.post("/sources/versions/{version_id}/restore", dependencies=[ADMIN])
+def restore_version(version_id: RowId) -> dict[str, Any]:
+    """Put a kept version back in place of the current one (itself kept as a version)."""
+    with unit_of_work() as session:
+        return service.restore(session, version_id).to_dict()

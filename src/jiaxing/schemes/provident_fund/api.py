@@ -28,11 +28,16 @@ OWNER_OR_ADMIN = require_roles(Role.citizen, Role.city_admin)
 OWNER_ADMIN_AUDITOR = require_roles(Role.citizen, Role.city_admin, Role.auditor)
 
 
-def _own(request: Request, p: Principal, person_id: str) -> None:
-    """A citizen only for their own person_id; the administrator and (reading) the auditor for anyone."""
+def _own(request: Request, p: Principal, person_id: str) -> str:
+    """A citizen only for their own person_id; the administrator and (reading) the auditor for anyone.
+    Returns the canonical ID number (gazette.validate.person_id): one spelling per person."""
+    from gazette.validate import person_id as canonical
+
+    person_id = canonical(person_id)
     if p.role == Role.citizen and (not p.person_id or person_id != p.person_id):
         raise forbid(request, p, "fund account of another person", message_zh="只能查看或办理本人的公积金账户",
                      message_en="a worker may see or act on their own account only")
+    return person_id
 
 
 def _uow():
@@ -127,7 +132,7 @@ def quote(base: str, rate: str, on: dt.date | None = None) -> dict:
 @router.post("/accounts", status_code=201)
 def open_account(body: OpenBody, request: Request, idempotency_key: str | None = Header(default=None),
                  p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
-    _own(request, p, body.person_id)
+    pid = _own(request, p, body.person_id)
     from jiaxing.schemes.provident_fund import service as S
     from jiaxing.schemes.provident_fund.domain import Applicant, parse_month
 
@@ -135,16 +140,17 @@ def open_account(body: OpenBody, request: Request, idempotency_key: str | None =
     if body.transfer_in is not None:
         ti = S.TransferIn(_fen(body.transfer_in.amount, "transfer_in.amount"), body.transfer_in.months,
                           parse_month(body.transfer_in.through, "transfer_in.through"))
-    a = Applicant(body.person_id, body.name, body.sex, body.birth_date, body.flexible_pension,
+    a = Applicant(pid, body.name, body.sex, body.birth_date, body.flexible_pension,
                   body.stable_residence_income, body.full_capacity)
     with _uow() as s:
-        return S.open_account(s, a, _fen(body.base, "base"), body.rate, transfer_in=ti, key=idempotency_key)
+        return S.open_account(s, a, _fen(body.base, "base"), body.rate, transfer_in=ti, key=idempotency_key,
+                              actor=p.username)
 
 
 @router.get("/accounts/{person_id}")
 def account(person_id: str, request: Request, p: Principal = Depends(OWNER_ADMIN_AUDITOR)) -> dict:
     """The worker's view: balance, prepaid months, next debit, months counting toward a loan."""
-    _own(request, p, person_id)
+    person_id = _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -154,7 +160,7 @@ def account(person_id: str, request: Request, p: Principal = Depends(OWNER_ADMIN
 @router.get("/accounts/{person_id}/statement")
 def statement(person_id: str, request: Request, start: dt.date | None = None, end: dt.date | None = None,
               p: Principal = Depends(OWNER_ADMIN_AUDITOR)) -> dict:
-    _own(request, p, person_id)
+    person_id = _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -164,26 +170,27 @@ def statement(person_id: str, request: Request, start: dt.date | None = None, en
 @router.post("/accounts/{person_id}/prepay")
 def prepay(person_id: str, body: PrepayBody, request: Request, idempotency_key: str | None = Header(default=None),
            p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
-    _own(request, p, person_id)
+    person_id = _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
-        return S.prepay(s, person_id, body.through, from_month=body.from_month, key=idempotency_key)
+        return S.prepay(s, person_id, body.through, from_month=body.from_month, key=idempotency_key,
+                        actor=p.username)
 
 
 @router.post("/accounts/{person_id}/stop")
 def stop(person_id: str, request: Request, idempotency_key: str | None = Header(default=None),
          p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
-    _own(request, p, person_id)
+    person_id = _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
-        return S.stop(s, person_id, key=idempotency_key)
+        return S.stop(s, person_id, key=idempotency_key, actor=p.username)
 
 
 @router.post("/accounts/{person_id}/unseal")
 def unseal(person_id: str, request: Request, p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
-    _own(request, p, person_id)
+    person_id = _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
@@ -193,11 +200,11 @@ def unseal(person_id: str, request: Request, p: Principal = Depends(OWNER_OR_ADM
 @router.post("/accounts/{person_id}/transfer-out")
 def transfer_out(person_id: str, request: Request, idempotency_key: str | None = Header(default=None),
                  p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
-    _own(request, p, person_id)
+    person_id = _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:
-        return S.transfer_out(s, person_id, key=idempotency_key)
+        return S.transfer_out(s, person_id, key=idempotency_key, actor=p.username)
 
 
 @router.put("/accounts/{person_id}/loan")
@@ -236,7 +243,7 @@ def account_sanctions(person_id: str, p: Principal = Depends(READERS)) -> list[d
 
 @router.post("/accounts/{person_id}/adjust")
 def adjust(person_id: str, body: AdjustBody, request: Request, p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
-    _own(request, p, person_id)
+    person_id = _own(request, p, person_id)
     from jiaxing.schemes.provident_fund import service as S
 
     with _uow() as s:

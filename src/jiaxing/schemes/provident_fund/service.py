@@ -17,6 +17,7 @@ Design (docs/provident_fund.md):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -28,6 +29,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from gazette import validate
 from gazette.ledger import Ledger, audit, clock, execute_run, fen_to_yuan, idempotent
 from gazette.ledger._sql import bulk_insert
 from gazette.ledger.errors import UnknownBook
@@ -206,6 +208,7 @@ def _now() -> dt.datetime:
 
 
 def _account(session: Session, person_id: str, *, lock: bool = True) -> FundAccount:
+    person_id = validate.person_id(person_id)  # the canonical form, as stored
     stmt = select(FundAccount).where(FundAccount.person_id == person_id)
     if lock:
         stmt = stmt.with_for_update()
@@ -247,10 +250,15 @@ def _record(session: Session, acc: FundAccount, action: str, before: dict | None
                  before=before, after=_snapshot(acc), business_date=d)
 
 
-def _maybe_idempotent(session: Session, scope: str, key: str | None, body: dict, act: Callable[[], dict]) -> dict:
+def _maybe_idempotent(session: Session, scope: str, key: str | None, body: dict, act: Callable[[], dict],
+                      actor: str = "operator") -> dict:
     if key is None:
         return act()
-    res = idempotent(session, scope, key, body, act)
+    # keys are scoped to the caller: one user's key never blocks nor reveals another's
+    scoped = f"{scope}@{actor}"
+    if len(scoped) > 100:
+        scoped = f"{scope}@sha256:{hashlib.sha256(actor.encode()).hexdigest()[:40]}"
+    res = idempotent(session, scoped, key, body, act)
     out = dict(res.result)
     out["replayed"] = res.replayed
     return out
@@ -285,6 +293,7 @@ class TransferIn:
 def open_account(session: Session, applicant: D.Applicant, base_fen: int, rate: str | int, *,
                  transfer_in: TransferIn | None = None, key: str | None = None, actor: str = "operator") -> dict:
     """Open a worker's account (第八、九、十、十一、十二条). Nothing is written when any rule fails."""
+    applicant = dataclasses.replace(applicant, person_id=validate.person_id(applicant.person_id))
     d = today(session)
     body = {"person_id": applicant.person_id, "name": applicant.name, "sex": applicant.sex,
             "birth_date": applicant.birth_date, "base_fen": base_fen, "rate": str(rate),
@@ -335,7 +344,7 @@ def open_account(session: Session, applicant: D.Applicant, base_fen: int, rate: 
                 "monthly": fen_to_yuan(acc.monthly_fen), "first_month": month_label(acc.due_from),
                 "clause": clause("第十二条")}
 
-    return _maybe_idempotent(session, "pf.open", key, body, act)
+    return _maybe_idempotent(session, "pf.open", key, body, act, actor)
 
 
 def open_accounts(session: Session, rows: Sequence[tuple[D.Applicant, int, str | int]], *,
@@ -408,7 +417,7 @@ def prepay(session: Session, person_id: str, through: str | int, *, from_month: 
         return {"person_id": person_id, "from": month_label(start), "through": month_label(t), "months": n,
                 "amount_fen": amount, "amount": fen_to_yuan(amount), "entry_id": e.id, "clause": clause("第十三条")}
 
-    return _maybe_idempotent(session, "pf.prepay", key, body, act)
+    return _maybe_idempotent(session, "pf.prepay", key, body, act, actor)
 
 
 def pay_month(session: Session, person_id: str, month: str | int, *, actor: str = "operator") -> dict:
@@ -438,7 +447,7 @@ def stop(session: Session, person_id: str, *, key: str | None = None, actor: str
         return {"person_id": person_id, "status": "sealed", "refunded_fen": refunded,
                 "refunded": fen_to_yuan(refunded), "clause": clause("第十六条")}
 
-    return _maybe_idempotent(session, "pf.stop", key, {"person_id": person_id, "on": d}, act)
+    return _maybe_idempotent(session, "pf.stop", key, {"person_id": person_id, "on": d}, act, actor)
 
 
 def unseal(session: Session, person_id: str, *, actor: str = "operator") -> dict:
@@ -528,7 +537,7 @@ def transfer_out(session: Session, person_id: str, *, key: str | None = None, ac
         return {"person_id": person_id, "transferred_fen": amount, "interest_fen": interest,
                 "refunded_fen": refunded, "clause": clause("第十八条")}
 
-    return _maybe_idempotent(session, "pf.transfer_out", key, {"person_id": person_id}, act)
+    return _maybe_idempotent(session, "pf.transfer_out", key, {"person_id": person_id}, act, actor)
 
 
 # ---------------------------------------------------------------- batch runs (set-based SQL)
@@ -548,7 +557,7 @@ def _ranges(session: Session, width: int) -> list[int]:
 
 
 def _run(run_type: str, period: str, business_date: dt.date, width: int, process, *, uow=None,
-         on_progress=None, extra: dict | None = None):
+         on_progress=None, extra: dict | None = None, finalize=None):
     from gazette.store.db import unit_of_work
 
     uow = uow or unit_of_work
@@ -559,7 +568,7 @@ def _run(run_type: str, period: str, business_date: dt.date, width: int, process
             return _ranges(s, width)
 
     return execute_run(run_type, period, units, process, uow=uow, chunk_size=1, business_date=business_date,
-                       params=params, on_progress=on_progress)
+                       params=params, on_progress=on_progress, finalize=finalize)
 
 
 def _check_run_date(session: Session, d: dt.date) -> None:
@@ -623,7 +632,14 @@ def monthly_collection(month: str | int, *, width: int = DEFAULT_WIDTH, uow=None
                                    data={"clause": clause("第二十条.（二）")}, actor=actor)
         return {"rows": n}
 
-    return _run("pf.collection", month_label(m), d, width, process, uow=uow, on_progress=on_progress)
+    def finalize(session: Session, ctx, totals: dict) -> dict:
+        # the whole run's figures, not this attempt's: a resumed run counts what earlier attempts wrote
+        n, fen = session.execute(text("SELECT COUNT(*), COALESCE(SUM(amount_fen), 0) FROM pf_collections "
+                                      "WHERE month = :m AND run_id = :rid"), {"m": m, "rid": ctx.run_id}).one()
+        return {"rows": int(n), "amount_fen": int(fen), "rows_this_attempt": totals.get("rows", 0)}
+
+    return _run("pf.collection", month_label(m), d, width, process, uow=uow, on_progress=on_progress,
+                finalize=finalize)
 
 
 def parse_bank_file(textdata: str) -> list[tuple[str, int, str]]:

@@ -21,12 +21,15 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from gazette import validate
 from gazette.api.params import RowId
+from gazette.auth.audit import log_denial
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.vouchers import enterprise as ent
+from jiaxing.schemes.vouchers import errors as E
 from jiaxing.schemes.vouchers import service
 from jiaxing.schemes.vouchers.models import Application, EnterpriseProfile, Voucher
 from jiaxing.schemes.vouchers.reconcile import report
@@ -54,7 +57,7 @@ def _key(key: str | None) -> str:
 class ClaimRequest(BaseModel):
     programme: str = Field(examples=["nev"], description="nev (47号) or appliances (46号)")
     district: str = Field(examples=["南湖区"])
-    person_id: str = Field(examples=["330402199001011234"])
+    person_id: str = Field(examples=["330402199001011230"])
 
 
 class RedeemRequest(BaseModel):
@@ -151,11 +154,12 @@ def _claims():
 def claim(req: ClaimRequest, request: Request, idempotency_key: Key = None,
           p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     """A citizen claims for themselves (their own person_id, in the district they choose)."""
-    if p.role == R.citizen and req.person_id != p.person_id:
+    person_id = validate.person_id(req.person_id)
+    if p.role == R.citizen and person_id != p.person_id:
         raise forbid(request, p, "claim for another person", message_zh="只能为本人领券",
                      message_en="a citizen may claim only for themselves")
-    return _claims().claim(programme=req.programme, district=req.district, person_id=req.person_id,
-                           key=_key(idempotency_key))
+    return _claims().claim(programme=req.programme, district=req.district, person_id=person_id,
+                           key=_key(idempotency_key), actor=p.username)
 
 
 @router.post("/vouchers/expiry-runs", summary="Return unused vouchers whose window ended (run keyed by date)")
@@ -170,6 +174,8 @@ def list_vouchers(person_id: str | None = None, programme: str | None = None, di
                   status: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                   p: Principal = Depends(ANY_VOUCHER_READER)) -> list[dict[str, Any]]:
     """A citizen sees their own vouchers, an officer their district's, admins and auditors all."""
+    if person_id is not None:
+        person_id = validate.person_id(person_id)
     if p.role == R.citizen:
         if person_id is not None and person_id != p.person_id:
             return []
@@ -187,17 +193,26 @@ def list_vouchers(person_id: str | None = None, programme: str | None = None, di
 def get_voucher(voucher_id: RowId, request: Request, p: Principal = Depends(ANY_VOUCHER_READER)) -> dict[str, Any]:
     with unit_of_work() as s:
         out = service.get_voucher(s, voucher_id)
-    _check_voucher(request, p, out["person_id"], out["district"], write=False)
+    _check_voucher(request, p, voucher_id, out["person_id"], out["district"], write=False)
     return out
 
 
-def _check_voucher(request: Request, p: Principal, person_id: str, district: str, *, write: bool) -> None:
-    """The owner or the city administrator; officers (read only, own district) and auditors may read."""
+def _check_voucher(request: Request, p: Principal, voucher_id: int, person_id: str, district: str, *,
+                   write: bool) -> None:
+    """The owner or the city administrator; officers (read only, own district) and auditors may read.
+
+    Anyone else gets the same 404 as for a voucher that does not exist (logged as a denial), so
+    voucher ids cannot be enumerated; an officer or auditor who may read it but not change it gets 403.
+    """
     if p.role == R.city_admin or (p.role == R.citizen and p.person_id and person_id == p.person_id):
         return
-    if not write and p.role in (R.district_officer, R.auditor) and p.can_see_district(district):
+    may_read = p.role in (R.district_officer, R.auditor) and p.can_see_district(district)
+    if not write and may_read:
         return
-    raise forbid(request, p, "voucher of another person" if p.role == R.citizen else f"voucher in {district}")
+    if may_read:
+        raise forbid(request, p, f"voucher in {district}")
+    log_denial(request, p, "voucher of another person" if p.role == R.citizen else f"voucher in {district}")
+    raise E.voucher_not_found(voucher_id)
 
 
 def _own_voucher(request: Request, p: Principal, voucher_id: RowId) -> None:
@@ -206,7 +221,7 @@ def _own_voucher(request: Request, p: Principal, voucher_id: RowId) -> None:
         if v is None:
             return  # the service answers voucher_not_found
         person_id, district = v.person_id, v.district
-    _check_voucher(request, p, person_id, district, write=True)
+    _check_voucher(request, p, voucher_id, person_id, district, write=True)
 
 
 @router.post("/vouchers/{voucher_id}/redeem", summary="Redeem against a purchase (核销): the engine decides the face value")
@@ -214,7 +229,8 @@ def redeem(voucher_id: RowId, req: RedeemRequest, request: Request, idempotency_
            p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
-        return service.redeem(s, voucher_id=voucher_id, purchase=req.purchase, key=_key(idempotency_key))
+        return service.redeem(s, voucher_id=voucher_id, purchase=req.purchase, key=_key(idempotency_key),
+                              actor=p.username)
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unused voucher (退券)")
@@ -222,7 +238,8 @@ def cancel(voucher_id: RowId, request: Request, req: ReasonRequest | None = None
            p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
-        return service.cancel(s, voucher_id=voucher_id, reason=req.reason if req else None, key=_key(idempotency_key))
+        return service.cancel(s, voucher_id=voucher_id, reason=req.reason if req else None, key=_key(idempotency_key),
+                              actor=p.username)
 
 
 @router.post("/vouchers/{voucher_id}/refund", summary="A redeemed purchase was returned (退货)")
@@ -230,7 +247,8 @@ def refund(voucher_id: RowId, request: Request, req: ReasonRequest | None = None
            p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
-        return service.refund(s, voucher_id=voucher_id, reason=req.reason if req else None, key=_key(idempotency_key))
+        return service.refund(s, voucher_id=voucher_id, reason=req.reason if req else None, key=_key(idempotency_key),
+                              actor=p.username)
 
 
 # ------------------------------------------------------------------------------ enterprises
@@ -251,12 +269,13 @@ def clauses() -> list[dict[str, Any]]:
 @router.post("/applications", summary="Apply for one enterprise clause; the engine computes the amount", tags=["applications"])
 def submit(req: ApplicationRequest, request: Request, idempotency_key: Key = None,
            p: Principal = Depends(ENTERPRISE_OR_ADMIN)) -> dict[str, Any]:
-    if p.role == R.enterprise and req.enterprise_id != p.enterprise_id:
+    enterprise_id = validate.enterprise_id(req.enterprise_id)
+    if p.role == R.enterprise and enterprise_id != p.enterprise_id:
         raise forbid(request, p, "application for another enterprise", message_zh="只能为本企业申请",
                      message_en="an enterprise may apply only for itself")
     with unit_of_work() as s:
-        return ent.submit(s, enterprise_id=req.enterprise_id, clause=req.clause, facts=req.facts, subject=req.subject,
-                          evidence=req.evidence, on=req.on, key=_key(idempotency_key))
+        return ent.submit(s, enterprise_id=enterprise_id, clause=req.clause, facts=req.facts, subject=req.subject,
+                          evidence=req.evidence, on=req.on, key=_key(idempotency_key), actor=p.username)
 
 
 @router.get("/applications", summary="List applications and offers", tags=["applications"])
@@ -264,6 +283,8 @@ def list_applications(enterprise_id: str | None = None, status: str | None = Non
                       limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                       p: Principal = Depends(APPLICATION_READERS)) -> list[dict[str, Any]]:
     """An enterprise sees its own, an officer those of enterprises in their district, admins and auditors all."""
+    if enterprise_id is not None:
+        enterprise_id = validate.enterprise_id(enterprise_id)
     if p.role == R.enterprise:
         if enterprise_id is not None and enterprise_id != p.enterprise_id:
             return []
@@ -294,10 +315,14 @@ def _check_application(request: Request, p: Principal, application_id: RowId, *,
         district = _districts(s, {eid}).get(eid) if p.role == R.district_officer else None
     if p.role == R.enterprise and p.enterprise_id and eid == p.enterprise_id:
         return
-    if not write and (p.role in (R.city_admin, R.auditor) or p.can_see_district(district)):
+    may_read = p.role in (R.city_admin, R.auditor) or (p.role == R.district_officer and p.can_see_district(district))
+    if not write and may_read:
         return
-    raise forbid(request, p, "application of another enterprise" if p.role == R.enterprise
-                 else f"application of {eid}")
+    reason = "application of another enterprise" if p.role == R.enterprise else f"application of {eid}"
+    if may_read:
+        raise forbid(request, p, reason)
+    log_denial(request, p, reason)  # as for a missing one: ids cannot be enumerated
+    raise E.application_not_found(application_id)
 
 
 @router.post("/applications/payment-runs", summary="Pay every approved application (run keyed by period)",
@@ -334,7 +359,7 @@ def review(application_id: RowId, p: Principal = Depends(ADMIN)) -> dict[str, An
              tags=["applications"])
 def approve(application_id: RowId, idempotency_key: Key = None, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return ent.approve(s, application_id=application_id, key=_key(idempotency_key))
+        return ent.approve(s, application_id=application_id, key=_key(idempotency_key), actor=p.username)
 
 
 @router.post("/applications/{application_id}/reject", summary="Reject with a reason (驳回)", tags=["applications"])
@@ -349,7 +374,7 @@ def confirm(application_id: RowId, request: Request, idempotency_key: Key = None
             p: Principal = Depends(ENTERPRISE)) -> dict[str, Any]:
     _check_application(request, p, application_id, write=True)
     with unit_of_work() as s:
-        return ent.confirm(s, application_id=application_id, key=_key(idempotency_key))
+        return ent.confirm(s, application_id=application_id, key=_key(idempotency_key), actor=p.username)
 
 
 @router.post("/applications/{application_id}/decline", summary="免申即享: the enterprise declines the offer",
@@ -363,4 +388,4 @@ def decline(application_id: RowId, request: Request, p: Principal = Depends(ENTE
 @router.post("/applications/{application_id}/pay", summary="Pay one approved application (拨付)", tags=["applications"])
 def pay(application_id: RowId, idempotency_key: Key = None, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return ent.pay(s, application_id=application_id, key=_key(idempotency_key))
+        return ent.pay(s, application_id=application_id, key=_key(idempotency_key), actor=p.username)

@@ -47,8 +47,10 @@ def claim_many(session: Session, requests: list[dict[str, Any]], *, actor: str |
     transaction. Returns, per request, the result dict of ``claim`` (with ``replayed``) or the
     :class:`GazetteError` that refused it."""
     out: list[Any] = [None] * len(requests)
-    todo: dict[str, tuple[int, dict, str]] = {}  # key -> (index, body, digest) of the first request with it
-    dup_of: dict[int, str] = {}
+    # (scope, key) -> (index, body, digest, actor) of the first request with it; the scope names the
+    # caller (service.caller_scope), as ``claim`` does
+    todo: dict[tuple[str, str], tuple[int, dict, str, str]] = {}
+    dup_of: dict[int, tuple[str, str]] = {}
     for i, req in enumerate(requests):
         try:
             prog = service._programme(session, req.get("programme"))
@@ -60,12 +62,14 @@ def claim_many(session: Session, requests: list[dict[str, Any]], *, actor: str |
             continue
         body = {"programme": prog.code, "district": district, "person_id": person}
         digest = request_hash(body)
-        if key in todo:
-            dup_of[i] = key
-            if todo[key][2] != digest:
-                out[i] = IdempotencyKeyReused(SCOPE, key)
+        who = req.get("actor") or actor or person
+        tk = (service.caller_scope(SCOPE, who), key)
+        if tk in todo:
+            dup_of[i] = tk
+            if todo[tk][2] != digest:
+                out[i] = IdempotencyKeyReused(*tk)
             continue
-        todo[key] = (i, body, digest)
+        todo[tk] = (i, body, digest, who)
     if todo:
         _run(session, todo, out, actor)
     for i, key in dup_of.items():  # a repeat inside the batch gets the first one's outcome
@@ -75,33 +79,41 @@ def claim_many(session: Session, requests: list[dict[str, Any]], *, actor: str |
     return out
 
 
-def _run(session: Session, todo: dict[str, tuple[int, dict, str]], out: list[Any], actor: str | None) -> None:
+def _stored(session: Session, keys: list[tuple[str, str]]):
+    """The stored (scope, key) rows among ``keys``."""
+    wanted = set(keys)
+    for sc, k, h, result in session.execute(select(T.c.scope, T.c.key, T.c.request_hash, T.c.result).where(
+            T.c.scope.in_(sorted({sc for sc, _ in keys})), T.c.key.in_(sorted({k for _, k in keys})))):
+        if (sc, k) in wanted:
+            yield (sc, k), h, result
+
+
+def _run(session: Session, todo: dict[tuple[str, str], tuple[int, dict, str, str]], out: list[Any],
+         actor: str | None) -> None:
     keys = list(todo)
     # 1. replays: keys stored by an earlier, committed command
-    for k, h, result in session.execute(select(T.c.key, T.c.request_hash, T.c.result).where(
-            T.c.scope == SCOPE, T.c.key.in_(keys))):
-        i, _body, digest = todo.pop(k)
-        out[i] = IdempotencyKeyReused(SCOPE, k) if h != digest else {**result, "replayed": True}
+    for tk, h, result in list(_stored(session, keys)):
+        i, _body, digest, _who = todo.pop(tk)
+        out[i] = IdempotencyKeyReused(*tk) if h != digest else {**result, "replayed": True}
     if not todo:
         return
     # 2. claim the remaining keys (a concurrent claimer of the same key blocks us until it commits)
     now = service._now()
-    rows = [{"scope": SCOPE, "key": k, "request_hash": d, "result": None, "created_at": now}
-            for k, (_i, _b, d) in sorted(todo.items())]  # a stable order: two batches never deadlock
-    claimed = {r.key: r.id for r in session.execute(
-        dialect_insert(session, T).on_conflict_do_nothing(index_elements=["scope", "key"]).returning(T.c.key, T.c.id),
-        rows)}
+    rows = [{"scope": sc, "key": k, "request_hash": d, "result": None, "created_at": now}
+            for (sc, k), (_i, _b, d, _w) in sorted(todo.items())]  # a stable order: two batches never deadlock
+    claimed = {(r.scope, r.key): r.id for r in session.execute(
+        dialect_insert(session, T).on_conflict_do_nothing(index_elements=["scope", "key"])
+        .returning(T.c.scope, T.c.key, T.c.id), rows)}
     lost = [k for k in todo if k not in claimed]
     if lost:
-        for k, h, result in session.execute(select(T.c.key, T.c.request_hash, T.c.result).where(
-                T.c.scope == SCOPE, T.c.key.in_(lost))):
-            i, _body, digest = todo.pop(k)
-            out[i] = IdempotencyKeyReused(SCOPE, k) if h != digest else {**result, "replayed": True}
+        for tk, h, result in list(_stored(session, lost)):
+            i, _body, digest, _who = todo.pop(tk)
+            out[i] = IdempotencyKeyReused(*tk) if h != digest else {**result, "replayed": True}
     if not todo:
         return
     failed: list[str] = []
 
-    def fail(k: str, exc: GazetteError) -> None:
+    def fail(k: tuple[str, str], exc: GazetteError) -> None:
         out[todo[k][0]] = exc
         failed.append(k)
 
@@ -109,7 +121,7 @@ def _run(session: Session, todo: dict[str, tuple[int, dict, str]], out: list[Any
     # 3. the window, then one live voucher per person (the unique index decides)
     pending: list[str] = []
     seen_person: set[tuple[str, str]] = set()
-    for k, (_i, b, _d) in todo.items():
+    for k, (_i, b, _d, _w) in todo.items():
         prog = service._programme(session, b["programme"])
         if not (prog.window_start <= on <= prog.window_end):
             fail(k, E.window_closed("领券", on, prog.window_start, prog.window_end, "date"))
@@ -174,12 +186,12 @@ def _run(session: Session, todo: dict[str, tuple[int, dict, str]], out: list[Any
         return
     audits, results = [], []
     for k in done:
-        b, vid = todo[k][1], vid_of[k]
+        b, vid, who = todo[k][1], vid_of[k], todo[k][3]
         prog = service._programme(session, b["programme"])
         res = {"voucher_id": vid, "programme": b["programme"], "district": b["district"], "person_id": b["person_id"],
                "status": "claimed", "reserved_yuan": fen_to_yuan(prog.max_face_fen), "clause": prog.clause,
                "claimed_on": on.isoformat(), "expires_on": prog.window_end.isoformat(), "entry_id": entry_of[k]}
-        audits.append({"at": now, "actor": actor or b["person_id"], "action": "voucher.claimed", "entity_type": "voucher",
+        audits.append({"at": now, "actor": who, "action": "voucher.claimed", "entity_type": "voucher",
                        "entity_id": str(vid), "before": None, "business_date": on,
                        "after": {"status": "claimed", "programme": b["programme"], "district": b["district"],
                                  "person_id": b["person_id"], "reserved_fen": prog.max_face_fen}})

@@ -19,24 +19,24 @@ disbursement account, may go negative: it is the running total paid out).
 from __future__ import annotations
 
 import datetime as dt
-import re
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
+from gazette import validate
 from gazette.ledger import Ledger, audit, execute_run, idempotent
 from gazette.ledger._sql import dialect_insert
 from gazette.ledger.money import fen_to_yuan, yuan_to_fen
 from jiaxing.schemes.vouchers import errors as E
 from jiaxing.schemes.vouchers.models import LIVE_APPLICATION, Application, EnterpriseProfile, Payment
 from jiaxing.schemes.vouchers.programmes import BOOK, engine
-from jiaxing.schemes.vouchers.service import _business_date, _now, parse_date
+from jiaxing.schemes.vouchers.service import _business_date, _now, caller_scope, parse_date
 
 A = Application.__table__
 DOCUMENTS = ("嘉政办发〔2022〕46号", "嘉政办发〔2022〕47号", "嘉政办发〔2022〕10号")
 SUBJECT_ENTITIES = {"enterprise", "loan", "certification"}
-ENTERPRISE_ID = re.compile(r"^[0-9A-Za-z_\-]{1,64}$")
 # Clauses with a per-enterprise cap in the text: the cap parameter, checked again by the database.
 CAP_PARAMS = {
     "嘉政办发〔2022〕47号#二": "nev.car_show.cap",
@@ -59,11 +59,9 @@ def _rule(clause: Any):
     return known[clause]
 
 
-def _check_enterprise_id(eid: Any) -> str:
-    if not isinstance(eid, str) or not ENTERPRISE_ID.match(eid):
-        raise E.invalid("invalid_enterprise", "企业标识应为 1–64 位字母、数字、下划线或连字符",
-                        "enterprise_id must be 1–64 letters, digits, '_' or '-'", "enterprise_id")
-    return eid
+def _check_enterprise_id(eid: Any, field: str = "enterprise_id") -> str:
+    """The canonical unified social credit code (gazette.validate.enterprise_id)."""
+    return validate.enterprise_id(eid, field)
 
 
 def period_of(rule, on: dt.date) -> str:
@@ -141,7 +139,7 @@ def load_enterprises(session: Session, records: Any, actor: str = "system") -> d
     for i, rec in enumerate(records):
         if not isinstance(rec, dict):
             raise E.invalid("invalid_enterprises", f"第 {i + 1} 条不是对象", f"record {i} is not an object", f"enterprises[{i}]")
-        eid = _check_enterprise_id(rec.get("id"))
+        eid = _check_enterprise_id(rec.get("id"), f"enterprises[{i}].id")
         name = rec.get("name") or eid
         facts = rec.get("facts") or {}
         if not isinstance(facts, dict) or not isinstance(name, str):
@@ -212,7 +210,7 @@ def submit(session: Session, *, enterprise_id: str, clause: str, facts: dict, ke
                 "cap_yuan": fen_to_yuan(_cap(rule.id, d)) if _cap(rule.id, d) is not None else None,
                 "references": r["references"], "evidence": evidence, "explanation": explanation}
 
-    res = idempotent(session, "vouchers.apply", key, body, act)
+    res = idempotent(session, caller_scope("vouchers.apply", actor), key, body, act)
     return {**res.result, "replayed": res.replayed}
 
 
@@ -277,7 +275,7 @@ def approve(session: Session, *, application_id: int, key: str, actor: str = "re
         eid = _approve(session, a, actor, "application.approved")
         return application_json(a, status="approved", entry_id=eid)
 
-    res = idempotent(session, "vouchers.approve", key, {"application_id": application_id}, act)
+    res = idempotent(session, caller_scope("vouchers.approve", actor), key, {"application_id": application_id}, act)
     return {**res.result, "replayed": res.replayed}
 
 
@@ -290,7 +288,8 @@ def confirm(session: Session, *, application_id: int, key: str, actor: str | Non
         eid = _approve(session, a, actor or a.enterprise_id, "application.confirmed")
         return application_json(a, status="approved", entry_id=eid)
 
-    res = idempotent(session, "vouchers.confirm", key, {"application_id": application_id}, act)
+    res = idempotent(session, caller_scope("vouchers.confirm", actor or f"application:{application_id}"), key,
+                     {"application_id": application_id}, act)
     return {**res.result, "replayed": res.replayed}
 
 
@@ -333,20 +332,42 @@ def pay(session: Session, *, application_id: int, key: str, actor: str = "treasu
             raise E.wrong_status("申请", a.id, a.status, ("approved",), "application_not_payable")
         return _pay(session, a, actor)
 
-    res = idempotent(session, "vouchers.pay", key, {"application_id": application_id}, act)
+    res = idempotent(session, caller_scope("vouchers.pay", actor), key, {"application_id": application_id}, act)
     return {**res.result, "replayed": res.replayed}
 
 
 def payment_run(*, period: str | None = None, uow=None, chunk_size: int = 200, actor: str = "treasury",
                 on_unit=None):
-    """The payment run (批量拨付), keyed ``("vouchers.payment", <period>)`` (default: the business
-    date): every approved application is paid once. A crashed run resumes to the clean state."""
+    """The payment run (批量拨付), keyed ``("vouchers.payment", <day>)``: ``period`` is a date
+    (``YYYY-MM-DD``, validated; default the business date, never after it). It pays what is due and
+    unpaid — every approved application — once. A crashed run resumes to the clean state.
+
+    An application approved after the day's run completed is paid by the next call: the day's
+    later runs are keyed ``<day>#2``, ``<day>#3`` … and a call that finds nothing due returns the last
+    completed run (``already_completed``). Concurrent calls are safe: they share the run key, and each
+    application is locked and paid once.
+    """
+    from gazette.ledger.runs import get_run
     from gazette.store.db import unit_of_work
 
     uow = uow or unit_of_work
-    if period is None:
+    with uow() as s:
+        today = _business_date(s)
+    day = today if period is None else validate.date(period, "period")
+    if day > today:
+        raise E.invalid("invalid_date", f"拨付日期 {day} 晚于当前业务日期 {today}", f"payment date {day} is after today ({today})",
+                        "period")
+    seq = 1
+    while True:
+        period = day.isoformat() if seq == 1 else f"{day.isoformat()}#{seq}"
         with uow() as s:
-            period = _business_date(s).isoformat()
+            run = get_run(s, "vouchers.payment", period)
+            due = s.scalar(select(Application.id).where(Application.status == "approved").limit(1)) is not None
+        if run is None or not run.completed:
+            break
+        if not due:
+            return replace(run, already_completed=True)
+        seq += 1
 
     def units():
         with uow() as s:

@@ -21,14 +21,15 @@ Every function takes the caller's session and never commits: one command = one
 from __future__ import annotations
 
 import datetime as dt
-import re
-from decimal import Decimal, InvalidOperation
+import hashlib
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from gazette.errors import GazetteError
+from gazette import validate
+from gazette.errors import GazetteError, InvalidInput
 from gazette.ledger import Ledger, audit, credit, debit, execute_run, idempotent
 from gazette.ledger import clock as ledger_clock
 from gazette.ledger._sql import dialect_insert
@@ -39,7 +40,6 @@ from jiaxing.schemes.vouchers.models import LIVE_VOUCHER, Pool, Programme, Vouch
 from jiaxing.schemes.vouchers.programmes import BOOK, DISTRICTS, SPECS, account_codes, engine, programme_facts
 
 V = Voucher.__table__
-PERSON_ID = re.compile(r"^[0-9A-Za-z_\-]{1,64}$")
 MAX_PRICE_YUAN = Decimal("100000000")  # 1亿 yuan: an "absurd" price above this is refused
 SETUP_DATE = dt.date(2022, 9, 21)
 
@@ -155,10 +155,18 @@ def _check_district(district: Any) -> str:
 
 
 def _check_person(person_id: Any) -> str:
-    if not isinstance(person_id, str) or not PERSON_ID.match(person_id):
-        raise E.invalid("invalid_person", "身份标识应为 1–64 位字母、数字、下划线或连字符",
-                        "person_id must be 1–64 letters, digits, '_' or '-'", "person_id")
-    return person_id
+    """The canonical resident ID number (gazette.validate.person_id): one spelling per person, so the
+    one-live-voucher unique index sees ``…1234`` and ``…1234\\n`` as the same person."""
+    return validate.person_id(person_id)
+
+
+def caller_scope(scope: str, actor: str) -> str:
+    """Idempotency keys are scoped to the caller (``<scope>@<actor>``): one user's key never blocks
+    nor reveals another's. An actor too long for the column is replaced by its digest."""
+    out = f"{scope}@{actor}"
+    if len(out) > 100:
+        out = f"{scope}@sha256:{hashlib.sha256(actor.encode()).hexdigest()[:40]}"
+    return out
 
 
 def _business_date(session: Session) -> dt.date:
@@ -240,7 +248,7 @@ def claim(session: Session, *, programme: str, district: str, person_id: str, ke
                 "status": "claimed", "reserved_yuan": fen_to_yuan(prog.max_face_fen), "clause": prog.clause,
                 "claimed_on": on.isoformat(), "expires_on": prog.window_end.isoformat(), "entry_id": e.id}
 
-    res = idempotent(session, "vouchers.claim", key, body, act)
+    res = idempotent(session, caller_scope("vouchers.claim", actor), key, body, act)
     return {**res.result, "replayed": res.replayed}
 
 
@@ -256,13 +264,15 @@ def _live_where():
 def parse_price(value: Any, field: str = "purchase.price_yuan") -> Decimal:
     if isinstance(value, bool) or value is None:
         raise E.invalid("invalid_price", "价格应为元为单位的数字", "price must be a number of yuan", field)
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        d = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise E.invalid("invalid_price", f"价格格式不正确：{value!r}", f"malformed price: {value!r}", field) from None
-    if not d.is_finite() or d <= 0:
+    try:  # the shared validator: plain decimals of at most 40 characters, no exponent, bounded
+        d = validate.decimal_number(value, field, maximum=MAX_PRICE_YUAN)
+    except InvalidInput as exc:
+        shown = str(value)[:50]
+        if exc.code == "out_of_range":
+            raise E.invalid("invalid_price", f"价格不合理（超过 {MAX_PRICE_YUAN} 元）", f"absurd price (above {MAX_PRICE_YUAN} yuan)",
+                            field, {"value": shown, "max_yuan": str(MAX_PRICE_YUAN)}) from None
+        raise E.invalid("invalid_price", f"价格格式不正确：{shown!r}", f"malformed price: {shown!r}", field) from None
+    if d <= 0:
         raise E.invalid("invalid_price", "价格必须大于零", "price must be greater than zero", field, {"value": str(value)})
     if d > MAX_PRICE_YUAN:
         raise E.invalid("invalid_price", f"价格不合理（超过 {MAX_PRICE_YUAN} 元）", f"absurd price (above {MAX_PRICE_YUAN} yuan)",
@@ -333,6 +343,7 @@ def redeem(session: Session, *, voucher_id: int, purchase: dict[str, Any], key: 
     if not isinstance(purchase, dict):
         raise E.invalid("invalid_purchase", "购买信息应为对象", "purchase must be an object", "purchase")
     body = {"voucher_id": voucher_id, "purchase": purchase}
+    scope = caller_scope("vouchers.redeem", actor or f"voucher:{voucher_id}")
 
     def act() -> dict[str, Any]:
         v = _lock_voucher(session, voucher_id)
@@ -368,7 +379,7 @@ def redeem(session: Session, *, voucher_id: int, purchase: dict[str, Any], key: 
         return {**voucher_json(v), "status": "redeemed", "face_yuan": fen_to_yuan(face), "purchase": stored,
                 "entry_id": e.id}
 
-    res = idempotent(session, "vouchers.redeem", key, body, act)
+    res = idempotent(session, scope, key, body, act)
     return {**res.result, "replayed": res.replayed}
 
 
@@ -397,7 +408,7 @@ def cancel(session: Session, *, voucher_id: int, key: str, reason: str | None = 
             raise E.wrong_status("消费券", v.id, v.status, ("claimed",), "voucher_not_cancellable")
         return _release(session, v, "cancelled", "voucher.cancelled", "退还未使用消费券", actor or v.person_id, reason)
 
-    res = idempotent(session, "vouchers.cancel", key, body, act)
+    res = idempotent(session, caller_scope("vouchers.cancel", actor or f"voucher:{voucher_id}"), key, body, act)
     return {**res.result, "replayed": res.replayed}
 
 
@@ -421,7 +432,7 @@ def refund(session: Session, *, voucher_id: int, key: str, reason: str | None = 
                                                            "reason": reason})
         return {**voucher_json(v), "status": "refunded", "reason": reason, "entry_id": e.id}
 
-    res = idempotent(session, "vouchers.refund", key, body, act)
+    res = idempotent(session, caller_scope("vouchers.refund", actor or f"voucher:{voucher_id}"), key, body, act)
     return {**res.result, "replayed": res.replayed}
 
 
@@ -480,7 +491,7 @@ def list_vouchers(session: Session, *, person_id: str | None = None, programme: 
                   district: str | None = None, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     stmt = select(Voucher).order_by(Voucher.id).limit(max(1, min(int(limit), 1000)))
     if person_id:
-        stmt = stmt.where(Voucher.person_id == person_id)
+        stmt = stmt.where(Voucher.person_id == _check_person(person_id))
     if programme:
         stmt = stmt.where(Voucher.programme == programme)
     if district:
