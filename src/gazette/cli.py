@@ -402,8 +402,18 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("GAZETTE_DEBUG"):
             raise
+        if _missing_schema(exc):  # a scheme command on a database no command has migrated yet
+            sys.stderr.write("错误 / error: 数据库尚未初始化，请先运行 gazette migrate / the database has no schema yet: "
+                             "run `gazette migrate`\n")
+            sys.exit(1)
         sys.stderr.write(f"内部错误 / internal error: {exc.__class__.__name__}: {exc}\n")
         sys.exit(2)
+
+
+def _missing_schema(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return type(exc).__name__ in ("OperationalError", "ProgrammingError") and (
+        "no such table" in text or ("relation" in text and "does not exist" in text))
 
 
 if __name__ == "__main__":

@@ -95,3 +95,10 @@ def test_ingest_on_a_new_database_creates_it(tmp_path):
     assert "migrating" in r.stderr and "Traceback" not in r.stderr
     shown = _run(["status", "嘉政发〔2022〕5号", "--on", "2022-06-01"], env)
     assert shown.returncode == 0 and "migrating" not in shown.stderr
+
+
+def test_a_scheme_command_on_an_empty_database_says_what_to_run(tmp_path):
+    env = {"GAZETTE_DATABASE_URL": f"sqlite:///{tmp_path}/empty.db"}
+    r = _run(["vouchers", "pools"], env)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == ["错误 / error: 数据库尚未初始化，请先运行 gazette migrate / the database has no schema yet: run `gazette migrate`"]
