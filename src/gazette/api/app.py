@@ -12,6 +12,7 @@ from gazette import __version__
 from gazette.api.limits import RequestLimits, SecurityHeaders
 from gazette.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from gazette.api.routers import corpus, rules
+from gazette.api.warmup import lifespan
 from gazette.auth import api as auth_api
 from gazette.auth import web as auth_pages
 from gazette.web import PAGE_MODULES
@@ -26,6 +27,7 @@ def create_app() -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
+        lifespan=lifespan,  # warms the rules and the search index before the first request
     )
     install_problem_handlers(app)
     # outermost last: every answer (413/414/431 included) gets the security headers
