@@ -53,7 +53,8 @@ console = _LazyConsole()
 err_console = _LazyConsole(stderr=True)
 
 # Input the parser cannot read at all: `ingest` reports the file as skipped and goes on.
-_UNREADABLE = ("nothing_to_ingest", "empty_input", "binary_input", "pdf_input", "undecodable_input")
+_UNREADABLE = ("nothing_to_ingest", "empty_input", "binary_input", "pdf_input", "pdf_no_text_layer", "pdf_unreadable",
+               "undecodable_input")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 

@@ -60,6 +60,7 @@ def parse_bytes(data: bytes, filename: str | None = None) -> ParseResult:
     result = parse_text(text, filename=filename)
     result.source_notes.extend(notes)
     result.warnings.extend(Warning_("undecodable_bytes", n) for n in notes if n.startswith("undecodable"))
+    result.warnings.extend(Warning_("pdf_page_without_text", n) for n in notes if n.startswith("PDF pages without"))
     return result
 
 

@@ -99,14 +99,15 @@ class OText:
 def decode(data: bytes) -> tuple[str, list[str]]:
     """Bytes → text: UTF-16 (BOM, or the NUL pattern of one without), UTF-8 (with or without BOM),
     then GB18030 (which covers GBK). Bytes no encoding explains are replaced (�) and noted with
-    their lines — the rest of the text is still read. Empty, binary and PDF input are refused."""
+    their lines — the rest of the text is still read. A PDF gives its text layer (gazette.corpus.pdf);
+    empty and binary input are refused."""
     notes: list[str] = []
     if not data or not data.strip():
         raise InvalidInput("文件为空", "the file is empty", field="file", code="empty_input")
-    if data.startswith(b"%PDF"):
-        raise InvalidInput("这是 PDF 文件：请先提取其文字层（如 pdftotext）再导入",
-                           "this is a PDF: extract its text layer first (e.g. pdftotext), then parse the text",
-                           field="file", code="pdf_input")
+    if data.lstrip()[:5] == b"%PDF-":
+        from gazette.corpus.pdf import pdf_text
+
+        return pdf_text(data)
     encoding = _utf16_without_bom(data)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         encoding = "utf-16"

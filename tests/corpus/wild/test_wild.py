@@ -72,9 +72,37 @@ def test_utf16_without_bom_and_stray_bytes_are_read():
     assert [w.message for w in result.warnings if w.code == "undecodable_bytes"] == ["undecodable bytes replaced with � on lines 3"]
 
 
-def test_pdf_is_told_plainly():
+CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")
+
+
+def _pdf(lines: list[str], blank_pages: int = 0) -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_font("cjk", fname=str(CJK_FONT), collection_font_number=2)
+    pdf.set_font("cjk", size=12)
+    if lines:
+        pdf.add_page()
+        for line in lines:
+            pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
+    for _ in range(blank_pages):
+        pdf.add_page()
+    return bytes(pdf.output())
+
+
+@pytest.mark.skipif(not CJK_FONT.exists(), reason="needs a CJK font to write the test PDF")
+def test_pdf_text_layer_is_read_and_a_scan_is_told_plainly():
     from gazette.errors import InvalidInput
 
+    text = (HERE / "docs" / "08-number-broken-over-lines.txt").read_text(encoding="utf-8")
+    result = parse_bytes(_pdf([ln for ln in text.splitlines() if ln.strip()], blank_pages=1))
+    doc = result.documents[0]
+    assert (doc.doc_number, doc.signed.isoformat()) == ("善政办发〔2022〕3号", "2022-01-10")
+    assert [w.message for w in result.warnings if w.code == "pdf_page_without_text"] == [
+        "PDF pages without a text layer (scanned?) were not read: 2"]
+    with pytest.raises(InvalidInput) as err:
+        parse_bytes(_pdf([], blank_pages=2))
+    assert err.value.code == "pdf_no_text_layer"
     with pytest.raises(InvalidInput) as err:
         parse_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj")
-    assert err.value.code == "pdf_input"
+    assert err.value.code == "pdf_unreadable"

@@ -21,10 +21,10 @@ def test_parse_prints_warnings_with_their_line():
 
 def test_ingest_shows_warnings_and_skips_what_it_cannot_read(clean_db, tmp_path):
     pdf = tmp_path / "scan.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj")
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj")  # damaged
     r = runner.invoke(app, ["ingest", str(pdf), str(LEAD_IN)])
     assert r.exit_code == 0, r.output
-    assert "skipped  scan.pdf" in r.output and "pdf_input" in r.output
+    assert "skipped  scan.pdf" in r.output and "pdf_unreadable" in r.output
     assert "created  21-news-lead-in.txt: 1 documents" in r.output
     assert "warning text_before_document: line 1" in r.output
 
