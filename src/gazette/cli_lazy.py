@@ -18,6 +18,7 @@ import importlib
 import importlib.machinery
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -137,10 +138,19 @@ def catalogue() -> dict[str, dict[str, Any]]:
     except (OSError, ValueError, KeyError, AttributeError):
         pass
     built: dict[str, dict[str, Any]] = {}
+    broken = False
     for module in present:
-        for name, cmd in _load_module(module).items():
+        try:
+            commands = _load_module(module)
+        except Exception as exc:  # noqa: BLE001 - one broken module must not take the whole CLI down
+            sys.stderr.write(f"警告 / warning: commands of {module} not loaded: {exc.__class__.__name__}: {exc}\n")
+            broken = True
+            continue
+        for name, cmd in commands.items():
             built.setdefault(name, {"module": module, "help": cmd.get_short_help_str(limit=300), "hidden": cmd.hidden})
     _catalogue = built
+    if broken:
+        return built  # not cached: the next run tries the broken module again
     try:  # the cache is an optimisation: a read-only home only costs time
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -102,3 +102,17 @@ def test_a_scheme_command_on_an_empty_database_says_what_to_run(tmp_path):
     r = _run(["vouchers", "pools"], env)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert r.stderr.strip().splitlines() == ["错误 / error: 数据库尚未初始化，请先运行 gazette migrate / the database has no schema yet: run `gazette migrate`"]
+
+
+def test_a_broken_module_does_not_take_the_cli_down(tmp_path, monkeypatch):
+    (tmp_path / "broken_cmds_h18.py").write_text("raise ImportError('half-written')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    base = cli_lazy.contributed_modules()
+    monkeypatch.setattr(cli_lazy, "contributed_modules", lambda: base + ("broken_cmds_h18",))
+    monkeypatch.setattr(cli_lazy, "_catalogue", None)
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0 and "vouchers" in r.output
+    assert "commands of broken_cmds_h18 not loaded" in r.stderr
+    assert not (tmp_path / "cache" / "gazette" / "cli-commands.json").exists()
+    monkeypatch.setattr(cli_lazy, "_catalogue", None)
