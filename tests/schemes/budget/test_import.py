@@ -133,3 +133,15 @@ def test_xlsx_numbers_never_pass_through_float_arithmetic():
     d = D.parse(D.read_bytes(_xlsx([{"section": "revenue", "item": "x", "amount_yuan": "1234567.89"}]), "a.xlsx"))
     assert d.revenue == [("x", 123456789)]
 
+
+
+def test_json_numbers_and_control_characters():
+    d = D.parse([{"section": "revenue", "item": "x", "amount_yuan": 12}])
+    assert d.revenue == [("x", 1200)]
+    for bad, column in (({"section": "transfer", "district": 5, "item": "general", "expected_yuan": 1,
+                          "amount_yuan": 1}, "district"),
+                        ({"section": "revenue", "item": "x\x00", "amount_yuan": "1"}, "item"),
+                        ({"section": "turnover_fund", "amount_yuan": "1", "approval": "批准\x00"}, "approval")):
+        with pytest.raises(GazetteError) as err:
+            D.parse([bad])
+        assert err.value.details["rows"][0]["column"] == column

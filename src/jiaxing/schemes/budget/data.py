@@ -99,6 +99,8 @@ def _xlsx(content: bytes) -> list[dict[str, Any]]:
 def _cell(v: Any) -> str:
     if v is None:
         return ""
+    if isinstance(v, str):
+        return v
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, float):
@@ -139,6 +141,7 @@ def parse(rows: list[dict[str, Any]]) -> BudgetData:
         if not row:
             continue
         try:
+            row = {str(k): _cell(v) for k, v in row.items()}  # JSON numbers and booleans as their text
             share = _row(data, row, header or [], seen)
             if share is not None:
                 shares.append((i, share))
@@ -199,7 +202,8 @@ def _row(data: BudgetData, row: dict, header: list[str], seen: set[str]) -> Frac
         seen.add(section)
         if section == "turnover_fund":
             data.turnover_fen = _money(row, header, "amount_yuan")
-            data.turnover_approval = str(row.get("approval") or "").strip()[:200]
+            approval = str(row.get("approval") or "").strip()
+            data.turnover_approval = validate.text(approval, "approval", max_length=200, min_length=0)
             return None
         amount = str(row.get("amount_yuan") or "").strip()
         share = str(row.get("share_percent") or "").strip() if "share_percent" in header else ""
@@ -220,7 +224,7 @@ def _row(data: BudgetData, row: dict, header: list[str], seen: set[str]) -> Frac
             raise InvalidInput("同类债务只能有一行", "one row per kind of debt", field="item", code="duplicate_row")
         data.debt[kind] = (_money(row, header, "amount_yuan"), _money(row, header, "limit_yuan"))
     elif section == "transfer":
-        district = row["district"].strip()
+        district = str(row["district"]).strip()
         if district not in DISTRICTS:
             raise InvalidInput(f"未知的县（市、区）：{district}", f"unknown district: {district}", field="district",
                                code="unknown_district")

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from gazette import validate
 from gazette.errors import Conflict, GazetteError, InvalidInput, NotFound
 from gazette.ledger.clock import now
 from gazette.schemes.handler import Context, handles
@@ -91,9 +92,8 @@ def record_event(ctx: Context, cmd: RecordEvent) -> dict[str, Any]:
         raise InvalidInput(f"subject 应为本年度的部门或县（市、区）：{subject or '（空）'}",
                            f"subject must be one of this year's {needs}s: {subject or '(blank)'}", field="subject",
                            code="unknown_subject")
-    if needs == "label" and not subject:
-        raise InvalidInput("请填写调整方案名称（subject）", "name the adjustment plan (subject)", field="subject",
-                           code="required")
+    if needs == "label":
+        subject = validate.text(subject, "subject", max_length=200)
     if needs == "reporter":
         if not (len(period) == 7 and period[:4] == str(cmd.year) and period[5:].isdigit() and 1 <= int(period[5:]) <= 12):
             raise InvalidInput(f"period 应为 {cmd.year}-01 至 {cmd.year}-12", f"period must be a month of {cmd.year}",
@@ -109,7 +109,8 @@ def record_event(ctx: Context, cmd: RecordEvent) -> dict[str, Any]:
     if exists is not None:
         raise Conflict(f"该事件已记录（{exists.on}）", f"this event is already recorded ({exists.on})", field="kind",
                        code="event_already_recorded")
-    ev = Event(year=cmd.year, kind=cmd.kind, subject=subject, period=period, on=cmd.on, note=cmd.note[:2000],
+    note = validate.text(cmd.note, "note", max_length=2000, min_length=0)
+    ev = Event(year=cmd.year, kind=cmd.kind, subject=subject, period=period, on=cmd.on, note=note,
                recorded_by=ctx.actor, recorded_at=now())
     ctx.session.add(ev)
     ctx.session.flush()
@@ -135,6 +136,7 @@ def request_json(r: AdjustmentRequest) -> dict[str, Any]:
 @handles(FileRequest)
 def file_request(ctx: Context, cmd: FileRequest) -> dict[str, Any]:
     data = year_data(ctx.session, cmd.year)
+    title = validate.text(cmd.title, "title", max_length=300)
     dept, unit = cmd.department.strip(), cmd.unit.strip() or cmd.department.strip()
     if not dept:
         raise InvalidInput("预算调整须由主管部门提出，不得越级申请", "a request goes through its department: no skipping levels",
@@ -162,7 +164,7 @@ def file_request(ctx: Context, cmd: FileRequest) -> dict[str, Any]:
                            code="out_of_range")
     if cmd.amount_fen <= 0:
         raise InvalidInput("金额应大于零", "the amount must be positive", field="amount", code="amount_out_of_range")
-    r = AdjustmentRequest(year=cmd.year, department=dept, unit=unit, title=cmd.title, kind=cmd.kind,
+    r = AdjustmentRequest(year=cmd.year, department=dept, unit=unit, title=title, kind=cmd.kind,
                           condition=cmd.condition, direction=cmd.direction, amount_fen=cmd.amount_fen,
                           priority_class=cmd.priority_class, performance=cmd.performance,
                           affordability=cmd.affordability, status="submitted", next_step="", reasons=[],
@@ -191,7 +193,7 @@ def _request(session: Session, request_id: int, *, lock: bool = True) -> Adjustm
 def _decision(ctx: Context, r: AdjustmentRequest, step: str, outcome: str, on: dt.date, clause: str,
               note: str = "") -> None:
     ctx.session.add(Decision(request_id=r.id, step=step, outcome=outcome, on=on, actor=ctx.actor, clause=clause,
-                             note=note[:2000], at=now()))
+                             note=validate.text(note, "note", max_length=2000, min_length=0), at=now()))
 
 
 def _not_before_filing(r: AdjustmentRequest, on: dt.date) -> None:
@@ -265,7 +267,7 @@ def submit_to_npc(ctx: Context, cmd: SubmitToNPC) -> dict[str, Any]:
         raise Conflict("该申请当前不能提请市人大常委会审查", "the request is not ready for the 人大常委会",
                        field="request_id", code="not_ready_for_npc")
     _not_before_filing(r, cmd.on)
-    reason = cmd.reason.strip()
+    reason = validate.text(cmd.reason, "reason", max_length=2000, min_length=0)
     if R.npc_submission_late(cmd.on, r.year) and not reason:
         raise InvalidInput(f"10月底后提请市人大常委会审查须记录原因（{P.CLAUSE_TIMING}）",
                            f"after 31 October a submission to the 人大常委会 needs a recorded reason ({P.CLAUSE_TIMING})",
