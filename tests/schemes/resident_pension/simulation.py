@@ -75,7 +75,7 @@ def run(n: int, seed: int = 13, width: int = 2_000) -> tuple[Reference, dict]:
         d5 = dt.date(y, mo, 5)
         _advance(d5)
         people = sorted(ref.people.values(), key=lambda p: idx[p.pid])
-        k = max(1, n // 400)
+        k = max(1, n // 2000)  # a few events a month per 2,000 people
         for p in rnd.sample(people, min(len(people), 6 * k)):
             r = rnd.random()
             key = f"ev-{month}-{p.pid}"
