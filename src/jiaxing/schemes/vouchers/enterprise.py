@@ -357,17 +357,17 @@ def payment_run(*, period: str | None = None, uow=None, chunk_size: int = 200, a
     if day > today:
         raise E.invalid("invalid_date", f"拨付日期 {day} 晚于当前业务日期 {today}", f"payment date {day} is after today ({today})",
                         "period")
-    seq = 1
+    seq, last = 1, None
     while True:
         period = day.isoformat() if seq == 1 else f"{day.isoformat()}#{seq}"
         with uow() as s:
             run = get_run(s, "vouchers.payment", period)
             due = s.scalar(select(Application.id).where(Application.status == "approved").limit(1)) is not None
+        if run is None and last is not None and not due:
+            return replace(last, already_completed=True)  # nothing due since the day's last run
         if run is None or not run.completed:
             break
-        if not due:
-            return replace(run, already_completed=True)
-        seq += 1
+        last, seq = run, seq + 1
 
     def units():
         with uow() as s:
