@@ -105,3 +105,28 @@ def test_templates_have_no_inline_script_or_handlers():
     for path in TEMPLATES.glob("budget_*.html"):
         text = path.read_text(encoding="utf-8")
         assert "<script" not in text and not re.search(r"\son[a-z]+=", text), path.name
+
+
+def test_marking_obligations_done_from_the_pages(demo):
+    dept = login("dept-edu")
+    page = dept.get("/budget/2023/department?as_of=2023-02-12").text
+    assert 'data-code="department_disclosure" data-status="open"' in page
+    form = hidden(page, "/budget/2023/events")
+    # a department records only its own events
+    r = dept.post("/budget/2023/events", data={**form, "subject": "市卫生健康委", "on": "2023-02-12"})
+    assert r.status_code == 403
+    r = dept.post("/budget/2023/events", data={**form, "on": "2023-02-12"})  # its disclosure: already on record
+    assert r.status_code == 409 and "event_already_recorded" in r.text
+
+    fin = login("finance")
+    page = fin.get("/budget/2023?as_of=2023-03-01").text
+    assert 'data-code="department_disclosure" data-subject="市卫生健康委"' in page
+    forms = re.findall(r'<form method="post" action="/budget/2023/events".*?</form>', page, flags=re.S)
+    mine = next(f for f in forms if 'value="department_disclosed"' in f and 'value="市卫生健康委"' in f)
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', mine))
+    r = fin.post("/budget/2023/events", data={**{k: html.unescape(v) for k, v in data.items()}, "on": "2023-03-01"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/budget/2023?as_of=2023-03-01")
+    page = fin.get(r.headers["location"]).text
+    assert 'data-testid="recorded"' in page
+    assert 'data-code="department_disclosure" data-subject="市卫生健康委"' not in page  # no longer overdue
+    assert "逾期完成 Done late" in page

@@ -69,6 +69,8 @@ class Obligation:
     status: str = "open"
     overdue: bool = False
     days_late: int = 0
+    completed_by: str = ""  # the event kind that meets it
+    completed_subject: str = ""  # the subject that event is recorded under ("" for the city's own)
     meta: dict = field(default_factory=dict)
 
     def json(self) -> dict:
@@ -103,10 +105,12 @@ def obligations(year: int, events: Sequence[Event], *, departments: Sequence[str
     def add(code: str, subject: str, due: dt.date, clause: str, zh: str, en: str, who: str, *,
             completed_by: str, started: Event | None = None, period: str = "", opens: dt.date | None = None,
             done_subject: str | None = None) -> None:
-        done = _first(events, completed_by, subject if done_subject is None else done_subject, period)
+        done_as = subject if done_subject is None else done_subject
+        done = _first(events, completed_by, done_as, period)
         ob = Obligation(code=code, subject=subject, period=period, due=due, clause=clause, title_zh=zh, title_en=en,
                         who=who, started_by=started.kind if started else "", started_on=started.on if started else None,
-                        opens=opens, done_on=done.on if done else None)
+                        opens=opens, done_on=done.on if done else None, completed_by=completed_by,
+                        completed_subject=done_as)
         _status(ob, as_of)
         out.append(ob)
 

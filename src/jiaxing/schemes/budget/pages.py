@@ -26,6 +26,7 @@ from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from gazette.web import charts
 from gazette.web.templating import templates
+from jiaxing.schemes.budget import calendar as C
 from jiaxing.schemes.budget import commands as K
 from jiaxing.schemes.budget import handlers as H
 from jiaxing.schemes.budget import params as P
@@ -89,6 +90,9 @@ def _dashboard(request: Request, p: Principal, year: int, *, error: GazetteError
         categories=[STATUS_LABELS[k].split(" ")[0] for k in STATUS_LABELS],
         series=[charts.Series("件数 Count", [cal["counts"].get(k, 0) for k in STATUS_LABELS])], fmt=str)
     keys = {r["id"]: new_key(p, f"budget-{r['id']}") for r in reqs}
+    can_record = p.role in (Role.finance_officer, Role.city_admin)
+    for o in (*overdue, *upcoming):
+        o["form_key"] = new_key(p, "budget-event") if can_record else ""
     ctx = {"who": p, "year": year, "years": years, "as_of": cal["as_of"], "checks": checks, "overdue": overdue,
            "upcoming": upcoming, "late": late, "counts": cal["counts"], "chart": chart, "requests": reqs,
            "ranked": ranked, "pipeline": pipe, "status_labels": STATUS_LABELS, "request_status": REQUEST_STATUS,
@@ -96,7 +100,7 @@ def _dashboard(request: Request, p: Principal, year: int, *, error: GazetteError
            "can_route": p.role in (Role.finance_officer, Role.city_admin),
            "can_decide": {r["id"]: _can_decide(p, r) for r in reqs}, "read_only": p.read_only,
            "error": error_view(error) if error else None, "done": request.query_params.get("done"),
-           "priority": P.PRIORITY_CLASSES}
+           "priority": P.PRIORITY_CLASSES, "can_record": can_record}
     return templates.TemplateResponse(request, "budget_dashboard.html", ctx, status_code=status)
 
 
@@ -119,7 +123,13 @@ def _department_page(request: Request, p: Principal, year: int, name: str | None
         cal = Q.calendar(s, year, as_of, name or "\u0000none")
         reqs = Q.requests(s, year, name or "\u0000none")
         ranked = {r["id"]: r["rank"] for r in Q.reserve_list(s, year)}
-    ctx = {"who": p, "year": year, "department": name, "departments": departments,
+    can_record = p.role in (Role.department, Role.city_admin)
+    pending = [o for o in cal["obligations"] if o["status"] in ("overdue", "open")]
+    for o in pending:
+        o["form_key"] = new_key(p, "budget-event") if can_record else ""
+    ctx = {"who": p, "year": year, "department": name, "departments": departments, "pending": pending,
+           "finished": [o for o in cal["obligations"] if o["status"] not in ("overdue", "open")],
+           "can_record": can_record,
            "units": data.units.get(name or "", []), "as_of": cal["as_of"], "obligations": cal["obligations"],
            "overdue": cal["overdue"], "requests": reqs, "ranked": ranked, "status_labels": STATUS_LABELS,
            "request_status": REQUEST_STATUS, "kind_labels": KIND_LABELS, "condition_labels": CONDITION_LABELS,
@@ -127,7 +137,8 @@ def _department_page(request: Request, p: Principal, year: int, name: str | None
            "priority": P.PRIORITY_CLASSES, "grades": P.PERFORMANCE_GRADES, "affordability": P.AFFORDABILITY,
            "can_file": p.role in (Role.department, Role.city_admin), "form_key": new_key(p, "budget-file"),
            "values": values or {}, "error": error_view(error) if error else None,
-           "done": request.query_params.get("done"), "today": Q.today().isoformat()}
+           "done": request.query_params.get("done"), "today": Q.today().isoformat(),
+           "recorded": request.query_params.get("recorded")}
     return templates.TemplateResponse(request, "budget_department.html", ctx, status_code=status)
 
 
@@ -161,6 +172,32 @@ async def file_request(request: Request, year: Year):
         return _department_page(request, p, year, name, error=exc, values=values, status=exc.status)
     q = urllib.parse.urlencode({"done": res["id"], **({"name": name} if p.role != Role.department else {})})
     return see_other(f"/budget/{year}/department?{q}#req-{res['id']}")
+
+
+@router.post("/budget/{year}/events", response_class=HTMLResponse)
+async def record_event(request: Request, year: Year):
+    """Mark an obligation met: record the event that completes it (a department only its own)."""
+    p = require(request, Role.department, Role.finance_officer, Role.city_admin)
+    form = await request.form()
+    csrf(request, form)
+    kind, subject = str(form.get("kind", "")), str(form.get("subject", ""))
+    back = str(form.get("back", ""))
+    back = back if back.startswith(f"/budget/{year}") and "//" not in back else f"/budget/{year}"
+    try:
+        if p.role == Role.department and (subject != p.unit or C.EVENT_KINDS.get(kind, ("",))[0] not in
+                                          ("department", "reporter")):
+            raise GazetteError("forbidden", "部门只能登记本部门的事项", "a department records only its own events",
+                               "subject", 403)
+        execute(K.RecordEvent(idempotency_key=form_key(p, form, "budget-event"), actor=p.username, year=year,
+                              kind=kind, subject=subject, period=str(form.get("period", "")),
+                              on=validate.date(str(form.get("on", "")), "on")))
+    except GazetteError as exc:
+        if back.startswith(f"/budget/{year}/department"):
+            return _department_page(request, p, year, p.unit if p.role == Role.department else subject,
+                                    error=exc, status=exc.status)
+        return _dashboard(request, p, year, error=exc, status=exc.status)
+    sep = "&" if "?" in back else "?"
+    return see_other(f"{back}{sep}recorded={urllib.parse.quote(kind)}")
 
 
 async def _act(request: Request, request_id: int, roles: tuple[Role, ...], build):
