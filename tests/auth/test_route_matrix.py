@@ -43,6 +43,10 @@ PUBLIC_PAGES = {
     ("GET", p) for p in ("/", "/issues/{issue_id}", "/documents/{ident:path}", "/search", "/personnel", "/finder",
                          "/finder/result", "/finder/r/{slug}", "/login", "/elder")
 }
+# 嘉政发〔2022〕17号 (issue 16): anyone may read the control notices, see the map and check a flight.
+PUBLIC_API |= {("GET", "/api/v1/airspace/notices"), ("GET", "/api/v1/airspace/notices/{notice_id}"),
+               ("GET", "/api/v1/airspace/objects"), ("POST", "/api/v1/airspace/check")}
+PUBLIC_PAGES |= {("GET", "/airspace")}
 # Public forms that still need a CSRF token (without one: 403, nothing written).
 CSRF_PAGES = {("POST", "/login"), ("POST", "/logout")}
 

@@ -224,11 +224,19 @@ async def registry_register(request: Request):
     return await _registrar_post(request, "register")
 
 
-@router.post("/airspace/registry/devices/{device_id}/{action}", response_class=HTMLResponse)
-async def registry_device_action(request: Request, device_id: RowId, action: str):
-    if action not in ("confirm", "seal", "release"):
-        return _render(request, "airspace_registry.html", {}, GazetteError("not_found", "未找到", "not found", status=404))
-    return await _registrar_post(request, action, device_id)
+@router.post("/airspace/registry/devices/{device_id}/confirm", response_class=HTMLResponse)
+async def registry_confirm(request: Request, device_id: RowId):
+    return await _registrar_post(request, "confirm", device_id)
+
+
+@router.post("/airspace/registry/devices/{device_id}/seal", response_class=HTMLResponse)
+async def registry_seal(request: Request, device_id: RowId):
+    return await _registrar_post(request, "seal", device_id)
+
+
+@router.post("/airspace/registry/devices/{device_id}/release", response_class=HTMLResponse)
+async def registry_release(request: Request, device_id: RowId):
+    return await _registrar_post(request, "release", device_id)
 
 
 @router.post("/airspace/registry/violations", response_class=HTMLResponse)
@@ -236,11 +244,14 @@ async def registry_violation(request: Request):
     return await _registrar_post(request, "violation")
 
 
-@router.post("/airspace/registry/violations/{violation_id}/{action}", response_class=HTMLResponse)
-async def registry_violation_action(request: Request, violation_id: RowId, action: str):
-    if action not in ("handover", "close"):
-        return _render(request, "airspace_registry.html", {}, GazetteError("not_found", "未找到", "not found", status=404))
-    return await _registrar_post(request, action, violation_id)
+@router.post("/airspace/registry/violations/{violation_id}/handover", response_class=HTMLResponse)
+async def registry_handover(request: Request, violation_id: RowId):
+    return await _registrar_post(request, "handover", violation_id)
+
+
+@router.post("/airspace/registry/violations/{violation_id}/close", response_class=HTMLResponse)
+async def registry_close(request: Request, violation_id: RowId):
+    return await _registrar_post(request, "close", violation_id)
 
 
 # ------------------------------------------------------------------------------ approver
