@@ -384,7 +384,7 @@ def test_odd_values_never_break_a_page(client, who):
 def test_a_logged_in_user_gets_suggestions_but_the_same_answers(client):
     from gazette.auth.testing import TEST_PASSWORD, ensure_user
 
-    ensure_user("finder-citizen", "citizen", district="秀洲区", person_id="330411199001010011")
+    ensure_user("finder-citizen", "citizen", district="秀洲区", person_id="330411199001010015")
     c = TestClient(client.app)
     page = c.get("/login", params={"next": "/finder"}).text
     token = re.findall(r'name="csrf_token" value="([^"]+)"', page)[-1]

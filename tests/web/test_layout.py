@@ -99,7 +99,7 @@ def test_elder_switch_sets_the_cookie_and_the_body_class(client):
 
 
 def test_logged_in_citizen_sees_name_role_and_a_csrf_protected_logout(client):
-    c = login("layout-citizen", "citizen", display_name="张三", district="南湖区", person_id="330402199001011299")
+    c = login("layout-citizen", "citizen", display_name="张三", district="南湖区", person_id="33040219900101129X")
     page = c.get("/").text
     header = page[page.index("<header"):page.index("</header>")]
     assert "张三" in header and "市民" in header
@@ -128,7 +128,7 @@ def test_officials_link_only_for_officers_admins_and_auditors(client, role, fiel
 
 
 def test_enterprise_user_has_no_officials_link(client):
-    c = login("layout-enterprise", "enterprise", enterprise_id="913304007000000099")
+    c = login("layout-enterprise", "enterprise", enterprise_id="913304007000000094")
     page = c.get("/").text
     assert "/officials" not in nav_links(page) and "企业" in page
 
