@@ -160,9 +160,15 @@ def parse(
         console.print(f"[bold]{i.title}[/bold]  published {i.published}")
     from rich.table import Table
 
-    table = Table("id", "title", "category", "signed", "clauses")
+    # Fits 80 columns: ids and titles wrap (never cut with …), dates and counts stay whole.
+    table = Table()
+    table.add_column("id", overflow="fold", min_width=20)
+    table.add_column("signed", no_wrap=True)
+    table.add_column("clauses", no_wrap=True, justify="right")
+    table.add_column("title · category", overflow="fold", ratio=1)
     for d in result.documents:
-        table.add_row(d.id, d.title, d.category or "", str(d.signed or ""), str(sum(1 for _ in d.iter_clauses())))
+        table.add_row(d.id, str(d.signed or ""), str(sum(1 for _ in d.iter_clauses())),
+                      d.title + (f"（{d.category}）" if d.category else ""))
     console.print(table)
     console.print(f"{len(result.relations)} relations, {len(result.personnel)} personnel records, "
                   f"{len(result.catalog)} catalog entries, {len(result.tasks)} tasks")

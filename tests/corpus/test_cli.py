@@ -133,3 +133,12 @@ def test_search_prints_no_markup_nor_scores_and_suggests(corpus):
     assert miss.exit_code == 0 and "did you mean: 嘉政办发〔2022〕47号" in miss.output
     short = _json(["search", "47号", "--json"])
     assert short["hits"][0]["id"] == "嘉政办发〔2022〕47号"
+
+
+def test_parse_table_fits_80_columns_and_cuts_nothing():
+    from rich.cells import cell_len
+
+    r = runner.invoke(app, ["parse", str(GAZETTES / "jiaxing-gazette-2022-10.txt")], terminal_width=80)
+    assert r.exit_code == 0, r.output
+    assert max(cell_len(line) for line in r.stdout.splitlines()) <= 80
+    assert "…" not in r.stdout and "嘉政办发〔2022〕47号" in r.stdout
