@@ -27,7 +27,8 @@ from typer import _click as click  # typer ≥ 0.20 runs on its own copy of clic
 from typer.core import TyperCommand, TyperGroup
 
 # Platform parts that contribute commands (the pack's modules follow).
-PLATFORM_MODULES = ("gazette.rules.commands", "gazette.rules.params_cli", "gazette.auth.commands")
+PLATFORM_MODULES = ("gazette.rules.commands", "gazette.rules.params_cli", "gazette.auth.commands",
+                    "gazette.rules.distributed.cli")
 
 _catalogue: dict[str, dict[str, Any]] | None = None
 _loaded: dict[str, dict[str, click.Command]] = {}  # module → its commands, once imported

@@ -81,14 +81,26 @@ def register(app: typer.Typer) -> None:
 
     @app.command("batch")
     def batch(
-        input: Annotated[Path, typer.Argument(help="table of one entity: .parquet, .csv or .arrow")],
+        input: Annotated[Path, typer.Argument(help="table of one entity (.parquet, .csv, .arrow), or a dataset "
+                                                    "directory of Parquet files per entity (docs/distributed.md)")],
         on: Annotated[str, typer.Option("--on", help="calculation date YYYY-MM-DD")],
-        output: Annotated[Path, typer.Option("-o", "--output", help="output table (.parquet/.csv/.arrow)")],
+        output: Annotated[Path | None, typer.Option("-o", "--output", "--out",
+                                                    help="output table (.parquet/.csv/.arrow); a directory for a dataset")] = None,
         entity: Annotated[str | None, typer.Option("--entity", help="entity name (guessed from columns)")] = None,
         set_: Annotated[list[str] | None, typer.Option("--set", help="what-if override PARAM_ID=JSON")] = None,
         totals: Annotated[Path | None, typer.Option("--totals", help="write totals JSON here")] = None,
+        cluster: Annotated[str | None, typer.Option("--cluster", help="dataset: local:N or tcp://host:8786 (Dask)")] = None,
+        skip_bad: Annotated[bool, typer.Option("--skip-bad", help="dataset: report bad partitions and go on")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="dataset: print the summary as JSON")] = False,
+        rows_per_task: Annotated[int, typer.Option("--rows-per-task", min=1, help="dataset: rows per task")] = 1_000_000,
     ) -> None:
         """批量计算并按县（市、区）和规则汇总。Evaluate a table of millions of rows, with totals."""
+        if input.is_dir() or cluster:  # a dataset directory: partition tasks, in-process or on Dask
+            from gazette.rules.distributed.cli import run_batch_dataset
+
+            return run_batch_dataset(input, on, output, cluster, _overrides(set_), skip_bad, as_json, rows_per_task)
+        if output is None:
+            raise InvalidInput("需要 -o 输出文件", "an output table is needed: -o FILE", field="--output")
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -15,6 +15,7 @@ only its id and the linked columns).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import time
@@ -218,7 +219,7 @@ class Job:
             self.stats["dashboard"] = ex.dashboard
             if self.cluster_address:
                 mine = pack_fingerprint(self.pack)
-                theirs = ex.run_on_workers(lambda: pack_fingerprint(self.pack))
+                theirs = ex.run_on_workers(functools.partial(pack_fingerprint, self.pack))
                 odd = [w for w, fp in theirs.items() if fp != mine]
                 if odd:
                     raise GazetteError("worker_pack_mismatch", f"工作进程的政策包与本机不同：{odd[0]}",

@@ -150,3 +150,76 @@ def synth(out: Path, persons_n: int, purchases_n: int, enterprises_n: int, seed:
     (out / "_synth.json").write_text(json.dumps({"seed": seed, "entities": report}, ensure_ascii=False, indent=2),
                                      encoding="utf-8")
     return report
+
+
+# ------------------------------------------------------------------ every entity of a pack, at random (tests)
+
+
+def random_entity(ent, rng, n: int, prefix: str, targets: dict[str, list[str]], null_share: float = 0.15) -> pl.DataFrame:
+    """Random rows of any declared entity: every variable (yearly ones for 2020–2023), a share of nulls,
+    money as ``<name>_fen`` integers, decimals as text (read exactly, as a platform's CSV-born Parquet)."""
+    import datetime as dt
+
+    cols: dict[str, pl.Series] = {"_id": _ids(prefix, 0, n, 6)}
+
+    def nulls(s: pl.Series) -> pl.Series:
+        return s.scatter(np.flatnonzero(rng.random(n) < null_share), None)
+
+    for v in ent.variables:
+        years = ["2020", "2021", "2022", "2023"] if v.period == "year" else [None]
+        for y in years:
+            name = v.name
+            if v.type == "money":
+                name = v.name.removesuffix("_yuan") + "_fen"
+            name = f"{name}@{y}" if y else name
+            t = v.type
+            if t == "money":
+                scale = rng.choice(np.array([10_000, 1_000_000, 100_000_000, 10_000_000_000]), n)
+                s = pl.Series((rng.random(n) * scale).astype(np.int64))
+            elif t == "decimal":
+                whole = rng.integers(0, 2_000, n) if v.name not in ("lat", "lon") else \
+                    (rng.integers(30, 31, n) if v.name == "lat" else rng.integers(120, 122, n))
+                frac = rng.integers(0, 10 ** v.scale, n)
+                s = pl.Series([f"{w}.{f:0{v.scale}d}" if v.scale else str(w) for w, f in zip(whole, frac, strict=True)])
+            elif t == "int":
+                s = pl.Series(rng.integers(0, 8, n) if v.name not in ("nev_spinoff_first_award_year",)
+                              else rng.integers(2019, 2024, n))
+            elif t == "bool":
+                s = pl.Series(rng.random(n) < 0.6)
+            elif t == "str":
+                s = pl.Series(np.array(v.choices or ("a", "b"))[rng.integers(0, len(v.choices or "ab"), n)])
+            elif t == "date":
+                s = pl.Series(np.datetime64("2022-01-01") + rng.integers(0, 540, n).astype("timedelta64[D]"))
+            elif t == "datetime":
+                base = dt.datetime(2022, 9, 8)
+                s = pl.Series([base + dt.timedelta(minutes=int(m)) for m in rng.integers(0, 60 * 24 * 9, n)])
+            elif t == "ref":
+                pool = targets.get(v.target) or []
+                if not pool:
+                    continue
+                s = pl.Series(np.array(pool)[rng.integers(0, len(pool), n)])
+            else:
+                continue
+            cols[name] = nulls(s)
+    return pl.DataFrame(cols)
+
+
+def random_dataset(out: Path, engine, seed: int, rows: int, files: int) -> dict[str, pl.DataFrame]:
+    """Every entity of ``engine``'s pack, ``rows`` rows each in ``files`` files; returns the frames written."""
+    out = Path(out)
+    rng = np.random.default_rng(seed)
+    order = sorted(engine.entities.values(), key=lambda e: any(v.type == "ref" for v in e.variables))
+    frames: dict[str, pl.DataFrame] = {}
+    ids: dict[str, list[str]] = {}
+    for k, ent in enumerate(order):
+        df = random_entity(ent, rng, rows, f"{ent.name[:2].upper()}{k:02d}-", ids)
+        frames[ent.name] = df
+        ids[ent.name] = df["_id"].to_list()
+        folder = out / ent.plural
+        folder.mkdir(parents=True, exist_ok=True)
+        per = -(-rows // files)
+        for i in range(files):
+            part = df.slice(i * per, per)
+            if part.height:
+                part.write_parquet(folder / f"part-{i:05d}.parquet", row_group_size=max(per // 2, 1))
+    return frames
