@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from gazette.store.db import unit_of_work
+from gazette.validate import example_enterprise_id, example_person_id
 from tests.web import _selfsvc
 from tests.web._selfsvc import (
     NEV_DEALER,
@@ -35,9 +36,15 @@ PAGES = ("/officials", "/officials/vouchers", "/officials/applications", "/offic
 CSVS = ("/officials/vouchers.csv", "/officials/applications.csv", "/officials/fund.csv")
 
 
+PEOPLE: dict[str, str] = {}
+UNREGISTERED = example_enterprise_id(901)  # an enterprise without a registered district
+F1, F2, F3 = (example_person_id(n, born="19850302") for n in (801, 802, 803))
+
+
 def claim(person: str, programme: str, district: str, purchase: dict | None = None) -> int:
     from jiaxing.schemes.vouchers import service as V
 
+    person = PEOPLE.setdefault(person, example_person_id(500 + len(PEOPLE)))  # a valid ID number per label
     with unit_of_work() as s:
         vid = V.claim(s, programme=programme, district=district, person_id=person, key=f"t-{person}-{programme}")[
             "voucher_id"]
@@ -70,7 +77,7 @@ def busy(world):
     with unit_of_work() as s:
         EN.submit(s, enterprise_id=NEV_DEALER, clause="嘉政办发〔2022〕47号#二", facts=show, key="t-a1")
     with unit_of_work() as s:
-        EN.submit(s, enterprise_id="UNREGISTERED-1", clause="嘉政办发〔2022〕47号#二", facts=show, key="t-a2")
+        EN.submit(s, enterprise_id=UNREGISTERED, clause="嘉政办发〔2022〕47号#二", facts=show, key="t-a2")
     return world
 
 
@@ -128,7 +135,7 @@ def test_officer_sees_applications_of_their_district_only_and_no_fund(busy):
     page = o.get("/officials/applications").text
     rows = by_testid(page, "application-row")
     assert len(rows) == 1 and 'data-district="南湖区"' in rows[0] and SOFTWARE in rows[0]
-    assert NEV_DEALER not in page and "UNREGISTERED-1" not in page
+    assert NEV_DEALER not in page and UNREGISTERED not in page
     assert "<form" not in page.split('id="list-h"', 1)[1].split("</section>", 1)[0]  # no action buttons
     rows = _csv(o.get("/officials/applications.csv"))
     assert [r[1] for r in rows[1:]] == [SOFTWARE]
@@ -168,17 +175,26 @@ def test_admin_reviews_approves_and_pays_an_application(busy):
     aid = app["application_id"]
     page = a.get("/officials/applications").text
     assert c_post(a, page, f"/officials/applications/{aid}/review").status_code == 303
-    page = a.get("/officials/applications").text
+    page = a.get(f"/officials/applications/{aid}").text  # approving happens on the application's own page
+    assert f"{app['amount_yuan']}" in text_of(by_testid(page, "app-amount")[0]).replace(",", "")  # shown first
+    assert by_testid(page, "app-facts") and by_testid(page, "app-evidence")
     approve = form_of(page, f"/officials/applications/{aid}/approve")
-    assert a.post(f"/officials/applications/{aid}/approve", data=approve).status_code == 303
+    before = counts()
+    unconfirmed = a.post(f"/officials/applications/{aid}/approve", data=approve)
+    assert unconfirmed.status_code == 422 and "勾选确认" in unconfirmed.text and counts() == before
+    approve["confirm"] = "yes"
+    r = a.post(f"/officials/applications/{aid}/approve", data=approve)
+    assert r.status_code == 303 and r.headers["location"] == f"/officials/applications/{aid}?done=approve"
     assert a.post(f"/officials/applications/{aid}/approve", data=approve).status_code == 303  # double submit replays
-    page = a.get("/officials/applications").text
-    assert c_post(a, page, f"/officials/applications/{aid}/pay").status_code == 303
+    page = a.get(f"/officials/applications/{aid}").text
+    pay = {**form_of(page, f"/officials/applications/{aid}/pay"), "confirm": "yes"}
+    assert a.post(f"/officials/applications/{aid}/pay", data=pay).status_code == 303
     with unit_of_work() as s:
         assert EN.get_application(s, aid)["status"] == "paid"
     # paying again is refused with a clear page, nothing written
     before = counts()
-    r = a.post(f"/officials/applications/{aid}/pay", data={"csrf_token": csrf_of(page), "nonce": "other"})
+    r = a.post(f"/officials/applications/{aid}/pay", data={"csrf_token": csrf_of(page), "nonce": "other",
+                                                           "confirm": "yes"})
     assert r.status_code == 409 and "application_not_payable" in r.text and counts() == before
 
 
@@ -255,7 +271,7 @@ def fund_month(world):
     from jiaxing.schemes.provident_fund.domain import Applicant
 
     with unit_of_work() as s:
-        for pid, name, base in (("F-1", "王五", 500000), ("F-2", "赵六", 400000), ("F-3", "孙七", 800000)):
+        for pid, name, base in ((F1, "王五", 500000), (F2, "赵六", 400000), (F3, "孙七", 800000)):
             F.open_account(s, Applicant(pid, name, "male", dt.date(1985, 3, 2)), base, "12")
     with unit_of_work() as s:
         F.advance(s, dt.date(2022, 11, 5))
@@ -269,7 +285,7 @@ def fund_month(world):
     F.import_bank_results("bank-2022-10", lines)
     F.arrears_run("2022-10")
     with unit_of_work() as s:
-        F.stop(s, "F-3")
+        F.stop(s, F3)
     return world
 
 
@@ -282,7 +298,7 @@ def test_fund_dashboard_collections_arrears_sealed(fund_month):
     # debited: F-1 600 + F-3 960; failed: F-2 480
     assert cells[0] == "2 笔 · 1,560.00" and cells[2] == "1,560.00" and cells[3] == "1 笔 · 480.00"
     arrears = by_testid(page, "fund-arrears")[0]
-    assert "赵六" in arrears and "F-2" in arrears and "王五" not in arrears
+    assert "赵六" in arrears and F2 in arrears and "王五" not in arrears
     sealed = by_testid(page, "fund-sealed")[0]
     assert "孙七" in sealed and "本人申请停缴" in sealed
     svg = re.search(r"<svg.*?</svg>", page, flags=re.S).group(0)
@@ -292,7 +308,7 @@ def test_fund_dashboard_collections_arrears_sealed(fund_month):
     assert ("扣款到账 Debited", "156000") in vals and ("扣款失败 Failed", "48000") in vals
     rows = _csv(a.get("/officials/fund.csv"))
     assert rows[1][:3] == ["2022-10", "2", "1560.00"]
-    assert [r[0] for r in _csv(a.get("/officials/fund.csv", params={"table": "arrears"}))[1:]] == ["F-2"]
+    assert [r[0] for r in _csv(a.get("/officials/fund.csv", params={"table": "arrears"}))[1:]] == [F2]
     assert [r[2] for r in _csv(a.get("/officials/fund.csv", params={"table": "sealed"}))[1:]] == ["request"]
     overview = a.get("/officials").text
     assert 'href="/officials/fund"' in overview

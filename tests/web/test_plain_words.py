@@ -80,3 +80,15 @@ def test_no_internal_code_on_any_citizen_or_enterprise_page(world):
         pages[f"/me/enterprise {clause}"] = ent.get("/me/enterprise", params={"clause": clause}).text
     leaks = {name: codes(p) for name, p in pages.items() if codes(p)}
     assert not leaks, leaks
+
+
+def test_pack_templates_have_no_inline_script():
+    """A strict Content-Security-Policy (no inline script) holds: scripts come from static files only."""
+    from pathlib import Path
+
+    import jiaxing.web
+
+    for t in sorted((Path(jiaxing.web.__file__).parent / "templates").glob("*.html")):
+        text = t.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), t.name
+        assert not re.search(r"\son[a-z]+\s*=", text), t.name

@@ -261,15 +261,81 @@ def applications_csv(request: Request, table: str = "list"):
         for r in rows])
 
 
+def _application_view(session, p: Principal, request: Request, application_id: int) -> dict[str, Any]:
+    """One application for an official: who, which clause, the facts and evidence the amount rests on, the
+    engine's explanation, the computed amount and its cap, and what happened so far. An officer sees only an
+    application of an enterprise of their district (any other answers as not found)."""
+    from jiaxing.schemes.vouchers import enterprise as EN
+    from jiaxing.schemes.vouchers import errors as VE
+    from jiaxing.schemes.vouchers import queries as Q
+    from jiaxing.web.self_service import _timeline, fact_words
+
+    district = scope(p, request)
+    row = next((r for r in Q.applications(session, district, None, limit=5000)
+                if r["application_id"] == application_id), None)
+    if row is None:
+        raise VE.application_not_found(application_id)
+    a = EN.get_application(session, application_id)
+    facts = []
+    for name, value in sorted((a.get("facts") or {}).items()):
+        if isinstance(value, dict):  # a yearly fact
+            facts += [(fact_words(f"{name}@{y}"), v) for y, v in sorted(value.items())]
+        else:
+            facts.append((fact_words(name), value))
+    subject = [(fact_words(k), v) for k, v in sorted((a.get("subject") or {}).items())]
+    return {"row": row, "app": a, "facts": facts, "subject": subject, "evidence": a.get("evidence") or [],
+            "explanation": a.get("explanation") or [], "timeline": _timeline(session, application_id),
+            "nonce": secrets.token_urlsafe(8)}
+
+
+def _fact_shown(v: Any) -> str:
+    if v is True:
+        return "是 yes"
+    if v is False:
+        return "否 no"
+    return str(v)
+
+
+templates.env.filters["fact_shown"] = _fact_shown
+
+
+@router.get("/officials/applications/{application_id}", response_class=HTMLResponse)
+def application_page(request: Request, application_id: RowId):
+    p = require(request, *VIEW_ROLES)
+    try:
+        with unit_of_work() as session:
+            view = _application_view(session, p, request, application_id)
+    except GazetteError as exc:
+        return _error_page(request, exc)
+    ctx = _base_ctx(p, request, scope(p, request))
+    ctx.update({**view, "status_labels": APPLICATION_STATUS, "done": request.query_params.get("done"), "error": None})
+    return templates.TemplateResponse(request, "officials_application.html", ctx)
+
+
+CONFIRMED = ("approve", "pay")  # money decisions: the official confirms the facts and the amount first
+
+
 @router.post("/officials/applications/{application_id}/{action}", response_class=HTMLResponse)
 async def application_action(request: Request, application_id: RowId, action: str):
-    """Review, approve, reject or pay one application (city admin only)."""
+    """Review, approve, reject or pay one application (city admin only). Approving and paying ask for a
+    confirmation on the application's own page (its facts, evidence and computed amount are shown there)."""
     p = require(request, Role.city_admin)
     form = await request.form()
     csrf(request, form)
     from jiaxing.schemes.vouchers import enterprise as EN
 
     key = f"web:{p.user_id}:{action}{application_id}:{str(form.get('nonce', ''))[:40]}"
+    if action in CONFIRMED and form.get("confirm") != "yes":
+        exc = InvalidInput("请先核对申请的事实、材料和核定金额，并勾选确认", "check the facts, evidence and amount, "
+                           "then tick the confirmation", field="confirm", code="confirmation_required")
+        with unit_of_work() as session:
+            try:
+                view = _application_view(session, p, request, application_id)
+            except GazetteError as not_found:
+                return _error_page(request, not_found)
+        ctx = _base_ctx(p, request, scope(p, request))
+        ctx.update({**view, "status_labels": APPLICATION_STATUS, "done": None, "error": error_view(exc)})
+        return templates.TemplateResponse(request, "officials_application.html", ctx, status_code=422)
     try:
         with unit_of_work() as session:
             if action == "review":
@@ -285,6 +351,8 @@ async def application_action(request: Request, application_id: RowId, action: st
                                    code="unknown_action")
     except GazetteError as exc:
         return _error_page(request, exc)
+    if action in CONFIRMED:
+        return see_other(f"/officials/applications/{application_id}?done={action}")
     return see_other(f"/officials/applications?done={action}#app-{application_id}")
 
 
