@@ -136,7 +136,7 @@ def check_frame(df: pl.DataFrame, kind: str = "drone", *, notices: Iterable[Noti
         seg_inside = np.zeros(n, dtype=bool)  # the segment ending at this fix passes within the zone in the window
         for z in notice.zones:
             x, y = project(lon, lat, z.crs)
-            dz = z.distance_xy(x, y)
+            dz = z.distance_xy(x, y, lon, lat)
             inside |= dz <= z.buffer_m
             d = np.minimum(d, dz)
             if n > 1:

@@ -45,6 +45,9 @@ def parse_time(value: Any, field: str = "at") -> dt.datetime:
             raise InvalidInput(f"时间格式错误：{raw}（如 2022-09-12T10:00+08:00）",
                                f"malformed time: {raw} (e.g. 2022-09-12T10:00+08:00)", field=field,
                                code="invalid_time") from None
+    if not 1900 <= t.year <= 2200:
+        raise InvalidInput(f"时间超出范围：{t.year} 年", f"time out of range: year {t.year}", field=field,
+                           code="invalid_time")
     return t.replace(tzinfo=SHANGHAI) if t.tzinfo is None else t
 
 

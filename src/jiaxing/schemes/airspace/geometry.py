@@ -14,13 +14,14 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import Transformer
+from pyproj import Geod, Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from gazette.errors import InvalidInput
 
 DEFAULT_CRS = "EPSG:4549"
+_GEOD = Geod(ellps="WGS84")
 
 
 @lru_cache(maxsize=8)
@@ -97,10 +98,21 @@ class Zone:
     def distances(self, lon, lat) -> np.ndarray:
         """Metres from each point to the base geometry (0 inside a polygon) — vectorised."""
         x, y = project(lon, lat, self.crs)
-        return shapely.distance(shapely.points(x, y), self.metric)
+        return self.distance_xy(x, y, lon, lat)
 
-    def distance_xy(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        return shapely.distance(shapely.points(x, y), self.metric)
+    def distance_xy(self, x: np.ndarray, y: np.ndarray, lon, lat) -> np.ndarray:
+        """As :meth:`distances`, from already projected points. A point the projection cannot carry
+        (the far side of the globe) gets its geodesic distance to the zone's centre instead: far from
+        every zone either way, and never a non-finite number."""
+        with np.errstate(invalid="ignore"):
+            d = shapely.distance(shapely.points(x, y), self.metric)
+        bad = ~np.isfinite(d)
+        if bad.any():
+            c = self.geometry.centroid
+            lo, la = np.broadcast_to(np.asarray(lon, dtype=float), d.shape), np.broadcast_to(np.asarray(lat, dtype=float), d.shape)
+            d = d.copy()
+            d[bad] = _GEOD.inv(lo[bad], la[bad], np.full(bad.sum(), c.x), np.full(bad.sum(), c.y))[2]
+        return d
 
     def segment_distances(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Metres from each segment (point i → i+1) of a track to the base geometry."""

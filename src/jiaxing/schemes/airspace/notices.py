@@ -180,7 +180,7 @@ def get_notice(notice_id: str) -> Notice:
         canon = None
     if canon and canon in notices:
         return notices[canon]
-    raise NotFound("管控通告", notice_id, field="notice")
+    raise NotFound("管控通告", str(notice_id)[:100], field="notice")
 
 
 def known_kinds() -> dict[str, dict[str, str]]:

@@ -7,11 +7,22 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from gazette.errors import NotFound
+from gazette.errors import InvalidInput, NotFound
 from gazette.ledger.clock import as_shanghai
 from jiaxing.schemes.airspace.models import Device, Flight, Owner, SealEvent, Violation
 
 LIMIT = 500
+STATUSES = {"device": ("submitted", "registered"), "flight": ("applied", "approved", "refused"),
+            "violation": ("recorded", "handed_over", "closed")}
+
+
+def _status(kind: str, value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in STATUSES[kind]:
+        raise InvalidInput(f"状态应为：{'、'.join(STATUSES[kind])}", f"status is one of {', '.join(STATUSES[kind])}",
+                           field="status", code="invalid_status")
+    return value
 
 
 def _iso(t) -> str | None:
@@ -68,7 +79,7 @@ def seal_json(e: SealEvent) -> dict[str, Any]:
 def find_device(s: Session, ref: str) -> Device | None:
     """A device by serial or registration number (case-insensitive serial)."""
     ref = (ref or "").strip()
-    if not ref:
+    if not ref or len(ref) > 100 or not ref.isprintable():  # no NUL or control bytes reach the database
         return None
     return s.scalar(select(Device).where(or_(Device.serial == ref.upper(), Device.registration_no == ref)))
 
@@ -109,7 +120,7 @@ def list_devices(s: Session, *, owner_id_number: str | None = None, status: str 
     q = select(Device, Owner).join(Owner, Owner.id == Device.owner_id).order_by(Device.id.desc()).limit(limit)
     if owner_id_number is not None:
         q = q.where(Owner.id_number == owner_id_number)
-    if status:
+    if _status("device", status):
         q = q.where(Device.status == status)
     if sealed is not None:
         q = q.where(Device.sealed == sealed)
@@ -119,10 +130,12 @@ def list_devices(s: Session, *, owner_id_number: str | None = None, status: str 
 def list_flights(s: Session, *, status: str | None = None, owner_id_number: str | None = None,
                  notice_id: str | None = None, limit: int = LIMIT) -> list[dict[str, Any]]:
     q = (select(Flight, Device).join(Device, Device.id == Flight.device_id).order_by(Flight.id.desc()).limit(limit))
-    if status:
+    if _status("flight", status):
         q = q.where(Flight.status == status)
     if notice_id:
-        q = q.where(Flight.notice_id == notice_id)
+        from jiaxing.schemes.airspace.notices import get_notice
+
+        q = q.where(Flight.notice_id == get_notice(notice_id).id)
     if owner_id_number is not None:
         q = q.join(Owner, Owner.id == Device.owner_id).where(Owner.id_number == owner_id_number)
     return [flight_json(f, d) for f, d in s.execute(q)]
@@ -137,7 +150,7 @@ def get_flight(s: Session, flight_id: int) -> dict[str, Any]:
 
 def list_violations(s: Session, *, status: str | None = None, limit: int = LIMIT) -> list[dict[str, Any]]:
     q = select(Violation).order_by(Violation.id.desc()).limit(limit)
-    if status:
+    if _status("violation", status):
         q = q.where(Violation.status == status)
     out = []
     for v in s.scalars(q):
