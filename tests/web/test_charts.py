@@ -122,3 +122,20 @@ def test_wan_labels():
     assert charts.wan(6_000_00) == "0.60万"
     assert charts.wan(0) == "0.00万"
     assert charts.wan(-1_000_000) == "-1.00万"
+
+
+def test_one_bar_dwarfing_the_rest_is_drawn_broken_so_the_others_stay_readable():
+    svg = charts.bar_chart(chart_id="dwarf", title="t", desc="d", categories=["南湖区", "秀洲区", "海宁市"],
+                           series=[charts.Series("预算 Budget", [220_000_000_00, 10_000_000_00, 5_000_000_00])],
+                           fmt=charts.wan, split=True)
+    root = parse(svg)
+    rects = bars(root)
+    widths = [float(r.get("width")) for r in rects]
+    assert rects[0].get("data-broken") == "true" and rects[1].get("data-broken") is None
+    assert widths[1] > widths[0] * 0.5  # the second bar is no longer a sliver
+    assert widths[2] == pytest.approx(widths[1] / 2, abs=0.01)  # the unbroken bars stay proportional
+    assert root.findall(".//svg:path[@class='break']", NS)
+    assert "22,000.00万" in " ".join(texts(root)) and "截断" in root.find("svg:desc", NS).text
+    plain = parse(charts.bar_chart(chart_id="p", title="t", desc="d", categories=["a", "b"],
+                                   series=[charts.Series("x", [100, 1])]))
+    assert not plain.findall(".//svg:path[@class='break']", NS)  # only when asked

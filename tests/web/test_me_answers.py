@@ -61,3 +61,14 @@ def test_error_codes_only_for_support_staff(world):
     box = re.search(r'<div class="notice error".*?</div>\s*</div>|<div class="notice error".*?</details>', r.text, re.S)
     visible = re.sub(r"<details.*?</details>", "", box.group(0), flags=re.S)
     assert "<code>" not in visible and "<code>" in box.group(0)
+
+
+def test_a_worker_with_a_fund_account_lands_on_the_fund_page(world):
+    c = login("worker")
+    assert c.get("/me", follow_redirects=False).headers["location"] == "/me/vouchers"  # nothing yet
+    page = c.get("/me/fund").text
+    body = {**form_of(page, "/me/fund/open"), "name": "李四", "sex": "female", "birth_date": "1988-06-06",
+            "flexible_pension": "on", "stable_residence_income": "on", "full_capacity": "on", "base": "5000",
+            "rate": "12"}
+    assert c.post("/me/fund/open", data=body).status_code == 303
+    assert c.get("/me", follow_redirects=False).headers["location"] == "/me/fund"

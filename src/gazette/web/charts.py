@@ -86,8 +86,12 @@ def _open(cid: str, title: str, desc: str, width: int, height: float) -> str:
 
 def bar_chart(*, chart_id: str, title: str, desc: str, categories: Sequence[str], series: Sequence[Series],
               fmt: Callable[[int], str] = str, width: int = 480, label_width: int = 120,
-              value_width: int = 115, empty_text: str = "暂无数据 No data") -> Markup:
-    """Horizontal grouped bars: one group per category (e.g. a district), one bar per series."""
+              value_width: int = 115, empty_text: str = "暂无数据 No data", split: bool = False) -> Markup:
+    """Horizontal grouped bars: one group per category (e.g. a district), one bar per series.
+
+    ``split``: when one bar dwarfs the rest (more than 8× the next largest), the scale is cut at 1.6× the
+    next largest so the small bars stay readable; a bar past the cut is drawn broken (a white zigzag near
+    its end, ``data-broken="true"``) and its label still says its whole value — and so does the desc."""
     cid = _safe_id(chart_id)
     bar_h, gap, group_gap = 16, 3, 14
     n = len(series)
@@ -98,6 +102,12 @@ def bar_chart(*, chart_id: str, title: str, desc: str, categories: Sequence[str]
     plot_x, plot_w = label_width + 8, width - label_width - 8 - value_width
     values = [v for s in series for v in s.values]
     vmax = max([v for v in values if v is not None] + [0])
+    distinct = sorted({v for v in values if v}, reverse=True)
+    broken_at = None
+    if split and len(distinct) >= 2 and distinct[0] > 8 * distinct[1]:
+        broken_at = distinct[1] * 8 // 5
+        vmax = broken_at
+        desc = f"{desc}（比例尺在 {fmt(broken_at)} 处截断，超出的条以折断表示，数值见标签 the scale is cut; a broken bar's value is in its label）"
     parts = [_open(cid, title, desc, width, height), _defs(cid, n), legend]
     if not categories:
         parts.append(f'<text x="{plot_x}" y="{top + 16}" fill="{MUTED}">{escape(empty_text)}</text></svg>')
@@ -110,12 +120,20 @@ def bar_chart(*, chart_id: str, title: str, desc: str, categories: Sequence[str]
                      f'fill="{TEXT}">{escape(cat)}</text>')
         for si, s in enumerate(series):
             v = s.values[gi] or 0
-            w = (v / vmax * plot_w) if vmax > 0 else 0.0
+            broken = broken_at is not None and v > broken_at
+            w = plot_w if broken else ((v / vmax * plot_w) if vmax > 0 else 0.0)
             y = gy + si * (bar_h + gap)
             label = f"{s.short} {fmt(v)}".strip()
+            mark = ' data-broken="true"' if broken else ""
             parts.append(f'<rect class="bar" x="{plot_x}" y="{_num(y)}" width="{_num(w)}" height="{bar_h}" '
-                         f'fill="url(#{cid}-p{si})" data-series={quoteattr(s.name)} data-value="{int(v)}">'
+                         f'fill="url(#{cid}-p{si})" data-series={quoteattr(s.name)} data-value="{int(v)}"'
+                         f'{mark}>'
                          f'<title>{escape(f"{cat} · {s.name}: {fmt(v)}")}</title></rect>')
+            if broken:  # the break: a white zigzag across the bar near its end
+                bx = plot_x + plot_w - 18
+                parts.append(f'<path class="break" d="M{_num(bx)},{_num(y - 1)} l4,{_num(bar_h / 2 + 1)} l-4,{_num(bar_h / 2 + 1)} '
+                             f'M{_num(bx + 6)},{_num(y - 1)} l4,{_num(bar_h / 2 + 1)} l-4,{_num(bar_h / 2 + 1)}" '
+                             f'stroke="#ffffff" stroke-width="3" fill="none"/>')
             parts.append(f'<text class="value" x="{_num(plot_x + w + 4)}" y="{_num(y + bar_h - 3.5)}" '
                          f'fill="{TEXT}">{escape(label)}</text>')
         parts.append("</g>")

@@ -146,7 +146,7 @@ def vouchers(request: Request):
             series=[charts.Series("预算 Budget", [r["budget_fen"] for r in mine], "预算"),
                     charts.Series("已领 Issued", [r["issued_fen"] for r in mine], "已领"),
                     charts.Series("已核销 Redeemed", [r["redeemed_fen"] for r in mine], "核销")],
-            fmt=charts.wan)
+            fmt=charts.wan, split=True)
         burn.append({"code": code, "name": SPECS[code].name, "clause": SPECS[code].budget_rule,
                      "voucher_clause": SPECS[code].clause, "rows": mine, "chart": chart,
                      "totals": {k: sum(r[f"{k}_fen"] for r in mine) for k in ("budget", "pool", "issued", "redeemed")}})
@@ -230,7 +230,7 @@ def applications(request: Request):
         desc="各状态的申请件数与金额；精确数字见下表。Number and amount of applications per status.",
         categories=[APPLICATION_STATUS[s["status"]] for s in live],
         series=[charts.Series("金额 Amount", [s["amount_fen"] for s in live], "")],
-        fmt=charts.wan, label_width=190)
+        fmt=charts.wan, label_width=190, split=True)
     ctx = _base_ctx(p, request, district)
     ctx.update({"pipeline": pipe, "rows": rows, "chart": chart, "status": status, "status_labels": APPLICATION_STATUS,
                 "done": request.query_params.get("done"), "keys": {r["application_id"]: secrets.token_urlsafe(8)

@@ -193,7 +193,29 @@ def me(request: Request):
         return see_other("/me/enterprise")
     if p.role in OFFICIAL_ROLES:
         return see_other("/officials")
+    if p.person_id and _has_fund_account(p.person_id) and not _has_vouchers(p.person_id):
+        return see_other("/me/fund")  # a flexible worker lands on their own service
     return see_other("/me/vouchers")
+
+
+def _has_fund_account(person_id: str) -> bool:
+    try:
+        from jiaxing.schemes.provident_fund.models import FundAccount
+
+        with unit_of_work() as session:
+            return session.query(FundAccount.id).filter(FundAccount.person_id == person_id).first() is not None
+    except Exception:  # noqa: BLE001 — no fund tables: not a fund user
+        return False
+
+
+def _has_vouchers(person_id: str) -> bool:
+    try:
+        from jiaxing.schemes.vouchers import service as V
+
+        with unit_of_work() as session:
+            return bool(V.list_vouchers(session, person_id=person_id, limit=1))
+    except Exception:  # noqa: BLE001
+        return False
 
 
 # ------------------------------------------------------------------------------ vouchers (citizen)
