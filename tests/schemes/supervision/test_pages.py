@@ -86,3 +86,21 @@ def test_auditor_reads_without_forms_and_project_history(clients):
     assert csv.content.startswith("\ufeff".encode())
     rows = list(__import__("csv").reader(csv.content.decode("utf-8-sig").splitlines()))[1:]
     assert rows and all(UNIT in r[4].split("、") for r in rows)
+
+
+def test_officer_corrects_on_the_page(clients):
+    c = clients["officer"]
+    url = f"/supervision/tasks/{urllib.parse.quote('嘉政办发〔2022〕14号#三@c', safe='')}?on=2022-10-08"
+    page = c.get(url).text
+    _no_script(page)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    key = re.search(r'name="idempotency_key" value="(web:[^"]*sup-correct[^"]*)"', page).group(1)
+    data = {"csrf_token": token, "idempotency_key": key, "on": "2022-10-08", "units": "市司法局",
+            "deadline": "", "reason": "", "action": "correct"}
+    bad = c.post(url.split("?")[0] + "/correct", data=data)
+    assert bad.status_code == 422 and "未作任何更改" in bad.text  # a correction needs its reason
+    ok = c.post(url.split("?")[0] + "/correct", data={**data, "reason": "据决策事项目录"}, follow_redirects=False)
+    assert ok.status_code == 303
+    after = c.get(ok.headers["location"]).text
+    assert "已核定" in after and "市司法局" in after and "原提取" in after
+    assert 'action="/supervision/tasks' not in clients["auditor"].get(url).text

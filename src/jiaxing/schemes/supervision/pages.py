@@ -135,7 +135,7 @@ def _task_page(request: Request, p: Principal, task_id: str, *, error: GazetteEr
     can_report = (p.role == Role.unit_reporter) or (p.role in (Role.supervision_officer, Role.city_admin)
                                                     and bool(d["units"]))
     ctx = _ctx(request, p, on=on, task=d, error=error_view(error) if error else None, done=done,
-               can_report=can_report, form_key=new_key(p, "sup-report"))
+               can_report=can_report, form_key=new_key(p, "sup-report"), correct_key=new_key(p, "sup-correct"))
     return templates.TemplateResponse(request, "supervision_task.html", ctx,
                                       status_code=error.status if error else 200)
 
@@ -169,6 +169,30 @@ async def report(request: Request, task_id: str):
             return templates.TemplateResponse(request, "officials_error.html", {"error": error_view(exc2)},
                                               status_code=exc2.status)
     back = urllib.parse.urlencode({"done": "report", "on": str(form.get("on") or "")[:10]})
+    return see_other(f"/supervision/tasks/{urllib.parse.quote(task_id, safe='')}?{back}")
+
+
+@router.post("/supervision/tasks/{task_id}/correct", response_class=HTMLResponse)
+async def correct(request: Request, task_id: str):
+    """An officer confirms the extraction or corrects units / deadline (kept beside the extraction)."""
+    p = require(request, Role.supervision_officer, Role.city_admin)
+    form = await request.form()
+    csrf(request, form)
+    try:
+        key = form_key(p, form, "sup-correct")
+        if form.get("action") == "confirm":
+            service.confirm(task_id, key=key, actor=p.username, note=str(form.get("reason") or "") or None)
+        else:
+            service.correct(task_id, {"units": str(form.get("units") or "").strip() or None,
+                                      "deadline": str(form.get("deadline") or "").strip() or None,
+                                      "reason": str(form.get("reason") or "")}, key=key, actor=p.username)
+    except GazetteError as exc:
+        try:
+            return _task_page(request, p, task_id, error=exc, on_text=str(form.get("on") or ""))
+        except GazetteError as exc2:
+            return templates.TemplateResponse(request, "officials_error.html", {"error": error_view(exc2)},
+                                              status_code=exc2.status)
+    back = urllib.parse.urlencode({"done": "correct", "on": str(form.get("on") or "")[:10]})
     return see_other(f"/supervision/tasks/{urllib.parse.quote(task_id, safe='')}?{back}")
 
 
