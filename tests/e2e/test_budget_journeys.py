@@ -72,3 +72,27 @@ def test_dashboard_shows_the_overdue_disclosure(page, shoot):
     page.goto("/budget/2023")  # today: the disclosure is still overdue
     assert page.locator('[data-testid="overdue"] [data-subject="市卫生健康委"]').count() >= 1
     shoot(page, "02-dashboard-today")
+
+
+def test_budget_pages_fit_a_phone_and_read_clearly(page):
+    """At phone width (also in 长辈版) neither budget page scrolls sideways and every button is a
+    44-px tap target; at desktop width every text reaches 4.5:1 contrast."""
+    from tests.e2e import a11y
+    from tests.e2e.conftest import VIEWPORTS
+
+    problems = []
+    for user, url in (("finance", "/budget/2023?as_of=2023-09-05"), ("dept-edu", "/budget/2023/department")):
+        page.context.clear_cookies()
+        login(page, user)
+        for elder in (False, True):
+            page.goto(f"/elder?on={int(elder)}&next={url}")
+            page.set_viewport_size(VIEWPORTS["phone"])
+            m = page.evaluate(a11y.OVERFLOW)
+            if m["scrollWidth"] > m["innerWidth"]:
+                problems.append(f"{url} elder={elder}: scrollWidth {m['scrollWidth']} > {m['innerWidth']}: {m['widest']}")
+            problems += [f"{url}: tap target {t['text']!r} {t['height']:.1f}px"
+                         for t in page.evaluate(a11y.COLLECT_TARGETS) if t["height"] < 43.5]
+            page.set_viewport_size(VIEWPORTS["desktop"])
+            problems += [f"{url}: contrast {a11y.text_contrast(i):.2f} {i['text']!r}"
+                         for i in page.evaluate(a11y.COLLECT_TEXT) if not i["image"] and a11y.text_contrast(i) < 4.5]
+    assert not problems, "\n".join(problems[:20])
