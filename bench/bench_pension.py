@@ -185,7 +185,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--recipients", type=int, default=1_000_000)
     ap.add_argument("--sample", type=int, default=2_000)
-    ap.add_argument("--width", type=int, default=100_000, help="participants per transaction in our runs")
+    ap.add_argument("--width", type=int, default=500_000, help="participants per transaction in our runs")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
     url = os.environ.get("GAZETTE_BENCH_DATABASE_URL", DEFAULT_URL)

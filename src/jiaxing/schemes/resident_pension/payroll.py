@@ -43,6 +43,7 @@ def _ranges(session: Session, width: int) -> list[int]:
 def _insert_returning(session: Session, insert_sql: str, p: dict) -> dict[str, tuple[int, int]]:
     """Run an ``INSERT … SELECT`` into rp_lines; per district (lines, fen) of the rows it inserted."""
     if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))  # short set-based statements: compiling costs more than it saves
         rows = session.execute(text(f"WITH ins AS ({insert_sql} RETURNING district, amount_fen) "
                                     "SELECT district, COUNT(*), SUM(amount_fen) FROM ins GROUP BY district"), p).all()
         return {d: (int(n), int(a)) for d, n, a in rows}
@@ -112,7 +113,7 @@ def payroll(month: str, *, width: int = DEFAULT_WIDTH, uow=None, on_progress=Non
             FROM rp_participants p JOIN rp_standard_months sm ON sm.version = :v AND sm.month = :m
             WHERE p.id >= :lo AND p.id < :hi AND p.status = 'receiving' AND p.pension_from <= :m
               AND NOT EXISTS (SELECT 1 FROM rp_lines x WHERE x.participant_id = p.id AND x.kind = 'pension'
-                              AND x.month = :m)""", p)
+                              AND x.month = :m AND x.participant_id >= :lo AND x.participant_id < :hi)""", p)
         _post(session, sums, ctx.key(lo), f"基础养老金 {label}", d, ctx.run_id, actor, "二")
         return {"lines": sum(n for n, _ in sums.values()), "amount_fen": sum(a for _, a in sums.values())}
 
@@ -152,7 +153,8 @@ def topup(*, width: int = DEFAULT_WIDTH, uow=None, on_progress=None, actor: str 
             JOIN rp_standard_months nw ON nw.version = :v AND nw.month = l.month
             JOIN rp_standard_months od ON od.month = l.month
               AND od.version = CASE WHEN l.version > p.settled_version THEN l.version ELSE p.settled_version END
-            WHERE p.id >= :lo AND p.id < :hi AND p.settled_version < :v AND l.version < :v
+            WHERE p.id >= :lo AND p.id < :hi AND l.participant_id >= :lo AND l.participant_id < :hi
+              AND p.settled_version < :v AND l.version < :v
               AND l.status <> 'cancelled' AND (p.death_month IS NULL OR l.month <= p.death_month)
               AND nw.amount_fen > od.amount_fen
             GROUP BY p.id, p.district, p.bank""", p)
