@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from gazette.corpus import repository as repo
 from gazette.corpus.docnumber import canonical_id
 from gazette.corpus.model import Window
-from gazette.corpus.parse import parse_bytes
 from gazette.corpus.validity import RepealInfo, Status, clause_status, document_status
 from gazette.errors import InvalidInput, NotFound
 
@@ -32,7 +31,11 @@ def ingest_bytes(session: Session, data: bytes, filename: str, *, force: bool = 
                  parsed=None) -> repo.IngestReport:
     """Parse (unless ``parsed`` is given: the API parses in a worker process) and store. A
     replacement that would lose stored documents, clauses or dates is refused unless ``force``."""
-    result = parsed if parsed is not None else parse_bytes(data, filename=filename)
+    if parsed is None:
+        from gazette.corpus.parse import parse_bytes  # here: `gazette show` / `status` need no parser
+
+        parsed = parse_bytes(data, filename=filename)
+    result = parsed
     if not result.documents and result.issue is None:
         raise InvalidInput(
             "未在输入中找到公报文件（没有文号行或标题）",
