@@ -34,3 +34,15 @@ def project(pid: str, **kw) -> dict:
             "planned_start": "2022-03-01", "is_new": True, "library": "reserve", "on": dt.date(2022, 1, 1)}
     base.update(kw)
     return base
+
+
+class Lazy(dict):
+    """Clients or headers made on first use (creating a user hashes a password: not free)."""
+
+    def __init__(self, makers: dict):
+        super().__init__()
+        self._makers = makers
+
+    def __missing__(self, key):
+        self[key] = value = self._makers[key]()
+        return value

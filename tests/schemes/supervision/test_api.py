@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from gazette.api.app import create_app
 from gazette.auth.testing import bearer
-from tests.schemes.supervision.conftest import OTHER_UNIT, TASK, UNIT, project
+from tests.schemes.supervision.conftest import OTHER_UNIT, TASK, UNIT, Lazy, project
 
 API = "/api/v1/supervision"
 
@@ -18,13 +18,13 @@ API = "/api/v1/supervision"
 @pytest.fixture()
 def api(reg):
     c = TestClient(create_app(), raise_server_exceptions=False)
-    c.hdr = {
-        "unit": bearer("haiguan", "unit_reporter", unit=UNIT),
-        "other": bearer("yibao", "unit_reporter", unit=OTHER_UNIT),
-        "officer": bearer("duban", "supervision_officer"),
-        "auditor": bearer("shenji", "auditor"),
-        "citizen": bearer("shimin", "citizen"),
-    }
+    c.hdr = Lazy({
+        "unit": lambda: bearer("haiguan", "unit_reporter", unit=UNIT),
+        "other": lambda: bearer("yibao", "unit_reporter", unit=OTHER_UNIT),
+        "officer": lambda: bearer("duban", "supervision_officer"),
+        "auditor": lambda: bearer("shenji", "auditor"),
+        "citizen": lambda: bearer("shimin", "citizen"),
+    })
     return c
 
 

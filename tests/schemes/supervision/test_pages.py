@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from gazette.api.app import create_app
 from jiaxing.schemes.supervision import service
-from tests.schemes.supervision.conftest import OTHER_UNIT, TASK, UNIT, project
+from tests.schemes.supervision.conftest import OTHER_UNIT, TASK, UNIT, Lazy, project
 
 
 def login(username: str, role: str, **fields) -> TestClient:
@@ -31,9 +31,10 @@ def _no_script(html: str) -> None:
 
 @pytest.fixture()
 def clients(reg):
-    return {"unit": login("p-haiguan", "unit_reporter", unit=UNIT), "other": login("p-yibao", "unit_reporter",
-                                                                                     unit=OTHER_UNIT),
-            "officer": login("p-duban", "supervision_officer"), "auditor": login("p-shenji", "auditor")}
+    return Lazy({"unit": lambda: login("p-haiguan", "unit_reporter", unit=UNIT),
+                 "other": lambda: login("p-yibao", "unit_reporter", unit=OTHER_UNIT),
+                 "officer": lambda: login("p-duban", "supervision_officer"),
+                 "auditor": lambda: login("p-shenji", "auditor")})
 
 
 def test_unit_reports_and_officer_sees_it(clients):
