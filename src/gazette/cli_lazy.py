@@ -192,4 +192,13 @@ class LazyGroup(TyperGroup):
             if entry is not None:
                 for name, cmd in _load_module(entry["module"]).items():
                     self.commands.setdefault(name, cmd)
-        return super().resolve_command(ctx, args)
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.UsageError as exc:  # suggest among the lazy commands too
+            if args and "Did you mean" not in exc.message:
+                import difflib
+
+                close = difflib.get_close_matches(args[0], self.list_commands(ctx))
+                if close:
+                    exc.message = exc.message.rstrip(".") + ". Did you mean " + ", ".join(map(repr, close)) + "?"
+            raise

@@ -118,3 +118,8 @@ def test_a_broken_module_does_not_take_the_cli_down(tmp_path, monkeypatch):
     assert "commands of broken_cmds_h18 not loaded" in r.stderr
     assert not (tmp_path / "cache" / "gazette" / "cli-commands.json").exists()
     monkeypatch.setattr(cli_lazy, "_catalogue", None)
+
+
+def test_a_mistyped_lazy_command_gets_a_suggestion():
+    r = runner.invoke(app, ["vouchrs", "pools"])
+    assert r.exit_code == 2 and "Did you mean 'vouchers'?" in r.output
