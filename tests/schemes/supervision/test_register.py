@@ -100,3 +100,17 @@ def test_sync_is_idempotent(reg):
     assert again["added"] == 0 and again["refreshed"] == 0 and again["entries"] == len(entries())
     with reg() as s:
         assert T.count(s) == len(entries())
+
+
+def test_the_plan_targets_are_the_cited_parameters():
+    by_id = {x["id"]: x for x in entries()}
+    two = {t["object"]: (t["value"], t["unit"], t["comparison"]) for t in by_id["嘉政办发〔2022〕9号#二@c"]["targets"]}
+    assert two["市“551”重大项目"] == ("430", "个", "=") and two["市“551”重大项目年度计划投资"] == ("1202", "亿元", "=")
+    assert two["现代产业类项目"] == ("200", "个", "=") and two["社会民生类年度计划投资"] == ("269", "亿元", "=")
+    assert two["扩投资项目清单"] == ("3700", "个", ">=")
+    one = {t["object"]: (t["value"], t["comparison"]) for t in by_id["嘉政办发〔2022〕9号#一@c"]["targets"]}
+    assert one == {"全市固定资产投资总量": ("3000", ">"), "投资增速（确保）": ("8", ">="), "投资增速（力争）": ("10", ">="),
+                   "六个结构性指标投资增速": ("10", ">="), "高耗能行业投资占比": ("13", "<=")}
+    assert [t["value"] for t in by_id["嘉政办发〔2022〕9号#三.（二）@c"]["targets"]] == ["30", "80", "100"]
+    assert by_id["嘉政办发〔2022〕9号#三.（一）@c"]["targets"][0]["value"] == "5000"
+    assert by_id["嘉政办发〔2022〕9号#三.（三）@c"]["targets"] == []  # the lights' thresholds are checks, not targets

@@ -74,6 +74,52 @@ def _plan_year(doc: Document) -> dict[str, Any] | None:
     return {"text": m.group(0), "date": f"{m.group(1)}-12-31", "inherited": doc.id} if m else None
 
 
+# The targets of the “551” plan are read once, as cited parameters (policies/major_projects): the
+# register shows them for their clauses instead of a second, textual reading.
+_PARAM_TARGETS = {  # parameter → (object, comparison, unit shown)
+    "plan.projects": ("市“551”重大项目", "=", "个"),
+    "plan.investment_yi": ("市“551”重大项目年度计划投资", "=", "亿元"),
+    "plan.expansion_list_projects": ("扩投资项目清单", ">=", "个"),
+    "plan.reserve_total_yi": ("滚动储备项目总投资", ">=", "亿元"),
+    "goals.fixed_asset_investment_yi": ("全市固定资产投资总量", ">", "亿元"),
+    "goals.growth_ensure": ("投资增速（确保）", ">=", "%"),
+    "goals.growth_strive": ("投资增速（力争）", ">=", "%"),
+    "goals.structural_growth": ("六个结构性指标投资增速", ">=", "%"),
+    "goals.high_energy_share_max": ("高耗能行业投资占比", "<=", "%"),
+    "start_rate.q1": ("新建项目开工率（一季度）", ">=", "%"),
+    "start_rate.q2": ("新建项目开工率（二季度）", ">=", "%"),
+    "start_rate.q3": ("新建项目开工率（三季度）", ">=", "%"),
+}
+
+
+def parameter_targets(clause_id: str, on: dt.date) -> list[dict[str, Any]] | None:
+    """The plan's targets cited to ``clause_id``, or None when no parameter cites it."""
+    from decimal import Decimal
+
+    from jiaxing.schemes.supervision import params
+
+    out: list[dict[str, Any]] = []
+    for name, (obj, comparison, unit) in _PARAM_TARGETS.items():
+        if params.reference(name) != clause_id:
+            continue
+        v = params.value(name, on)
+        value = format((Decimal(v) * 100).normalize(), "f") if unit == "%" else str(v)
+        out.append({"object": obj, "value": value, "unit": unit, "comparison": comparison,
+                    "text": f"{obj}{_SYMBOL[comparison]}{value}{unit}", "parameter": f"major_projects.{name}"})
+    if params.reference("plan.categories") == clause_id:
+        for cat, d in params.value("plan.categories", on).items():
+            out.append({"object": f"{cat}类项目", "value": str(d["projects"]), "unit": "个", "comparison": "=",
+                        "text": f"{cat}类项目{d['projects']}个", "parameter": "major_projects.plan.categories"})
+            out.append({"object": f"{cat}类年度计划投资", "value": str(d["investment_yi"]), "unit": "亿元",
+                        "comparison": "=", "text": f"{cat}类年度计划投资{d['investment_yi']}亿元",
+                        "parameter": "major_projects.plan.categories"})
+    cited = any(p.references and p.references[0] == clause_id for p in params.all_parameters().values())
+    return out if cited else None  # a clause cited only by the lights' thresholds sets checks, not targets
+
+
+_SYMBOL = {"=": "", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
 def build(results: Iterable[ParseResult]) -> list[dict[str, Any]]:
     entries: list[dict[str, Any]] = []
     for result in results:
@@ -109,8 +155,12 @@ def _clause_entries(doc: Document, covered: set[str]) -> list[dict[str, Any]]:
         m = _AFTER.search(text)
         if m:
             deadlines.append({"text": m.group(0), "date": None, "duration": f"P{_YEARS[m.group(1)]}Y"})
-        out.append(_entry(id=f"{clause.id}@c", document=doc, clause=clause.id, kind="clause_task", text=text,
-                          units=[], deadlines=deadlines))
+        entry = _entry(id=f"{clause.id}@c", document=doc, clause=clause.id, kind="clause_task", text=text,
+                       units=[], deadlines=deadlines)
+        from_params = parameter_targets(clause.id, entry["starts"]) if doc.id == "嘉政办发〔2022〕9号" else None
+        if from_params is not None:
+            entry["targets"] = from_params
+        out.append(entry)
     if not any(True for _ in doc.iter_clauses()):
         body = "".join(doc.preamble)
         m = _DOC_DEADLINE_SENTENCE.search(body)
