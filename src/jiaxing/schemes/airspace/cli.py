@@ -35,6 +35,8 @@ def _emit(data: Any, as_json: bool, line: str | None = None) -> None:
     if as_json or line is None:
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
+        if isinstance(data, dict) and data.get("replayed"):
+            line += "（同一 --key 的重复请求：返回首次结果，未作更改 / a repeat of this --key: the first result, nothing changed）"
         typer.echo(line)
 
 
