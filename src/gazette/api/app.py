@@ -25,7 +25,7 @@ def create_app() -> FastAPI:
         version=__version__,
         description="嘉兴市人民政府公报 — the municipal gazette, made executable.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served offline by gazette.api.docs (no CDN)
         redoc_url=None,
         lifespan=lifespan,  # warms the rules and the search index before the first request
     )
@@ -45,6 +45,9 @@ def create_app() -> FastAPI:
         if importlib.util.find_spec(module) is not None:
             app.include_router(importlib.import_module(module).router)
     app.mount("/static", StaticFiles(directory=str(WEB_DIR / "static")), name="static")
+    from gazette.api.docs import install_docs
+
+    install_docs(app)
 
     @app.get("/api/v1/health", tags=["meta"])
     async def health() -> dict:
