@@ -303,3 +303,25 @@ def test_search_empty_no_result_and_error_states(client):
     assert bad.status_code in (400, 422) and "检索出错" in bad.text and "Traceback" not in bad.text
     bad_status = client.get("/search", params={"q": "消费券", "status": "bogus"})
     assert bad_status.status_code in (400, 422) and "bogus" in bad_status.text
+
+
+def test_document_page_draws_its_validity_timeline_with_exports_and_print(corpus_client):
+    """#9: effective, clause expiries and repeal on one time line (SVG with a text alternative), with export
+    links (AKN, JSON) and a print button from a static script."""
+    import xml.etree.ElementTree as ET
+
+    page = corpus_client.get("/documents/" + urllib.parse.quote("嘉政办发〔2022〕47号", safe=""),
+                             params={"on": "2022-10-08"}).text
+    section = re.search(r'<section class="card doc-timeline".*?</section>', page, re.S).group(0)
+    svg = ET.fromstring(re.search(r"<svg.*?</svg>", section, re.S).group(0))
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    kinds = {(g.get("data-kind"), g.get("data-date")) for g in svg.findall(".//svg:g[@class='event']", ns)}
+    assert ("start", "2022-09-22") in kinds and ("end", "2024-12-31") in kinds and ("clause_end", "2022-12-31") in kinds
+    assert "2022-12-31" in svg.find("svg:desc", ns).text and svg.get("role") == "img"
+    for fmt in ("akn", "json"):
+        href = html.unescape(re.search(rf'href="([^"]+)" data-testid="export-{fmt}"', section).group(1))
+        assert corpus_client.get(href).status_code == 200
+    assert 'data-testid="print-document"' in section and '<script src="/static/print.js"' in page
+    repealed = corpus_client.get("/documents/" + urllib.parse.quote("嘉政办发〔2019〕38号", safe="")).text
+    if 'data-testid="timeline"' in repealed:
+        assert 'data-kind="repeal"' in repealed

@@ -281,3 +281,63 @@ def amount_chart(*, chart_id: str, title: str, desc: str, points: Sequence[tuple
                      f'font-weight="700">{escape(label)}</text></g>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def timeline_chart(*, chart_id: str, title: str, desc: str, events: Sequence[tuple[str, str, str]],
+                   on: str | None = None, width: int = 640) -> Markup:
+    """A document's validity as a time line: each event (ISO date, label, kind — ``start``, ``end``,
+    ``clause_end``, ``repeal``) is a marker on one axis with its date and words beside it, each kind
+    with its own shape (circle, square, diamond, cross) besides its colour; the in-force span is a
+    thick bar; ``on`` (the date the page shows status on) is a dashed line. Labels alternate above
+    and below the axis and stack when close."""
+    import datetime as _dt
+
+    cid = _safe_id(chart_id)
+    dates = sorted({_dt.date.fromisoformat(d) for d, _, _ in events} | ({_dt.date.fromisoformat(on)} if on else set()))
+    if not dates:
+        return Markup("")
+    lo, hi = dates[0] - _dt.timedelta(days=30), dates[-1] + _dt.timedelta(days=30)
+    span = max((hi - lo).days, 1)
+    left, right = 16, 16
+    rows = max(1, len(events))
+    height = 80 + 30 * ((rows + 1) // 2) * 2
+    axis_y = height / 2
+
+    def X(d: str) -> float:
+        return left + (_dt.date.fromisoformat(d) - lo).days / span * (width - left - right)
+
+    parts = [_open(cid, title, desc, width, height)]
+    parts.append(f'<line x1="{left}" y1="{_num(axis_y)}" x2="{width - right}" y2="{_num(axis_y)}" stroke="{MUTED}"/>')
+    starts = [d for d, _, k in events if k == "start"]
+    stops = [d for d, _, k in events if k in ("end", "repeal")]
+    if starts:
+        x1 = X(starts[0])
+        x2 = X(min(stops)) if stops else width - right
+        parts.append(f'<rect class="in-force" x="{_num(x1)}" y="{_num(axis_y - 5)}" width="{_num(max(x2 - x1, 1))}" '
+                     f'height="10" fill="url(#{cid}-p0)"/>')
+        parts.insert(1, _defs(cid, 1))
+    if on:
+        xo = X(on)
+        parts.append(f'<line class="on" x1="{_num(xo)}" y1="8" x2="{_num(xo)}" y2="{_num(height - 8)}" '
+                     f'stroke="{PALETTE[1]}" stroke-dasharray="5 3" stroke-width="2"/>')
+        anchor = "end" if xo > width * 0.7 else "start"
+        parts.append(f'<text x="{_num(xo + (-4 if anchor == "end" else 4))}" y="18" text-anchor="{anchor}" '
+                     f'fill="{TEXT}" font-size="12">查看日期 {escape(on)}</text>')
+    for i, (d, label, kind) in enumerate(sorted(events)):
+        x = X(d)
+        above = i % 2 == 0
+        level = i // 2
+        ty = axis_y - 22 - level * 30 if above else axis_y + 30 + level * 30
+        shape = {"start": f'<circle cx="{_num(x)}" cy="{_num(axis_y)}" r="6" fill="{PALETTE[2]}"/>',
+                 "end": f'<rect x="{_num(x - 6)}" y="{_num(axis_y - 6)}" width="12" height="12" fill="{PALETTE[0]}"/>',
+                 "clause_end": f'<path d="M{_num(x)},{_num(axis_y - 7)} l7,7 l-7,7 l-7,-7 z" fill="{PALETTE[1]}"/>',
+                 "repeal": f'<path d="M{_num(x - 6)},{_num(axis_y - 6)} l12,12 M{_num(x + 6)},{_num(axis_y - 6)} l-12,12" '
+                           f'stroke="#8b0000" stroke-width="3"/>'}.get(kind, "")
+        anchor = "end" if x > width * 0.66 else ("start" if x < width * 0.34 else "middle")
+        parts.append(f'<g class="event" data-kind="{escape(kind)}" data-date="{escape(d)}">{shape}'
+                     f'<line x1="{_num(x)}" y1="{_num(axis_y)}" x2="{_num(x)}" y2="{_num(ty + (4 if above else -14))}" '
+                     f'stroke="#bbbbbb"/>'
+                     f'<text x="{_num(x)}" y="{_num(ty)}" text-anchor="{anchor}" fill="{TEXT}" font-size="12">'
+                     f'{escape(d)} {escape(label)}</text></g>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -239,6 +239,39 @@ def _clause_badges(session: Session, clauses: list[dict], on: dt.date, out: dict
         _clause_badges(session, c.get("children") or [], on, out)
 
 
+def _timeline(doc: dict, relations: list[dict], on: dt.date):
+    """The document's validity drawn as a time line: in force from, clause windows ending, valid until,
+    repealed — with the same events in words (the chart's text alternative)."""
+    from gazette.web.charts import timeline_chart
+
+    events: list[tuple[str, str, str]] = []
+    if doc.get("effective_from"):
+        events.append((doc["effective_from"], "施行 in force", "start"))
+
+    def walk(clauses: list[dict]) -> None:
+        for c in clauses:
+            for w in c.get("windows") or []:
+                if w.get("effective_until") and w["effective_until"] != doc.get("effective_until"):
+                    what = f"{c.get('label') or c['id'].split('#', 1)[-1]}{('（' + w['scope'] + '）') if w.get('scope') else ''}"
+                    events.append((w["effective_until"], f"{what} 到期 clause ends", "clause_end"))
+            walk(c.get("children") or [])
+
+    walk(doc.get("clauses") or [])
+    if doc.get("effective_until"):
+        events.append((doc["effective_until"], "有效期届满 ends", "end"))
+    for r in relations:
+        if r["type"] == "repealed_by" and r.get("effective"):
+            events.append((str(r["effective"])[:10], f"被 {r['other']} 废止 repealed", "repeal"))
+    seen: set[tuple[str, str]] = set()
+    events = [e for e in events if not ((e[0], e[1]) in seen or seen.add((e[0], e[1])))]
+    if not events:
+        return None
+    words = "；".join(f"{d} {label}" for d, label, _ in sorted(events))
+    svg = timeline_chart(chart_id="timeline", title=f"{doc.get('doc_number') or doc['id']} 效力时间线 Validity timeline",
+                         desc=f"{words}。查看日期 {on.isoformat()}。", events=events, on=on.isoformat())
+    return {"svg": svg, "events": sorted(events)}
+
+
 def _repealers(relations: list[dict]) -> list[dict]:
     return [r for r in relations if r["type"] == "repealed_by"]
 
@@ -257,6 +290,7 @@ def document_page(request: Request, ident: str):
                 ctx["clause_status"] = badges
                 issue = next((i for i in service.list_issues(session) if i["id"] == data.get("issue")), None)
                 ctx["issue"] = issue
+                ctx["timeline"] = _timeline(data, ctx["relations"], on)
             elif data["kind"] == "external":
                 ctx["relations"] = _relations_view(session, data, data["id"])
                 names = [r["target_title"] for r in data["relations"]["incoming"] if r.get("target_title")]
