@@ -11,7 +11,7 @@ import pytest
 def dask_cluster():
     from distributed import LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR, env={"POLARS_MAX_THREADS": "1"})
     try:
         yield cluster.scheduler_address

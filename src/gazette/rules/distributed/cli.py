@@ -63,6 +63,10 @@ def run_batch_dataset(dataset: Path, on: str, out: Path | None, cluster: str | N
         import time
 
         if "task" not in state:
+            if cluster:
+                dash = job.stats.get("dashboard")
+                console.print(f"running on: {job.stats.get('cluster')} ({job.stats.get('workers')} workers); Dask dashboard: "
+                              + (dash or "not available (needs the bokeh package, which is not installed)"), markup=False)
             state["task"] = prog.add_task("run", total=p["total_parts"], rate="")
             state["t0"] = time.perf_counter()
             prog.start()
@@ -72,18 +76,11 @@ def run_batch_dataset(dataset: Path, on: str, out: Path | None, cluster: str | N
 
     job = Job(dataset, parse_date(on), out, sets, cluster=cluster, skip_bad=skip_bad, rows_per_task=rows_per_task,
               progress=progress)
-    if cluster:
-        console.print(f"cluster: {cluster}", markup=False)
     try:
         summary = job.run()
     finally:
-        prog.stop()
-    dash = job.stats.get("dashboard")
-    if cluster:
-        if dash:
-            console.print(f"Dask dashboard: {dash}", markup=False)
-        else:
-            console.print("Dask dashboard: not available (needs the bokeh package, which is not installed)", markup=False)
+        if "task" in state:
+            prog.stop()
     parts = summary["partitions"]
     console.print(f"{parts['computed']} partition(s) computed, {parts['skipped']} already done, {len(parts['bad'])} bad; "
                   f"{job.stats.get('seconds', 0):.1f} s; summary in {out / 'summary.json'}", markup=False)

@@ -365,7 +365,7 @@ def locate(fi_path: str, column: str, hashes: list[int]) -> list[tuple[int, str,
     df = pl.read_parquet(fi_path, columns=[column])
     s = df[column].cast(pl.String)
     h = s.hash(**SEEDS)
-    hit = h.is_in(pl.Series(hashes, dtype=pl.UInt64)) & s.is_not_null()
+    hit = h.is_in(pl.Series(hashes, dtype=pl.UInt64).implode()) & s.is_not_null()
     groups = row_groups(Path(fi_path))
     info = FileInfo("", "", Path(fi_path), groups)
     return [(int(r), s[int(r)], info.row_group_of(int(r))) for r in hit.arg_true()[:20]]
