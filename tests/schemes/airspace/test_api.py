@@ -14,13 +14,13 @@ PERSON = example_person_id(3)
 LAT, LON = point_at(100)
 
 
-@pytest.fixture()
-def client(clean_db):
+@pytest.fixture(scope="module")
+def client(module_db):
     return TestClient(create_app(), raise_server_exceptions=False)
 
 
-@pytest.fixture()
-def users(clean_db):
+@pytest.fixture(scope="module")
+def users(module_db):
     return {"owner": bearer("as-owner", "citizen", person_id=PERSON),
             "org": bearer("as-org", "enterprise", enterprise_id=example_enterprise_id(3)),
             "registrar": bearer("as-registrar", "registrar", unit="海宁市公安局"),
@@ -99,7 +99,7 @@ def test_owner_registers_registrar_confirms_approver_approves_check_permits(clie
     assert (chk.json()["outcome"], chk.json()["approved_flight"]) == ("permitted", fid)
     # owners see only their own; the auditor reads everything but writes nothing
     assert client.get("/api/v1/airspace/devices", headers=users["org"]).json() == []
-    assert len(client.get("/api/v1/airspace/devices", headers=users["auditor"]).json()) == 1
+    assert "API-SN-1" in {d["serial"] for d in client.get("/api/v1/airspace/devices", headers=users["auditor"]).json()}
     assert client.get(f"/api/v1/airspace/devices/{d['id']}", headers=users["org"]).status_code == 403
     seal = {"mode": "direct", "reason": "r", "place": "p"}
     assert client.post(f"/api/v1/airspace/devices/{d['id']}/seal", json=seal,
@@ -107,18 +107,18 @@ def test_owner_registers_registrar_confirms_approver_approves_check_permits(clie
 
 
 def test_sealed_device_cannot_be_approved_over_http(client, users):
-    h = {**users["registrar"], "Idempotency-Key": "r1"}
+    h = {**users["registrar"], "Idempotency-Key": "sealed-r1"}
     d = client.post("/api/v1/airspace/devices", headers=h, json={
         "kind": "hot_air_balloon", "model": "Cameron", "serial": "B-1", "owner_kind": "person", "owner_id": PERSON,
         "owner_name": "王五", "co_registrars": ["体育"]}).json()
-    f = client.post("/api/v1/airspace/flights", headers={**users["registrar"], "Idempotency-Key": "f1"}, json={
+    f = client.post("/api/v1/airspace/flights", headers={**users["registrar"], "Idempotency-Key": "sealed-f1"}, json={
         "notice_id": "嘉政发〔2022〕17号", "device_id": d["id"], "purpose": "broadcast", "pilot": "p",
         "start": "2022-09-12T09:00+08:00", "end": "2022-09-12T11:00+08:00", "lat": LAT, "lon": LON, "radius_m": 300}).json()
-    s = client.post(f"/api/v1/airspace/devices/{d['id']}/seal", headers={**users["registrar"], "Idempotency-Key": "s1"},
+    s = client.post(f"/api/v1/airspace/devices/{d['id']}/seal", headers={**users["registrar"], "Idempotency-Key": "sealed-s1"},
                     json={"mode": "requested", "reason": "观潮节临时封存", "place": "盐官"})
     assert s.json()["sealed"] is True
     r = client.post(f"/api/v1/airspace/flights/{f['id']}/decision", json={"decision": "approve", "basis": "b"},
-                    headers={**users["approver"], "Idempotency-Key": "a1"})
+                    headers={**users["approver"], "Idempotency-Key": "sealed-a1"})
     assert (r.status_code, r.json()["code"], r.json()["field"]) == (409, "device_sealed", "device_id")
 
 

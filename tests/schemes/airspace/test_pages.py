@@ -35,12 +35,13 @@ def _form_fields(html: str, action: str) -> dict[str, str]:
     return dict(re.findall(r'<input type="hidden" name="(csrf_token|idempotency_key)" value="([^"]+)"', form))
 
 
-@pytest.fixture()
-def people(clean_db):
+@pytest.fixture(scope="module")
+def people(module_db):
+    """Logged-in clients, one per role, made once for the module (argon2 is slow on purpose)."""
     ensure_user("pg-owner", "citizen", person_id=PERSON)
     ensure_user("pg-registrar", "registrar", unit="海宁市公安局")
-    ensure_user("pg-approver", "approver", unit="海宁市公安局")
     ensure_user("pg-auditor", "auditor")
+    return {name: _login(f"pg-{name}") for name in ("owner", "registrar", "auditor")}
 
 
 def _no_inline_script(html: str) -> None:
@@ -65,7 +66,7 @@ def test_public_map_and_check(people):
 
 
 def test_owner_registers_then_applies(people):
-    owner = _login("pg-owner")
+    owner = people["owner"]
     page = owner.get("/airspace/me")
     assert page.status_code == 200
     _no_inline_script(page.text)
@@ -93,9 +94,9 @@ def test_owner_registers_then_applies(people):
 
 def test_registry_and_approvals_roles(people):
     assert _client().get("/airspace/registry").status_code in (302, 303)  # anonymous → login
-    owner = _login("pg-owner")
+    owner = people["owner"]
     assert owner.get("/airspace/registry").status_code == 403
-    reg = _login("pg-registrar")
+    reg = people["registrar"]
     page = reg.get("/airspace/registry")
     assert page.status_code == 200
     _no_inline_script(page.text)
@@ -110,7 +111,7 @@ def test_registry_and_approvals_roles(people):
     assert r.status_code == 303
     page = reg.get("/airspace/registry")
     assert 'data-serial="R-1"' in page.text and "JXKY-" in page.text
-    auditor = _login("pg-auditor")
+    auditor = people["auditor"]
     view = auditor.get("/airspace/registry")
     assert view.status_code == 200 and "R-1" in view.text and "/seal" not in view.text
     assert auditor.get("/airspace/approvals").status_code == 200
