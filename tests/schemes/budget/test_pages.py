@@ -130,3 +130,13 @@ def test_marking_obligations_done_from_the_pages(demo):
     assert 'data-testid="recorded"' in page
     assert 'data-code="department_disclosure" data-subject="市卫生健康委"' not in page  # no longer overdue
     assert "逾期完成 Done late" in page
+
+
+def test_an_unknown_year_or_request_is_a_404_page(demo):
+    fin = login("finance")
+    r = fin.get("/budget/2031")
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+    page = fin.get("/budget/2023").text
+    form = hidden(page, "/budget/requests/4/route")
+    assert fin.post("/budget/requests/999999/route", data=form).status_code == 404
+    assert fin.get("/budget/1999").status_code == 422

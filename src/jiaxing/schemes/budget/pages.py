@@ -21,7 +21,7 @@ from fastapi.responses import HTMLResponse
 from gazette import validate
 from gazette.api.params import RowId
 from gazette.auth.principal import Principal, Role
-from gazette.errors import GazetteError
+from gazette.errors import GazetteError, NotFound
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from gazette.web import charts
@@ -58,6 +58,15 @@ def _can_decide(p: Principal, r: dict) -> bool:
     if r["status"] != "queued" or r["next_step"] == "npc_submission":
         return False
     return p.role == Role.city_admin or RQ.STEPS[r["next_step"]][0] == p.role.value
+
+
+def _missing(request: Request, p: Principal, exc: GazetteError):
+    """An unknown year or request: the budget page with the error and the years on record."""
+    with unit_of_work() as s:
+        years = Q.years(s)
+    return templates.TemplateResponse(request, "budget_dashboard.html",
+                                      {"who": p, "year": None, "years": years, "error": error_view(exc)},
+                                      status_code=exc.status)
 
 
 @router.get("/budget", response_class=HTMLResponse)
@@ -109,7 +118,10 @@ def dashboard(request: Request, year: Year):
     p = require(request, *ALL)
     if p.role == Role.department:
         return see_other(f"/budget/{year}/department")
-    return _dashboard(request, p, year)
+    try:
+        return _dashboard(request, p, year)
+    except NotFound as exc:
+        return _missing(request, p, exc)
 
 
 def _department_page(request: Request, p: Principal, year: int, name: str | None, *,
@@ -146,7 +158,10 @@ def _department_page(request: Request, p: Principal, year: int, name: str | None
 def department_page(request: Request, year: Year):
     p = require(request, *ALL)
     name = p.unit if p.role == Role.department else request.query_params.get("name")
-    return _department_page(request, p, year, name)
+    try:
+        return _department_page(request, p, year, name)
+    except NotFound as exc:
+        return _missing(request, p, exc)
 
 
 @router.post("/budget/{year}/requests", response_class=HTMLResponse)
@@ -204,8 +219,11 @@ async def _act(request: Request, request_id: int, roles: tuple[Role, ...], build
     p = require(request, *roles)
     form = await request.form()
     csrf(request, form)
-    with unit_of_work() as s:
-        year = Q.get_request(s, request_id)["year"]
+    try:
+        with unit_of_work() as s:
+            year = Q.get_request(s, request_id)["year"]
+    except NotFound as exc:
+        return _missing(request, p, exc)
     try:
         on = validate.date(str(form.get("on", "")) or Q.today().isoformat(), "on")
         execute(build(p, form_key(p, form, f"budget-{request_id}"), on, form))
