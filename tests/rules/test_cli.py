@@ -150,3 +150,10 @@ def test_scheme_commands_take_json(db_url):
         assert r.exit_code in (0, 1), r.output  # 2 would be a usage error: --json refused
         assert "No such option" not in r.output
     assert "--json" in runner.invoke(app, ["fund", "open", "--help"]).output
+
+
+def test_params_json():
+    rows = json.loads(runner.invoke(app, ["params", "--on", "2022-10-08", "--json"]).stdout)
+    assert any(r["id"] == "nev.voucher.tiers" for r in rows)
+    one = json.loads(runner.invoke(app, ["params", "nev.voucher.tiers", "--json"]).stdout)
+    assert one["id"] == "nev.voucher.tiers"

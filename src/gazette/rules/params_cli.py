@@ -44,6 +44,7 @@ params_app = typer.Typer(cls=_ParamsGroup, no_args_is_help=False, add_completion
 def show(
     pid: Annotated[str | None, typer.Argument(help="parameter id, e.g. nev.voucher.tiers")] = None,
     on: Annotated[str | None, typer.Option("--on", help="show values on this date")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON (one parameter is always JSON)")] = False,
 ) -> None:
     """列出参数，或显示一个参数的历史与依据。List parameters or show one with its history."""
     from gazette.rules.engine import get_engine, parse_date
@@ -57,12 +58,20 @@ def show(
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
         return
     day = parse_date(on) if on else None
+    rows = []
     for p in engine.params:
-        line = f"{p.id}\t{p.description}"
+        row = {"id": p.id, "description": p.description}
         if day is not None and p.defined_on(day):
             v, _ = p.at(day)
-            shown = render(v, p.unit) if p.kind == "value" else len(v)
-            line += f"\t{json.dumps(shown, ensure_ascii=False, default=_json_default)}"
+            row["value"] = render(v, p.unit) if p.kind == "value" else len(v)
+        rows.append(row)
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=_json_default))
+        return
+    for row in rows:
+        line = f"{row['id']}\t{row['description']}"
+        if "value" in row:
+            line += f"\t{json.dumps(row['value'], ensure_ascii=False, default=_json_default)}"
         typer.echo(line)
 
 
