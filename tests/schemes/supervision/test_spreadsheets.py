@@ -115,3 +115,12 @@ def test_an_existing_code_names_its_row_and_rolls_back(clean_db):
     (err,) = e.value.details["errors"]
     assert (err["row"], err["column"], err["code"]) == (3, "项目代码", "project_exists")
     assert _count(SupProject) == 1 and _count(SupInvestment) == 2  # JX-009 was not half-written
+
+
+def test_a_month_before_the_start_names_its_cell(clean_db):
+    early = [*ROW[:11], dt.datetime(2022, 3, 1), *ROW[12:]]  # started in March, reports February
+    with pytest.raises(GazetteError) as e:
+        spreadsheets.import_projects(_xlsx([early]), key="m", actor="o", on=dt.date(2022, 1, 1))
+    (err,) = e.value.details["errors"]
+    assert (err["row"], err["column"], err["code"]) == (2, "2022-02", "month_before_start")
+    assert _count(SupProject) == 0

@@ -156,9 +156,10 @@ def _report(ctx: Context, cmd: ReportProgress) -> dict[str, Any]:
     return {"report_id": r.id, **T.report_dict(r)}
 
 
-def _create_project(ctx: Context, cmd: RegisterProject) -> SupProject:
+def _create_project(ctx: Context, cmd: RegisterProject, *, checked: bool = False, audit: bool = True,
+                    move: bool = True) -> SupProject:
     s = ctx.session
-    if s.get(SupProject, cmd.id) is not None:
+    if not checked and s.get(SupProject, cmd.id) is not None:
         raise Conflict(f"项目代码已存在：{cmd.id}", f"the project code exists: {cmd.id}", field="id",
                        code="project_exists")
     p = SupProject(id=cmd.id, name=cmd.name, category=cmd.category, level=cmd.level, district=cmd.district,
@@ -167,10 +168,16 @@ def _create_project(ctx: Context, cmd: RegisterProject) -> SupProject:
     if cmd.library == "construction":
         p.started_on = cmd.on  # a continuing project enters 在建库 as it is registered
     s.add(p)
-    s.add(SupProjectMove(project_id=p.id, event="registered", on=cmd.on, from_library=None, to_library=cmd.library,
-                         actor=ctx.actor))
-    ctx.audit("supervision.project", "sup_project", p.id, after=P.as_dict(p), business_date=cmd.on)
+    if move:
+        s.add(_registered(ctx, p, cmd.on))
+    if audit:
+        ctx.audit("supervision.project", "sup_project", p.id, after=P.as_dict(p), business_date=cmd.on)
     return p
+
+
+def _registered(ctx: Context, p: SupProject, on: dt.date) -> SupProjectMove:
+    return SupProjectMove(project_id=p.id, event="registered", on=on, from_library=None, to_library=p.library,
+                          actor=ctx.actor)
 
 
 def _register_project(ctx: Context, cmd: RegisterProject) -> dict[str, Any]:
@@ -222,36 +229,58 @@ def _report_investment(ctx: Context, cmd: ReportInvestment) -> dict[str, Any]:
 
 @handles(ImportProjects)
 def _import(ctx: Context, cmd: ImportProjects) -> dict[str, Any]:
+    s = ctx.session
+    rows = list(cmd.rows)
+    ids = [fields["id"] for _, fields, _, _ in rows]
+    taken: set[str] = set()
+    for i in range(0, len(ids), 500):
+        taken |= set(s.scalars(select(SupProject.id).where(SupProject.id.in_(ids[i:i + 500]))))
+    for row, fields, _, _ in rows:
+        if fields["id"] in taken:
+            raise Conflict(f"项目代码已存在：{fields['id']}", f"the project code exists: {fields['id']}", field="id",
+                           code="project_exists", details={"row": row})
+    # two batches: the projects, then what refers to them (moves, months) — nothing is read back
+    created = []
+    for row, fields, reported, started in rows:
+        on = dt.date.fromisoformat(fields["on"]) if isinstance(fields["on"], str) else fields["on"]
+        planned = fields.get("planned_start")
+        rp = RegisterProject(idempotency_key="import", actor=ctx.actor, **{
+            **fields, "on": on, "planned_start": dt.date.fromisoformat(planned) if isinstance(planned, str) else planned})
+        created.append((row, _create_project(ctx, rp, checked=True, audit=False, move=False), on, reported, started))
+    s.flush()
     registered = months = 0
-    for row, fields, reported, started in cmd.rows:
-        try:
-            months += _import_row(ctx, fields, reported, started)
-        except GazetteError as e:
-            e.details = {**e.details, "row": row}
-            raise
-        registered += 1
+    with s.no_autoflush:
+        for row, p, on, reported, started in created:
+            try:
+                months += _import_row(ctx, p, on, reported, started)
+            except GazetteError as e:
+                e.details = {**e.details, "row": row}
+                raise
+            registered += 1
+    s.flush()
     result = {"projects": registered, "monthly_reports": months}
-    ctx.audit("supervision.import", "sup_projects", "import", after=result)
+    # one audit record for the import: every project it registered, with its library
+    ctx.audit("supervision.import", "sup_projects", "import",
+              after={**result, "registered": {f["id"]: f["library"] for _, f, _, _ in rows}})
     return result
 
 
-def _import_row(ctx: Context, fields: dict[str, Any], reported: tuple, started: str | None) -> int:
+def _import_row(ctx: Context, p: SupProject, on: dt.date, reported: tuple, started: str | None) -> int:
     s = ctx.session
-    on = dt.date.fromisoformat(fields["on"]) if isinstance(fields["on"], str) else fields["on"]
-    planned = fields.get("planned_start")
-    rp = RegisterProject(idempotency_key="import", actor=ctx.actor, **{
-        **fields, "on": on, "planned_start": dt.date.fromisoformat(planned) if isinstance(planned, str) else planned})
-    p = _create_project(ctx, rp)
+    s.add(_registered(ctx, p, on))
     if started:
         if p.library != "construction":
             P.apply_event(s, p, event="construction_started", on=dt.date.fromisoformat(str(started)),
-                          actor=ctx.actor, reason=None, to_library=None, month=None)
+                          actor=ctx.actor, reason=None, to_library=None, month=None, last=on)
         else:
             p.started_on = dt.date.fromisoformat(str(started))
-        s.flush()
     start_month = p.started_on.strftime("%Y-%m") if p.started_on else None
     for month, amount in sorted(dict(reported).items()):  # a new project has no months yet: add them directly
-        if p.library != "construction" or (start_month and month < start_month):
-            _investment(ctx, rp.id, month, int(amount))  # raises the error a single report would
+        if int(amount) > 0 and p.library != "construction":
+            raise Conflict("只有在建库项目可以填报完成投资", "only projects under construction report investment",
+                           field=month, code="not_under_construction")
+        if start_month and month < start_month:
+            raise InvalidInput("填报月份早于开工月份", "the month is before the project started", field=month,
+                               code="month_before_start")
         s.add(SupInvestment(project_id=p.id, month=month, amount_wan=int(amount), actor=ctx.actor))
     return len(dict(reported))

@@ -52,12 +52,17 @@ def _move(session: Session, p: SupProject, event: str, on: dt.date, to: str, act
     return {"event": event, "on": on.isoformat(), "from": before, "to": to, "reason": reason}
 
 
+_ASK = object()
+
+
 def apply_event(session: Session, p: SupProject, *, event: str, on: dt.date, actor: str, reason: str | None,
-                to_library: str | None, month: str | None) -> list[dict[str, Any]]:
-    """The moves ``event`` causes; raises before writing anything when it is not allowed."""
+                to_library: str | None, month: str | None, last: Any = _ASK) -> list[dict[str, Any]]:
+    """The moves ``event`` causes; raises before writing anything when it is not allowed. ``last`` is the
+    date of the project's last event when the caller knows it (an import that has just registered it)."""
     if event not in EVENTS or event == "registered":
         raise InvalidInput(f"未知事件：{event}", f"unknown event: {event}", field="event", code="unknown_event")
-    last = last_event_date(session, p.id)
+    if last is _ASK:
+        last = last_event_date(session, p.id)
     if last is not None and on < last:
         raise InvalidInput(f"事件日期 {on} 早于项目上一事件（{last}）", f"the event date {on} is before the project's "
                            f"last event ({last})", field="on", code="date_before_last_event")
