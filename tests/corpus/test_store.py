@@ -52,8 +52,8 @@ def test_a_failing_ingest_leaves_the_database_as_it_was(corpus, gazette_paths, m
 
     original = repository.store_parse
 
-    def explode(session, result, data, filename):
-        original(session, result, data + b"\n", filename)  # writes rows, then fails
+    def explode(session, result, data, filename, **kw):
+        original(session, result, data + b"\n", filename, **kw)  # writes rows, then fails
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(repository, "store_parse", explode)
