@@ -137,6 +137,7 @@ def test_an_unknown_year_or_request_is_a_404_page(demo):
     r = fin.get("/budget/2031")
     assert r.status_code == 404 and "text/html" in r.headers["content-type"]
     page = fin.get("/budget/2023").text
-    form = hidden(page, "/budget/requests/4/route")
+    rid = re.search(r'action="/budget/requests/(\d+)/route"', page).group(1)  # the demo's submitted request
+    form = hidden(page, f"/budget/requests/{rid}/route")
     assert fin.post("/budget/requests/999999/route", data=form).status_code == 404
     assert fin.get("/budget/1999").status_code == 422
