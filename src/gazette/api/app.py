@@ -33,6 +33,9 @@ def create_app() -> FastAPI:
     # outermost last: every answer (413/414/431 included) gets the security headers
     app.add_middleware(RequestLimits)
     app.add_middleware(SecurityHeaders)
+    from gazette.api import workers
+
+    app.add_event_handler("shutdown", workers.shutdown)  # no worker process outlives the server
     auth_pages.install(app)  # page denials: a redirect to /login or the 403 page, not problem+json
     app.include_router(auth_api.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     app.include_router(corpus.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)

@@ -72,7 +72,9 @@ class _Pool:
         if not self._slots.acquire(blocking=False):
             raise Busy(self.name)
         try:
-            future = asyncio.get_running_loop().run_in_executor(self.executor(), fn, *args)
+            # submitting may start worker processes (a fork through the forkserver, which may itself be
+            # starting): that waits, so it is done off the event loop
+            future = asyncio.wrap_future(await asyncio.to_thread(self.executor().submit, fn, *args))
             if timeout is None:
                 return await future
             try:
@@ -84,7 +86,7 @@ class _Pool:
             self._slots.release()
 
 
-NICE = 10  # workers yield the CPU to the event loop (Linux: per thread; elsewhere: best effort)
+NICE = 5  # workers yield the CPU to the event loop (Linux: per thread; elsewhere: best effort)
 
 
 def _lower_priority() -> None:
