@@ -95,3 +95,17 @@ def test_prune_keeps_the_retention_period(uow):
         assert prune(s)["access_denials"] == 2
     with uow() as s:
         assert sorted(s.scalars(select(AccessDenial.reason))) == ["r1", "r179"]
+
+
+def test_prune_command(uow):
+    import json
+
+    from typer.testing import CliRunner
+
+    from gazette.cli import app
+
+    with uow() as s:
+        s.add(AccessDenial(at=now() - dt.timedelta(days=40), method="GET", path="/", reason="old", ip="x"))
+    r = CliRunner().invoke(app, ["users", "prune-denials", "--days", "30"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["access_denials"] == 1
