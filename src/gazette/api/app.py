@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -19,8 +20,17 @@ from gazette.web import PAGE_MODULES
 from gazette.web.templating import HERE as WEB_DIR
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    from gazette.api import workers
+
+    workers.shutdown()  # no worker process outlives the server
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="Gazette API",
         version=__version__,
         description="嘉兴市人民政府公报 — the municipal gazette, made executable.",
@@ -33,9 +43,6 @@ def create_app() -> FastAPI:
     # outermost last: every answer (413/414/431 included) gets the security headers
     app.add_middleware(RequestLimits)
     app.add_middleware(SecurityHeaders)
-    from gazette.api import workers
-
-    app.add_event_handler("shutdown", workers.shutdown)  # no worker process outlives the server
     auth_pages.install(app)  # page denials: a redirect to /login or the 403 page, not problem+json
     app.include_router(auth_api.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
     app.include_router(corpus.router, prefix="/api/v1", responses=PROBLEM_RESPONSES)
