@@ -22,7 +22,8 @@ from gazette.web.templating import HERE as WEB_DIR
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    yield
+    async with lifespan(app):  # warms the rules and the search index before the first request
+        yield
     from gazette.api import workers
 
     workers.shutdown()  # no worker process outlives the server
@@ -30,14 +31,13 @@ async def _lifespan(app: FastAPI):
 
 def create_app() -> FastAPI:
     app = FastAPI(
-        lifespan=_lifespan,
         title="Gazette API",
         version=__version__,
         description="嘉兴市人民政府公报 — the municipal gazette, made executable.",
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # served offline by gazette.api.docs (no CDN)
         redoc_url=None,
-        lifespan=lifespan,  # warms the rules and the search index before the first request
+        lifespan=_lifespan,  # warm-up (gazette.api.warmup), then the worker pools stopped at shutdown
     )
     install_problem_handlers(app)
     # outermost last: every answer (413/414/431 included) gets the security headers
