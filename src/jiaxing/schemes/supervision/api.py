@@ -20,6 +20,7 @@ from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal
 from gazette.auth.principal import Role as R
 from gazette.errors import InvalidInput
+from jiaxing.schemes.supervision.units import canonical
 
 router = APIRouter(prefix="/supervision", tags=["supervision"])
 
@@ -129,7 +130,7 @@ def task(request: Request, task_id: str, p: Principal = Depends(READERS), on: On
     with _uow() as s:
         d = queries.task_detail(s, task_id[:200], _on(on))
     unit = _unit_of(request, p)
-    if unit is not None and unit not in d["units"]:
+    if unit is not None and canonical(unit) not in d["scope_units"]:
         raise forbid(request, p, "another unit's task", message_zh="只能查看本单位的任务",
                      message_en="a unit sees its own tasks only")
     return d

@@ -17,6 +17,7 @@ from gazette.schemes.handler import Context, handles
 from jiaxing.schemes.supervision import projects as P
 from jiaxing.schemes.supervision import register as R
 from jiaxing.schemes.supervision import tasks as T
+from jiaxing.schemes.supervision import units as U
 from jiaxing.schemes.supervision.commands import (
     ConfirmTask,
     CorrectTask,
@@ -47,7 +48,7 @@ class NotYourTask(GazetteError):
 
 def _set_units(session, task_id: str, units: list[str]) -> None:
     session.execute(delete(SupTaskUnit).where(SupTaskUnit.task_id == task_id))
-    for i, u in enumerate(dict.fromkeys(units)):
+    for i, u in enumerate(U.scope(units)):
         session.add(SupTaskUnit(task_id=task_id, unit=u, lead=i == 0))
 
 
@@ -132,7 +133,7 @@ def _correct(ctx: Context, cmd: CorrectTask) -> dict[str, Any]:
 def _report(ctx: Context, cmd: ReportProgress) -> dict[str, Any]:
     s = ctx.session
     t = _task(s, cmd.task_id)
-    if cmd.unit not in T.task_units(s, t.id):
+    if U.canonical(cmd.unit) not in T.task_units(s, t.id):
         raise NotYourTask(t.id, cmd.unit)
     if cmd.status not in REPORT_STATUSES:
         raise InvalidInput("状态应为 in_progress、done 或 blocked", "unknown status", field="status",
@@ -147,7 +148,7 @@ def _report(ctx: Context, cmd: ReportProgress) -> dict[str, Any]:
         raise InvalidInput(f"填报日期 {cmd.reported_on} 早于任务产生之日（{t.starts}，发文日期）",
                            f"the report date {cmd.reported_on} is before the task exists ({t.starts})",
                            field="reported_on", code="date_before_task")
-    r = SupReport(task_id=t.id, unit=cmd.unit, status=cmd.status, percent=cmd.percent, actual=cmd.actual,
+    r = SupReport(task_id=t.id, unit=U.canonical(cmd.unit), status=cmd.status, percent=cmd.percent, actual=cmd.actual,
                   evidence=cmd.evidence, evidence_file=cmd.evidence_file, reported_on=cmd.reported_on,
                   actor=ctx.actor)
     s.add(r)

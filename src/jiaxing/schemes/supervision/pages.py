@@ -30,6 +30,7 @@ from jiaxing.schemes.supervision import queries, service, spreadsheets
 from jiaxing.schemes.supervision import tasks as T
 from jiaxing.schemes.supervision.projects import EVENTS, LEVELS, LIBRARY_LABELS
 from jiaxing.schemes.supervision.status import LABELS, STATUSES
+from jiaxing.schemes.supervision.units import canonical
 from jiaxing.schemes.supervision.validation import REPORT_STATUSES
 from jiaxing.web.self_service import csrf, error_view, form_key, new_key, require, see_other
 
@@ -126,14 +127,14 @@ def _task_page(request: Request, p: Principal, task_id: str, *, error: GazetteEr
             pass
     with unit_of_work() as s:
         d = queries.task_detail(s, task_id[:200], on)
-    if p.role == Role.unit_reporter and p.unit not in d["units"]:
+    if p.role == Role.unit_reporter and canonical(p.unit or "") not in d["scope_units"]:
         from gazette.auth.web import forbidden_page
         from gazette.errors import GazetteError as GE
 
         return forbidden_page(request, GE("forbidden", "只能查看本单位的任务", "a unit sees its own tasks only",
                                           status=403))
     can_report = (p.role == Role.unit_reporter) or (p.role in (Role.supervision_officer, Role.city_admin)
-                                                    and bool(d["units"]))
+                                                    and bool(d["scope_units"]))
     ctx = _ctx(request, p, on=on, task=d, error=error_view(error) if error else None, done=done,
                can_report=can_report, form_key=new_key(p, "sup-report"), correct_key=new_key(p, "sup-correct"))
     return templates.TemplateResponse(request, "supervision_task.html", ctx,

@@ -19,6 +19,7 @@ from jiaxing.schemes.supervision import tasks as T
 from jiaxing.schemes.supervision.calendar import statistics_due
 from jiaxing.schemes.supervision.models import SupInvestment, SupProject, SupReport, SupTask
 from jiaxing.schemes.supervision.status import STATUSES
+from jiaxing.schemes.supervision.units import canonical
 
 WAN_PER_YI = 10000
 
@@ -33,6 +34,7 @@ def task_detail(session: Session, task_id: str, on: dt.date) -> dict[str, Any]:
                               .order_by(SupReport.reported_on, SupReport.id)).scalars().all()
     last = next((r for r in reversed(reports) if r.reported_on <= on), None)
     eff["status"] = T.status_of(eff, last, on)
+    eff["scope_units"] = T.task_units(session, t.id)
     eff["reports"] = [T.report_dict(r) for r in reports]
     eff["corrections"] = [{"id": c.id, "action": c.action, "values": c.values, "reason": c.reason, "actor": c.actor,
                            "at": c.at.isoformat()} for c in corr]
@@ -46,7 +48,7 @@ def dashboard(session: Session, on: dt.date) -> dict[str, Any]:
     by_unit: dict[str, Counter] = defaultdict(Counter)
     for r in rows:
         by_doc[r["document"]][r["status"]] += 1
-        for u in r["units"] or ["（待明确 unassigned）"]:
+        for u in r["scope_units"] or ["（待明确 unassigned）"]:
             by_unit[u][r["status"]] += 1
     overdue = [r for r in rows if r["status"] == "overdue"]
     return {"on": on.isoformat(), "tasks": len(rows), "by_status": {s: by_status.get(s, 0) for s in STATUSES},
@@ -62,7 +64,7 @@ def reminders(session: Session, on: dt.date, unit: str | None = None) -> list[di
     for r in T.register(session, on, unit=unit):
         if r["status"] == "done":
             continue
-        units = [unit] if unit else r["units"]
+        units = [canonical(unit)] if unit else r["scope_units"]
         last = r["last_report"]
         due = last is None or last["reported_on"] < month_start.isoformat()
         for u in units:

@@ -82,14 +82,18 @@ def register(session: Session, on: dt.date, *, unit: str | None = None, document
     if document:
         q = q.where(SupTask.document == document)
     if unit is not None:
-        q = q.where(SupTask.id.in_(select(SupTaskUnit.task_id).where(SupTaskUnit.unit == unit)))
+        from jiaxing.schemes.supervision.units import canonical
+
+        q = q.where(SupTask.id.in_(select(SupTaskUnit.task_id).where(SupTaskUnit.unit == canonical(unit))))
     tasks = list(session.execute(q).scalars())
     ids = [t.id for t in tasks] if (unit is not None or document) else None
     corr = corrections(session, ids)
     lasts = last_reports(session, on, ids)
+    scoped = scope_units(session, ids)
     out = []
     for t in tasks:
         eff = effective(t, corr.get(t.id, []))
+        eff["scope_units"] = scoped.get(t.id, [])
         last = lasts.get(t.id)
         eff["last_report"] = report_dict(last) if last else None
         eff["status"] = status_of(eff, last, on)
@@ -103,8 +107,21 @@ def report_dict(r: SupReport) -> dict[str, Any]:
             "reported_on": r.reported_on.isoformat(), "actor": r.actor}
 
 
+def scope_units(session: Session, task_ids: list[str] | None = None) -> dict[str, list[str]]:
+    q = select(SupTaskUnit.task_id, SupTaskUnit.unit).order_by(SupTaskUnit.task_id, SupTaskUnit.lead.desc(),
+                                                              SupTaskUnit.unit)
+    if task_ids is not None:
+        q = q.where(SupTaskUnit.task_id.in_(task_ids))
+    out: dict[str, list[str]] = {}
+    for tid, unit in session.execute(q):
+        out.setdefault(tid, []).append(unit)
+    return out
+
+
 def task_units(session: Session, task_id: str) -> list[str]:
-    return list(session.scalars(select(SupTaskUnit.unit).where(SupTaskUnit.task_id == task_id)))
+    """The canonical units that see and report the task (see :mod:`.units`)."""
+    return list(session.scalars(select(SupTaskUnit.unit).where(SupTaskUnit.task_id == task_id)
+                                .order_by(SupTaskUnit.lead.desc(), SupTaskUnit.unit)))
 
 
 def count(session: Session) -> int:
