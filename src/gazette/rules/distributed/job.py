@@ -213,6 +213,8 @@ class Job:
             [pack_fingerprint(self.pack), self.on.isoformat(), sorted((k, repr(v)) for k, v in overrides.items())],
             ensure_ascii=False).encode()).hexdigest()
         ex = connect(self.cluster_address)
+        self.stats["startup_seconds"] = time.perf_counter() - t0
+        t0 = time.perf_counter()  # the run itself, without starting a local cluster
         try:
             self.stats["cluster"] = ex.name
             self.stats["workers"] = ex.workers
@@ -224,7 +226,12 @@ class Job:
                 if odd:
                     raise GazetteError("worker_pack_mismatch", f"工作进程的政策包与本机不同：{odd[0]}",
                                        f"worker {odd[0]} runs a different policy pack or gazette version", field="--cluster")
-            return self._run(ex, engine, files, overrides, fingerprint, t0)
+            cpu0 = ex.run_on_workers(time.process_time)
+            summary = self._run(ex, engine, files, overrides, fingerprint, t0)
+            cpu1 = ex.run_on_workers(time.process_time)  # a worker restarted mid-run counts from its restart
+            self.stats["worker_cpu_seconds"] = sum(max(v - cpu0.get(w, 0.0), 0.0) if w in cpu0 else v
+                                                   for w, v in cpu1.items())
+            return summary
         finally:
             ex.close()
 
