@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from gazette import validate
 from gazette.errors import Conflict, InvalidInput, NotFound
@@ -63,6 +64,11 @@ def _device(session, device_id: int, lock: bool = True) -> Device:
     return d
 
 
+def _serial_taken(serial: str) -> Conflict:
+    return Conflict(f"序列号已登记：{serial}", f"serial already registered: {serial}", field="serial",
+                    code="serial_registered")
+
+
 @handles(C.RegisterDevice)
 def register_device(ctx: Context, cmd: C.RegisterDevice) -> dict[str, Any]:
     s = ctx.session
@@ -74,21 +80,29 @@ def register_device(ctx: Context, cmd: C.RegisterDevice) -> dict[str, Any]:
     serial = _text(cmd.serial, "serial", 100).upper()
     co = _co_registrars(cmd.co_registrars) if cmd.by_registrar else []
     if s.scalar(select(Device.id).where(Device.serial == serial)) is not None:
-        raise Conflict(f"序列号已登记：{serial}", f"serial already registered: {serial}", field="serial",
-                       code="serial_registered")
+        raise _serial_taken(serial)
     owner = s.scalar(select(Owner).where(Owner.id_number == owner_id))
     t = now()
     if owner is None:
         owner = Owner(kind=cmd.owner_kind, id_number=owner_id, name=name, phone=phone, created_at=t)
-        s.add(owner)
-        s.flush()
+        try:
+            with s.begin_nested():
+                s.add(owner)
+                s.flush()
+        except IntegrityError:  # the same owner registered concurrently: nothing written, try again
+            raise Conflict("该所有人正在被同时登记，请重试", "the owner is being registered concurrently: retry",
+                           field="owner_id", code="concurrent_registration") from None
     elif owner.kind != cmd.owner_kind:
         raise InvalidInput("所有人类型与已登记的不一致", "owner_kind differs from the registered owner", field="owner_kind",
                            code="invalid_owner_kind")
     d = Device(owner_id=owner.id, kind=kind, model=model, serial=serial, status="submitted", sealed=False,
                co_registrars=[], submitted_by=ctx.actor, created_at=t)
-    s.add(d)
-    s.flush()
+    try:
+        with s.begin_nested():  # a savepoint: a lost race leaves the transaction usable for the rollback
+            s.add(d)
+            s.flush()
+    except IntegrityError:  # a concurrent registration of the same serial won the unique constraint
+        raise _serial_taken(serial) from None
     if cmd.by_registrar:
         _register(d, ctx.actor, cmd.unit, co, t)
     ctx.audit("airspace.register_device", "airspace_device", d.id, after=Q.device_json(d, owner))
