@@ -68,3 +68,29 @@ def test_approver_approves_then_check_permits(page, shoot):
     assert flight_id in page.get_by_test_id("approved-flight").inner_text()
     assert page.locator(f'svg .flight-area[data-flight="{flight_id}"]').count() == 1
     shoot(page, "03-permitted")
+
+
+def test_airspace_pages_accessible(page):
+    """The accessibility measures of test_accessibility on every airspace page, per role: at phone
+    width no horizontal scroll and tap targets ≥ 44 px; text contrast ≥ 4.5:1; 长辈版 text ≥ 18 px."""
+    from gazette.web.templating import ELDER_COOKIE
+    from tests.e2e.test_accessibility import DESKTOP, PHONE, _contrast, _phone, _typography
+
+    problems: list[str] = []
+    for user, path in ((None, "/airspace?lat=30.39&lon=120.55&at=2022-09-12T10%3A00%2B08%3A00&object=drone"),
+                       ("drone-owner", "/airspace/me"), ("police", "/airspace/registry"),
+                       ("flight-approver", "/airspace/approvals")):
+        page.context.clear_cookies()
+        if user:
+            page.goto("/login")
+            login(page, user)
+        for elder in (False, True):
+            if elder:
+                page.context.add_cookies([{"name": ELDER_COOKIE, "value": "1", "url": page.url}])
+            page.set_viewport_size(PHONE)
+            page.goto(path)
+            found = _phone(page) + (_typography(page) if elder else [])
+            page.set_viewport_size(DESKTOP)
+            found += _contrast(page)
+            problems += [f"{path} ({'长辈版' if elder else 'standard'}): {p}" for p in found]
+    assert not problems, "\n".join(problems)
