@@ -87,3 +87,8 @@ def test_officer_confirms_an_approval(page, shoot):
     assert "核定" in page.get_by_test_id("app-done").inner_text()
     assert "已核定" in page.get_by_test_id("app-status").inner_text()
     shoot(page, "02-approved")
+    # on a phone the tables scroll inside their box; the page itself does not scroll sideways
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/officials/applications")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+    assert page.locator(".table-wrap").first.evaluate("e => getComputedStyle(e).overflowX") == "auto"

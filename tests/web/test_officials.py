@@ -178,6 +178,7 @@ def test_admin_reviews_approves_and_pays_an_application(busy):
     page = a.get(f"/officials/applications/{aid}").text  # approving happens on the application's own page
     assert f"{app['amount_yuan']}" in text_of(by_testid(page, "app-amount")[0]).replace(",", "")  # shown first
     assert by_testid(page, "app-facts") and by_testid(page, "app-evidence")
+    assert not re.search(r"\bonce\b", text_of(page.split("<main", 1)[1]))  # periods in words, not codes
     approve = form_of(page, f"/officials/applications/{aid}/approve")
     before = counts()
     unconfirmed = a.post(f"/officials/applications/{aid}/approve", data=approve)

@@ -96,7 +96,7 @@ def pays(card: Card, engine, on: dt.date) -> tuple[str, str]:
         top = max(a for _, a in t)
         return f"按价格分档，每件最高 {_y(top)} 元（一级、二级能效）", f"by price, up to {_y(top)} yuan an item"
     if c.endswith("47号#八") and card.persona == "citizen" and (v := p("nev.charging.personal_pile")) is not None:
-        return f"购车并建设个人自用充电桩的，一次性 {_y(v)} 元", f"{_y(v)} yuan once with a new-energy car"
+        return f"购车并建设个人自用充电桩的，一次性 {_y(v)} 元", f"{_y(v)} yuan, one-off, with a new-energy car"
     if c.endswith("60号#二") and (v := p("resident_pension.basic_pension")) is not None:
         return f"每人每月 {_y(v)} 元", f"{_y(v)} yuan a month"
     if c.endswith("60号#三") and (v := p("resident_pension.contribution.subsidy")) is not None:

@@ -112,6 +112,8 @@ def fact_words(column: str) -> str:
 
 
 templates.env.globals["fact_words"] = fact_words
+templates.env.filters["period_words"] = lambda v: {"once": "一次性 one-off", "cumulative": "累计 cumulative"}.get(
+    str(v), str(v))  # an award's period in words (a year stays a year)
 templates.env.globals["clause_href"] = clause_href
 templates.env.globals["clause_label"] = clause_label
 templates.env.globals["fmt_num"] = fmt_num
