@@ -10,14 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from gazette import validate
-from gazette.errors import Conflict, InvalidInput, NotFound
+from gazette.errors import Conflict, InvalidInput
 from gazette.ledger.clock import now
 from gazette.schemes.handler import Context, handles
 from jiaxing.schemes.airspace import commands as C
 from jiaxing.schemes.airspace import queries as Q
 from jiaxing.schemes.airspace.check import check_coords, check_point, parse_time
 from jiaxing.schemes.airspace.models import Device, Flight, Owner, SealEvent, Violation
-from jiaxing.schemes.airspace.notices import SHANGHAI, all_notices, check_kind, get_notice
+from jiaxing.schemes.airspace.notices import SHANGHAI, all_notices, check_kind, get_notice, not_found
 
 MAX_RADIUS_M = 20_000
 
@@ -60,7 +60,7 @@ def _device(session, device_id: int, lock: bool = True) -> Device:
     stmt = select(Device).where(Device.id == device_id)
     d = session.scalar(stmt.with_for_update() if lock else stmt)
     if d is None:
-        raise NotFound("设备", str(device_id), field="device_id")
+        raise not_found("设备", "device", str(device_id), field="device_id")
     return d
 
 
@@ -209,7 +209,7 @@ def apply_flight(ctx: Context, cmd: C.ApplyFlight) -> dict[str, Any]:
     d = _device(s, cmd.device_id, lock=False)
     owner = s.get(Owner, d.owner_id)
     if cmd.owner_id is not None and owner.id_number != cmd.owner_id:
-        raise NotFound("设备", str(cmd.device_id), field="device_id")  # someone else's device: as if absent
+        raise not_found("设备", "device", str(cmd.device_id), field="device_id")  # someone else's device: as if absent
     f = Flight(notice_id=notice.id, device_id=d.id, purpose=purpose, purpose_detail=detail, pilot=pilot,
                start=start.astimezone(SHANGHAI), end=end.astimezone(SHANGHAI), lat=lat, lon=lon,
                radius_m=float(cmd.radius_m), status="applied", applied_by=ctx.actor, applied_at=now())
@@ -226,7 +226,7 @@ def decide_flight(ctx: Context, cmd: C.DecideFlight) -> dict[str, Any]:
     basis, department = _text(cmd.basis, "basis", 2000), _text(cmd.department, "department", 200)
     f = s.scalar(select(Flight).where(Flight.id == cmd.flight_id).with_for_update())
     if f is None:
-        raise NotFound("飞行申请", str(cmd.flight_id), field="flight_id")
+        raise not_found("飞行申请", "flight application", str(cmd.flight_id), field="flight_id")
     if f.status != "applied":
         raise Conflict("该申请已有决定", "the application is already decided", field="flight_id", code="already_decided")
     d = _device(s, f.device_id)  # lock the device: a seal racing an approval waits for it
@@ -286,7 +286,7 @@ def record_violation(ctx: Context, cmd: C.RecordViolation) -> dict[str, Any]:
 def _violation(s, violation_id: int) -> Violation:
     v = s.scalar(select(Violation).where(Violation.id == violation_id).with_for_update())
     if v is None:
-        raise NotFound("违规记录", str(violation_id), field="violation_id")
+        raise not_found("违规记录", "violation", str(violation_id), field="violation_id")
     return v
 
 

@@ -73,6 +73,13 @@ class Notice:
                 "departments": self.departments}
 
 
+def not_found(what_zh: str, what_en: str, ident: str, field: str) -> NotFound:
+    """A NotFound (404) naming the thing in each language (NotFound itself takes one name for both)."""
+    err = NotFound(what_zh, str(ident)[:100], field=field)
+    err.message_en = f"{what_en} not found: {str(ident)[:100]}"
+    return err
+
+
 def _bad(field: str, zh: str, en: str) -> InvalidInput:
     return InvalidInput(zh, en, field=field, code="invalid_notice")
 
@@ -180,7 +187,7 @@ def get_notice(notice_id: str) -> Notice:
         canon = None
     if canon and canon in notices:
         return notices[canon]
-    raise NotFound("管控通告", str(notice_id)[:100], field="notice")
+    raise not_found("管控通告", "control notice", str(notice_id)[:100], field="notice")
 
 
 def known_kinds() -> dict[str, dict[str, str]]:

@@ -7,9 +7,10 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from gazette.errors import InvalidInput, NotFound
+from gazette.errors import InvalidInput
 from gazette.ledger.clock import as_shanghai
 from jiaxing.schemes.airspace.models import Device, Flight, Owner, SealEvent, Violation
+from jiaxing.schemes.airspace.notices import not_found
 
 LIMIT = 500
 STATUSES = {"device": ("submitted", "registered"), "flight": ("applied", "approved", "refused"),
@@ -99,14 +100,14 @@ def flights_for_check(s: Session, ref: str | None) -> tuple[Device | None, list[
         return None, []
     d = find_device(s, ref)
     if d is None:
-        raise NotFound("设备", ref, field="device")
+        raise not_found("设备", "device", ref, field="device")
     return d, approved_flights(s, d)
 
 
 def get_device(s: Session, device_id: int) -> dict[str, Any]:
     d = s.get(Device, device_id)
     if d is None:
-        raise NotFound("设备", str(device_id), field="device_id")
+        raise not_found("设备", "device", str(device_id), field="device_id")
     out = device_json(d, s.get(Owner, d.owner_id))
     out["seals"] = [seal_json(e) for e in s.scalars(select(SealEvent).where(SealEvent.device_id == d.id)
                                                      .order_by(SealEvent.id))]
@@ -144,7 +145,7 @@ def list_flights(s: Session, *, status: str | None = None, owner_id_number: str 
 def get_flight(s: Session, flight_id: int) -> dict[str, Any]:
     f = s.get(Flight, flight_id)
     if f is None:
-        raise NotFound("飞行申请", str(flight_id), field="flight_id")
+        raise not_found("飞行申请", "flight application", str(flight_id), field="flight_id")
     return flight_json(f, s.get(Device, f.device_id))
 
 
@@ -163,6 +164,6 @@ def list_violations(s: Session, *, status: str | None = None, limit: int = LIMIT
 def get_violation(s: Session, violation_id: int) -> dict[str, Any]:
     v = s.get(Violation, violation_id)
     if v is None:
-        raise NotFound("违规记录", str(violation_id), field="violation_id")
+        raise not_found("违规记录", "violation", str(violation_id), field="violation_id")
     d = s.get(Device, v.device_id) if v.device_id else None
     return violation_json(v, d, s.get(Owner, v.owner_id) if v.owner_id else None)
