@@ -24,14 +24,14 @@ X_ID += "X"
 SPELLINGS = [CITIZEN + "\n", " " + CITIZEN + " ", "".join(chr(ord(c) + 0xFEE0) for c in CITIZEN)]
 
 
-@pytest.mark.parametrize("spelling", SPELLINGS, ids=["newline", "spaces", "full-width"])
-def test_a_second_spelling_is_the_same_person(admin, spelling):
+def test_a_second_spelling_is_the_same_person(admin):
     first = admin.post("/api/v1/vouchers/claims", headers=key("a"),
                        json={"programme": "nev", "district": "南湖区", "person_id": CITIZEN})
     assert first.status_code == 200, first.text
-    again = admin.post("/api/v1/vouchers/claims", headers=key("b"),
-                       json={"programme": "nev", "district": "南湖区", "person_id": spelling})
-    assert again.status_code == 409 and again.json()["code"] == "already_claimed"
+    for i, spelling in enumerate(SPELLINGS):  # a newline, spaces, full-width digits
+        again = admin.post("/api/v1/vouchers/claims", headers=key(f"b{i}"),
+                           json={"programme": "nev", "district": "南湖区", "person_id": spelling})
+        assert again.status_code == 409 and again.json()["code"] == "already_claimed", (spelling, again.text)
 
 
 def test_a_lower_case_x_is_stored_upper_case(admin):
@@ -41,12 +41,12 @@ def test_a_lower_case_x_is_stored_upper_case(admin):
     assert admin.get("/api/v1/vouchers", params={"person_id": X_ID.lower()}).json()[0]["person_id"] == X_ID
 
 
-@pytest.mark.parametrize("bad", ["123", "1.0", CITIZEN[:-1] + "1", "DEMO-330402-0001", CITIZEN + "0", "",
-                                 "330402199013011230"])
-def test_anything_else_is_refused(admin, bad):
-    r = admin.post("/api/v1/vouchers/claims", headers=key("bad"),
-                   json={"programme": "nev", "district": "南湖区", "person_id": bad})
-    assert r.status_code == 422 and r.json()["code"] == "invalid_person_id" and r.json()["field"] == "person_id"
+def test_anything_else_is_refused(admin):
+    for bad in ["123", "1.0", CITIZEN[:-1] + "1", "DEMO-330402-0001", CITIZEN + "0", "", "330402199013011230"]:
+        r = admin.post("/api/v1/vouchers/claims", headers=key("bad"),
+                       json={"programme": "nev", "district": "南湖区", "person_id": bad})
+        assert r.status_code == 422 and r.json()["code"] == "invalid_person_id", (bad, r.text)
+        assert r.json()["field"] == "person_id"
 
 
 def test_cli_refuses_a_made_up_person(vdb):
