@@ -18,6 +18,25 @@ DEFAULT_PACK = "jiaxing"
 
 
 @dataclass(frozen=True)
+class NavItem:
+    """A link the pack adds to every page's main navigation, shown to the roles listed
+    (to everyone, signed in or not, when ``roles`` is empty)."""
+
+    href: str
+    label_zh: str
+    label_en: str
+    roles: tuple[str, ...] = ()
+    #: Paths under which the link is marked as the current page (default: ``href`` itself).
+    prefixes: tuple[str, ...] = ()
+
+    def shown_to(self, role: str | None) -> bool:
+        return not self.roles or (role is not None and role in self.roles)
+
+    def current(self, path: str) -> bool:
+        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in (self.prefixes or (self.href,)))
+
+
+@dataclass(frozen=True)
 class Pack:
     name: str
     title: str
@@ -31,6 +50,8 @@ class Pack:
     # templates, which extend the platform's ``base.html``.
     pages: tuple[str, ...] = ()
     templates_dir: Path | None = None
+    # Links to the pack's services in the main navigation, after the platform's own.
+    nav: tuple[NavItem, ...] = ()
     extras: dict = field(default_factory=dict)
 
     def gazette_files(self) -> list[Path]:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from gazette.packs import Pack
+from gazette.packs import NavItem, Pack
 
 _HERE = Path(__file__).resolve().parent
 
@@ -16,5 +16,15 @@ pack = Pack(
     routers=("jiaxing.schemes.vouchers.api", "jiaxing.schemes.provident_fund.api", "jiaxing.schemes.budget.api", "jiaxing.schemes.airspace.api", "jiaxing.schemes.resident_pension.api", "jiaxing.schemes.supervision.api"),
     pages=("jiaxing.web.finder", "jiaxing.web.policies", "jiaxing.web.self_service", "jiaxing.web.officials", "jiaxing.schemes.budget.pages", "jiaxing.schemes.airspace.pages", "jiaxing.schemes.resident_pension.pages", "jiaxing.schemes.supervision.pages"),
     templates_dir=_HERE / "web" / "templates",
+    nav=(
+        NavItem("/policies", "政策一览", "Policies"),
+        NavItem("/pension/me", "养老金", "My pension", roles=("citizen",)),
+        NavItem("/officials/pension", "养老金发放", "Pension payroll",
+                roles=("pension_officer", "approver", "city_admin", "auditor")),
+        NavItem("/supervision", "督查", "Supervision", roles=("supervision_officer", "city_admin", "auditor")),
+        NavItem("/supervision/unit", "本单位任务", "Our tasks", roles=("unit_reporter",)),
+        NavItem("/budget", "预算", "Budget", roles=("department", "finance_officer", "approver", "city_admin", "auditor")),
+        NavItem("/airspace", "空域管制", "Airspace"),
+    ),
     extras={"demo": "jiaxing.demo"},  # `gazette demo`: programmes, pools, enterprises, fund reference data
 )

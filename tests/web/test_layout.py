@@ -115,7 +115,7 @@ def test_logged_in_citizen_sees_name_role_and_a_csrf_protected_logout(client):
 @pytest.mark.parametrize(
     ("role", "fields", "label"),
     [
-        ("district_officer", {"district": "南湖区"}, "区工作人员"),
+        ("district_officer", {"district": "南湖区"}, "区级工作人员"),
         ("city_admin", {}, "市级管理员"),
         ("auditor", {}, "审计"),
     ],

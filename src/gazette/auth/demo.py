@@ -16,9 +16,9 @@ from gazette.auth import users as users_service
 DEMO_PASSWORD = "gazette-demo"
 
 DEMO_USERS: tuple[dict[str, Any], ...] = (
-    {"username": "citizen", "display_name": "张三（市民）", "role": "citizen", "district": "南湖区",
+    {"username": "citizen", "display_name": "张三", "role": "citizen", "district": "南湖区",
      "person_id": "330402199001011230"},
-    {"username": "worker", "display_name": "李四（灵活就业）", "role": "citizen", "district": "秀洲区",
+    {"username": "worker", "display_name": "李四", "role": "citizen", "district": "秀洲区",
      "person_id": "330411198806060023"},
     {"username": "enterprise", "display_name": "嘉兴示范软件有限公司", "role": "enterprise",
      "enterprise_id": "91330400700000001B"},

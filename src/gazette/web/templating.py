@@ -51,7 +51,29 @@ def elder_mode(request: Request) -> bool:
     return request.cookies.get(ELDER_COOKIE) == "1"
 
 
+def role_label(role: object) -> str:
+    """A role as people read it: 中文 English (one label, from the platform's list)."""
+    from gazette.auth.principal import ROLE_LABELS, Role
+
+    try:
+        zh, en = ROLE_LABELS[Role(str(role))]
+    except (ValueError, KeyError):
+        return str(role)
+    return f"{zh} {en}"
+
+
+def pack_nav(user: object, path: str) -> list[dict]:
+    """The pack's navigation links this user may see, with the current one marked."""
+    from gazette.packs import load_pack
+
+    role = str(user.role) if user is not None else None
+    return [{"href": item.href, "label": f"{item.label_zh} {item.label_en}", "current": item.current(path)}
+            for item in load_pack().nav if item.shown_to(role)]
+
+
 templates.env.filters["snippet"] = _snippet
 templates.env.filters["yuan"] = _yuan
 templates.env.globals["STATUS_LABELS"] = STATUS_LABELS
 templates.env.globals["elder_mode"] = elder_mode
+templates.env.globals["role_label"] = role_label
+templates.env.globals["pack_nav"] = pack_nav
