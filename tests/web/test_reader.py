@@ -97,8 +97,8 @@ def test_issue_page_has_metadata_sponsor_contents_and_reconciliation(client):
     assert "第10期" in body and "总第232期" in body and "2022-10-25" in body
     assert "浙内准字第F031号" in body and "嘉兴市人民政府办公室" in body  # sponsor block
     assert "【市政府办公室文件】" in body and "第12页" in body
-    # the parser's reconciliation warnings are shown, not hidden
-    assert "scrambled_text" in body and "conflicting_title" in body
+    # the parser's own notes are for staff, in words: the public page does not carry them
+    assert "scrambled_text" not in page and "正文中有一段文字顺序错乱" not in body
     # the catalogue says which listed documents are not printed in this issue
     assert "嘉政办发〔2022〕42号" in body and "未刊登" in body
     # the personnel of this issue, linked to the personnel register
@@ -109,7 +109,7 @@ def test_issue_page_has_metadata_sponsor_contents_and_reconciliation(client):
 def test_issue_without_discrepancy_notes_says_so_or_lists_them(client):
     page = ok(client.get("/issues/2022-04"))
     body = text_of(main_of(page))
-    assert "toc_title_differs" in body and "嘉公积金〔2022〕9号" in body
+    assert "目录标题与正文标题不一致" in body and "嘉公积金〔2022〕9号" in body
     assert "第04期" in body or "第4期" in body
 
 
@@ -325,3 +325,17 @@ def test_document_page_draws_its_validity_timeline_with_exports_and_print(corpus
     repealed = corpus_client.get("/documents/" + urllib.parse.quote("嘉政办发〔2019〕38号", safe="")).text
     if 'data-testid="timeline"' in repealed:
         assert 'data-kind="repeal"' in repealed
+
+
+def test_issue_page_shows_parser_notes_to_staff_in_words(client):
+    from tests.web.test_layout import login
+
+    c = login("reader-auditor", "auditor")
+    page = ok(c.get("/issues/2022-10", params={"on": "2022-10-08"}))
+    notes = page[page.index('data-testid="parser-notes"'):]
+    notes = notes[:notes.index("</div>")]
+    assert "正文中有一段文字顺序错乱" in notes and "同一文件出现了两个不同的标题" in notes
+    # the codes are there for support staff, inside a details element only
+    for code in ("scrambled_text", "conflicting_title"):
+        before = notes[:notes.index(code)]
+        assert before.rfind("<details") > before.rfind("</details>")

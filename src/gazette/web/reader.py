@@ -14,7 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from gazette.auth.web import current_user
 from gazette.corpus import service
+from gazette.corpus.notes import describe
 from gazette.errors import GazetteError, InvalidInput, NotFound
 from gazette.store.db import unit_of_work
 from gazette.web.templating import templates
@@ -144,8 +146,29 @@ def _issue_warnings(session: Session, issue: dict, documents: list[dict]) -> lis
         if doc_id not in toc_docs:
             warnings.append(f"正文有而目录未列：{d['title']} / in the body but not in the contents")
     for w in service.issue_warnings(session, issue["id"]):
-        warnings.append(f"[{w['code']}] {w['message']}")
+        if w["code"] in RECONCILIATION_CODES:  # contents vs body: for every reader, in words
+            zh, en = describe(w["code"])
+            warnings.append(f"{zh} / {en}: {w['message']}")
     return warnings
+
+
+def _parser_notes(warnings: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The parser's warnings in words officials read; the code and raw message stay for support staff."""
+    out = []
+    for w in warnings:
+        zh, en = describe(w["code"])
+        out.append({"zh": zh, "en": en, "code": w["code"], "message": w["message"]})
+    return out
+
+
+#: The parser's findings about the contents against the body, which every reader may want to know.
+RECONCILIATION_CODES = frozenset({"toc_title_differs", "toc_entry_not_found", "catalog_title_differs"})
+
+
+def _is_staff(request: Request) -> bool:
+    """Officials and operators see the parser's notes; citizens and enterprises do not need them."""
+    user = current_user(request)
+    return user is not None and str(user.role) not in ("citizen", "enterprise")
 
 
 # --- issues ------------------------------------------------------------------------------------
@@ -174,6 +197,9 @@ def issue_page(request: Request, issue_id: str):
             documents = service.list_documents(session)
             ctx = _issue_context(session, issue, on)
             ctx["warnings"] = _issue_warnings(session, issue, documents)
+            ctx["parser_notes"] = (_parser_notes([w for w in service.issue_warnings(session, issue["id"])
+                                                  if w["code"] not in RECONCILIATION_CODES])
+                                   if _is_staff(request) else [])
             ctx["catalog"] = service.catalog(session, issue["id"])
             ctx["personnel"] = [p for p in service.personnel(session) if p["issue"] == issue["id"]]
     except GazetteError as exc:
@@ -300,6 +326,7 @@ def document_page(request: Request, ident: str):
                 ctx["parent_status"] = parent["status"]
                 ctx["children"] = [service.show(session, c, on) for c in data.get("children", [])]
             ctx["repealers"] = _repealers(ctx.get("relations", []))
+            ctx["parser_notes"] = _parser_notes(data.get("parse_warnings") or [])
     except GazetteError as exc:
         return _error(request, exc)
     return templates.TemplateResponse(request, "document.html", ctx)
