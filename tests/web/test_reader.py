@@ -5,6 +5,7 @@ facets, highlighted snippets and pagination, and bilingual 404 pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import urllib.parse
@@ -339,3 +340,25 @@ def test_issue_page_shows_parser_notes_to_staff_in_words(client):
     for code in ("scrambled_text", "conflicting_title"):
         before = notes[:notes.index(code)]
         assert before.rfind("<details") > before.rfind("</details>")
+
+
+def test_search_page_says_did_you_mean_from_titles_and_numbers(client):
+    page = ok(client.get("/search", params={"q": "嘉政办发〔2022〕74号"}))
+    mean = page[page.index('data-testid="did-you-mean"'):]
+    mean = mean[:mean.index("</p>")]
+    assert "嘉政办发〔2022〕47号" in mean and "/search?q=" in mean
+    nothing = ok(client.get("/search", params={"q": "潜水艇"}))
+    assert 'data-testid="did-you-mean"' not in nothing and "未找到" in nothing
+
+
+def test_search_page_says_when_only_some_words_match(client):
+    from gazette.corpus import service
+    from gazette.store.db import unit_of_work
+
+    query = "消费券 潜水艇"
+    with unit_of_work() as session:
+        relaxed = service.search(session, query, dt.date(2022, 10, 8), {}, 10)["relaxed"]
+    page = ok(client.get("/search", params={"q": query, "on": "2022-10-08"}))
+    assert relaxed and 'data-testid="relaxed"' in page
+    exact = ok(client.get("/search", params={"q": "消费券", "on": "2022-10-08"}))
+    assert 'data-testid="relaxed"' not in exact
