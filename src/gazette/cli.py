@@ -52,10 +52,6 @@ class _LazyConsole:
 console = _LazyConsole()
 err_console = _LazyConsole(stderr=True)
 
-# Input the parser cannot read at all: `ingest` reports the file as skipped and goes on.
-_UNREADABLE = ("nothing_to_ingest", "empty_input", "binary_input", "pdf_input", "pdf_no_text_layer", "pdf_unreadable",
-               "undecodable_input")
-
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -205,11 +201,10 @@ def ingest(
                 with _uow() as session:
                     reports.append(service.ingest_file(session, path, force=force).to_dict())
             except InvalidInput as exc:
-                if exc.code not in _UNREADABLE:
+                if exc.code not in service.UNREADABLE_CODES:
                     raise
                 # ingest never refuses a batch over one file it cannot read: it says why and goes on
-                reports.append({"filename": path.name, "key": "", "outcome": "skipped", "documents": 0, "clauses": 0,
-                                "relations": 0, "warnings": [{"code": exc.code, "message": exc.message_en}]})
+                reports.append(service.skipped_report(path.name, exc))
             progress.advance(task)
         progress.add_task("indexing for search", total=None)
         with _uow() as session:  # the index is derived: refresh it once, after the data has landed

@@ -82,9 +82,16 @@ def test_parse_upload_stores_nothing_and_ingest_is_idempotent(client, admin):
     assert parsed["issue"]["number"] == 10
     again = client.post("/api/v1/ingest", files={"file": ("issue.txt", data, "text/plain")}, headers=admin)
     assert again.status_code == 201 and again.json()["outcome"] == "unchanged"
-    bad = client.post("/api/v1/ingest", files={"file": ("x.bin", bytes(range(256)) * 10, "application/octet-stream")},
-                      headers=admin)
-    assert bad.status_code == 422 and bad.json()["code"] == "binary_input"
+    # ingest never refuses a file it cannot read: it stores nothing and says why, in both languages
+    documents = len(client.get("/api/v1/documents").json())
+    for name, payload, code in (("x.bin", bytes(range(256)) * 10, "binary_input"),
+                                ("noise.txt", "随便写的一段话。".encode(), "nothing_to_ingest")):
+        skipped = client.post("/api/v1/ingest", files={"file": (name, payload, "text/plain")}, headers=admin)
+        assert skipped.status_code == 200, skipped.text
+        report = skipped.json()
+        assert report["outcome"] == "skipped" and report["documents"] == 0 and report["filename"] == name
+        assert report["warnings"][0]["code"] == code and report["warnings"][0]["message_zh"]
+    assert len(client.get("/api/v1/documents").json()) == documents
 
 
 def test_parse_and_ingest_need_the_city_admin(client):

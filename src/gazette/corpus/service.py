@@ -14,7 +14,7 @@ from gazette.corpus import repository as repo
 from gazette.corpus.docnumber import canonical_id
 from gazette.corpus.model import Window
 from gazette.corpus.validity import RepealInfo, Status, clause_status, document_status
-from gazette.errors import InvalidInput, NotFound
+from gazette.errors import GazetteError, InvalidInput, NotFound
 
 INVERSE = {"issues": "issued_by", "interprets": "interpreted_by", "repeals": "repealed_by", "cites": "cited_by"}
 
@@ -25,6 +25,18 @@ def ingest_file(session: Session, path: Path, *, force: bool = False) -> repo.In
     except OSError as exc:
         raise InvalidInput(f"无法读取文件：{path}", f"cannot read file: {path} ({exc.strerror})", field="file") from exc
     return ingest_bytes(session, data, str(path), force=force)
+
+
+#: Input the parser cannot read at all (no document in it, empty, binary, a PDF without text…).
+#: Ingest never refuses over such a file: the edges report it as skipped, with the reason.
+UNREADABLE_CODES = frozenset({"nothing_to_ingest", "empty_input", "binary_input", "pdf_input", "pdf_no_text_layer",
+                              "pdf_unreadable", "undecodable_input"})
+
+
+def skipped_report(filename: str, error: GazetteError) -> dict[str, Any]:
+    """What ingest says of a file it could not read: nothing stored, and why (in both languages)."""
+    return {"filename": filename, "key": "", "outcome": "skipped", "documents": 0, "clauses": 0, "relations": 0,
+            "warnings": [{"code": error.code, "message": error.message_en, "message_zh": error.message_zh}]}
 
 
 def ingest_bytes(session: Session, data: bytes, filename: str, *, force: bool = False,

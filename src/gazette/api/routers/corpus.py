@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, UploadFile
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from gazette.api.params import RowId
@@ -138,14 +138,19 @@ async def ingest(file: UploadFile, force: bool = Query(False, description="repla
     from gazette.api import workers
 
     data = await file.read()
-    parsed = await workers.parse(data, file.filename)
+    filename = file.filename or "upload.txt"
 
-    def store() -> dict[str, Any]:
+    def store(parsed) -> dict[str, Any]:
         with unit_of_work() as session:
-            return service.ingest_bytes(session, data, file.filename or "upload.txt", force=force,
-                                        parsed=parsed).to_dict()
+            return service.ingest_bytes(session, data, filename, force=force, parsed=parsed).to_dict()
 
-    return await run_in_threadpool(store)
+    try:
+        parsed = await workers.parse(data, file.filename)
+        return await run_in_threadpool(store, parsed)
+    except InvalidInput as exc:  # ingest never refuses a file it cannot read: it says why, stores nothing
+        if exc.code not in service.UNREADABLE_CODES:
+            raise
+        return JSONResponse(service.skipped_report(filename, exc), status_code=200)
 
 
 @router.get("/sources/versions", dependencies=[ADMIN_READ])
