@@ -91,3 +91,18 @@ def test_same_output_and_summary_with_and_without_the_cluster(random_runs):
     _, clustered, inline, res_c, res_i = random_runs
     assert clustered == inline
     assert res_c.equals(res_i)
+
+
+def _hashes() -> list[int]:
+    from gazette.rules.distributed.dataset import hash_buckets
+
+    return [int(x) for b in hash_buckets(pl.Series(["P000000001", "企业-7", "x"]), 2) for x in b]
+
+
+def test_id_hashes_agree_across_worker_processes(dask_cluster):
+    """The id and link checks compare hashes made in different processes."""
+    from distributed import Client
+
+    with Client(dask_cluster) as client:
+        theirs = client.run(_hashes)
+    assert len(theirs) == 2 and all(h == _hashes() for h in theirs.values())
