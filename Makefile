@@ -54,19 +54,30 @@ browser:
 
 test-sqlite: install-dev browser
 	@echo "== test suite on SQLite =="
-	GAZETTE_TEST_DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite.db $(PY) -m pytest
+	@mkdir -p var
+	GAZETTE_TEST_ARTIFACTS=sqlite GAZETTE_TEST_DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite.db $(PY) -m pytest
 
 test-postgres: install-dev browser
 	@echo "== test suite on PostgreSQL =="
 	@if $(PY) -m gazette.store.probe "$(PG_URL)"; then \
-		GAZETTE_TEST_DATABASE_URL="$(PG_URL)" $(PY) -m pytest; \
+		GAZETTE_TEST_ARTIFACTS=postgres GAZETTE_TEST_DATABASE_URL="$(PG_URL)" $(PY) -m pytest; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "PostgreSQL is required when CI=true but is not reachable at $(PG_URL)"; exit 1; \
 	else \
 		echo "PostgreSQL not reachable at $(PG_URL): skipping the PostgreSQL pass (mandatory when CI=true)"; \
 	fi
 
-test: lint test-sqlite test-postgres
+# The two passes run side by side (one core each): their logs are printed in full once both end,
+# and the target fails if either failed. `make test-sqlite` / `make test-postgres` run one alone.
+test: lint install-dev browser
+	@mkdir -p var
+	@echo "== test suite on SQLite and on PostgreSQL, side by side (logs: var/test-*.log) =="
+	@$(MAKE) --no-print-directory test-sqlite > var/test-sqlite.log 2>&1 & sqlite_pid=$$!; \
+	$(MAKE) --no-print-directory test-postgres > var/test-postgres.log 2>&1; postgres_rc=$$?; \
+	wait $$sqlite_pid; sqlite_rc=$$?; \
+	cat var/test-sqlite.log; cat var/test-postgres.log; \
+	echo "== SQLite pass exit $$sqlite_rc, PostgreSQL pass exit $$postgres_rc =="; \
+	test $$sqlite_rc -eq 0 -a $$postgres_rc -eq 0
 
 bench: install-dev
 	$(PIP) install --quiet -e '.[dev,bench]'

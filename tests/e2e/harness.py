@@ -18,7 +18,8 @@ from sqlalchemy import MetaData
 from gazette.store.db import dispose_engines, get_engine
 from tests.conftest import ROOT
 
-ARTIFACTS = ROOT / "tests" / "_artifacts"
+# `make test` runs the SQLite and PostgreSQL passes side by side: each keeps its own logs and screenshots.
+ARTIFACTS = ROOT / "tests" / "_artifacts" / os.environ.get("GAZETTE_TEST_ARTIFACTS", "")
 BIN = Path(sys.executable).parent
 DEMO_PASSWORD = "gazette-demo"
 

@@ -4,6 +4,7 @@ answered 503 with Retry-After; a full pool answers 503 at once instead of queuei
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import pytest
@@ -57,5 +58,19 @@ def test_a_full_pool_answers_503_at_once(tight):
         assert await workers.login(lambda: "again") == "again"  # a slot is free again
         release.set()
 
-    asyncio.run(scenario())
+    # A thread of its own: the browser tests' sync Playwright may hold an event loop in this one.
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # re-raised below, in the test's own thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive()
+    if errors:
+        raise errors[0]
     assert release.is_set()
