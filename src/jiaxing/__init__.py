@@ -24,6 +24,8 @@ pack = Pack(
         NavItem("/supervision", "督查", "Supervision", roles=("supervision_officer", "city_admin", "auditor")),
         NavItem("/supervision/unit", "本单位任务", "Our tasks", roles=("unit_reporter",)),
         NavItem("/budget", "预算", "Budget", roles=("department", "finance_officer", "approver", "city_admin", "auditor")),
+        NavItem("/airspace/registry", "无人机登记", "Drone registry", roles=("registrar", "city_admin", "auditor")),
+        NavItem("/airspace/approvals", "飞行审批", "Flight approvals", roles=("approver", "city_admin", "auditor")),
         NavItem("/airspace", "空域管制", "Airspace"),
     ),
     extras={"demo": "jiaxing.demo"},  # `gazette demo`: programmes, pools, enterprises, fund reference data

@@ -42,3 +42,21 @@ def test_anonymous_header_shows_public_services_only(corpus_client, path):
     nav = re.search(r'<nav class="nav".*?</nav>', html, re.S).group(0)
     assert "空域管制 Airspace" in nav and "政策一览 Policies" in nav
     assert "预算 Budget" not in nav and "督查 Supervision" not in nav
+
+
+@pytest.mark.parametrize(("role", "unit", "lands"), [
+    ("finance_officer", None, "/budget"),
+    ("department", "市教育局", "/budget"),
+    ("unit_reporter", "嘉兴海关", "/supervision/unit"),
+    ("supervision_officer", None, "/supervision"),
+    ("pension_officer", None, "/officials/pension"),
+    ("registrar", None, "/airspace/registry"),
+    ("assessor", None, "/"),  # no service of theirs yet: the gazette, never somebody else's page
+])
+def test_each_role_lands_on_its_own_service(corpus_client, role, unit, lands):
+    from tests.web.test_layout import login
+
+    fields = {"unit": unit} if unit else {}
+    c = login(f"land-{role}", role, **fields)
+    answer = c.get("/me", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == lands

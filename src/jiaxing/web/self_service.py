@@ -195,6 +195,11 @@ def me(request: Request):
         return see_other("/me/enterprise")
     if p.role in OFFICIAL_ROLES:
         return see_other("/officials")
+    if p.role != Role.citizen:  # a scheme's staff land on the first service the pack lists for their role
+        from gazette.packs import load_pack
+
+        own = next((item.href for item in load_pack().nav if p.role.value in item.roles), "/")
+        return see_other(own)
     if p.person_id and _has_fund_account(p.person_id) and not _has_vouchers(p.person_id):
         return see_other("/me/fund")  # a flexible worker lands on their own service
     return see_other("/me/vouchers")
