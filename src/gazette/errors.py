@@ -43,11 +43,13 @@ class GazetteError(Exception):
 
 
 class NotFound(GazetteError):
-    def __init__(self, what: str, ident: str, field: str | None = "id"):
+    """``what`` names the thing (in Chinese, or both languages); ``what_en`` names it in English."""
+
+    def __init__(self, what: str, ident: str, field: str | None = "id", what_en: str | None = None):
         super().__init__(
             code="not_found",
             message_zh=f"未找到{what}：{ident}",
-            message_en=f"{what} not found: {ident}",
+            message_en=f"{what_en or what} not found: {ident}",
             field=field,
             status=404,
         )

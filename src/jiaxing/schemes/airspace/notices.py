@@ -74,10 +74,8 @@ class Notice:
 
 
 def not_found(what_zh: str, what_en: str, ident: str, field: str) -> NotFound:
-    """A NotFound (404) naming the thing in each language (NotFound itself takes one name for both)."""
-    err = NotFound(what_zh, str(ident)[:100], field=field)
-    err.message_en = f"{what_en} not found: {str(ident)[:100]}"
-    return err
+    """A NotFound (404) naming the thing in each language, the identifier cut to 100 characters."""
+    return NotFound(what_zh, str(ident)[:100], field=field, what_en=what_en)
 
 
 def _bad(field: str, zh: str, en: str) -> InvalidInput:
