@@ -1,0 +1,5 @@
+"""``/api/v1/ltc/…`` routes of the care half (thin over the scheme's commands and queries)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
