@@ -21,6 +21,7 @@ from .explanation import Explainer, probes
 from .loading import load_policies
 from .rendering import render_evaluation
 from .results import Evaluation, RuleResult, Status
+from .single import evaluate_row, linked_columns, translatable
 from .situation import frames_from_parsed, parse_situation
 
 
@@ -40,6 +41,7 @@ class Engine:
         self.compiler = Compiler(pack)
         self.frames = FrameEvaluator(self.compiler)
         self.explainer = Explainer(pack.entities, pack.params)
+        self.row_path = True  # one applicant row by row (tests and the benchmark turn it off to compare)
 
     # ------------------------------------------------------------------ compile
     def parse_overrides(self, raw: dict[str, Any] | None) -> dict[str, Any]:
@@ -97,25 +99,76 @@ class Engine:
     def evaluate(self, situation: dict[str, Any], on: dt.date, overrides: dict[str, Any] | None = None, *,
                  explain: bool = True, rule_ids: set[str] | None = None) -> Evaluation:
         """Every rule (or ``rule_ids``) for every member of a situation, typed: amounts in fen,
-        :class:`Status` words, explanation items. ``overrides`` are what-if values in YAML units."""
+        :class:`Status` words, explanation items. ``overrides`` are what-if values in YAML units.
+
+        A situation of a few members takes the row-at-a-time path (:mod:`.single`); a larger one, or a
+        rule the row path cannot mirror, the frame path. Both give the same results (a property test)."""
         parsed_overrides = self.parse_overrides(overrides)
         self._check_rule_ids(rule_ids)
-        frames = self.frames_from_situation(situation)
-        names = [n for n, df in frames.items() if df.height]
+        parsed = parse_situation(self.by_plural, self.entities, situation)
         program = self.compile(on, parsed_overrides)
-        lazies = [self.frames.evaluate_lazy(n, frames[n], on, parsed_overrides, explain=explain, frames=frames,
+        results = None
+        if self.row_path and all(len(rows) <= SMALL for rows, _types in parsed.values()):
+            try:
+                results = self._evaluate_rows(parsed, program, on, explain, rule_ids)
+            except Exception:  # noqa: BLE001 - anything the row path cannot mirror: the frame path decides
+                results = None
+        if results is None:
+            results = self._evaluate_frames(parsed, program, on, parsed_overrides, explain, rule_ids)
+        return Evaluation(on, dict(overrides or {}), tuple(results))
+
+    def _evaluate_rows(self, parsed: dict, program: Program, on: dt.date, explain: bool,
+                       rule_ids: set[str] | None) -> list[RuleResult] | None:
+        selected = {name: select_rules(program[name], rule_ids) for name in parsed}
+        if not all(translatable(s) for s in selected.values()):
+            return None
+        members = {name: {row["_id"]: row for row in rows} for name, (rows, _types) in parsed.items()}
+        results: list[RuleResult] = []
+        for name, (rows, _types) in parsed.items():
+            if not rows:
+                continue
+            ent = self.entities[name]
+            needed = set().union(*(c.columns for c in selected[name])) if selected[name] else set()
+            inputs = []
+            for row in rows:
+                facts = dict(row)
+                linked_columns(needed, facts, ent, members)
+                inputs.append(facts)
+            evaluated = [evaluate_row(selected[name], dict(facts), explain) for facts in inputs]
+            compiled = [c for c in program[name] if rule_ids is None or c.rule.id in rule_ids]
+            would = {}
+            if explain:
+                for c in compiled:
+                    for row_i, row in enumerate(evaluated):
+                        for p in probes(c, row, row_i):
+                            probe = dict(inputs[row_i])
+                            probe[p.column] = p.target
+                            out = evaluate_row(select_rules(program[name], {p.rule_id}), probe, False)
+                            rule = self.rules_by_id[p.rule_id]
+                            ok = status_of(rule, out[f"{p.rule_id}|ok"], out[f"{p.rule_id}|amount"]) is Status.ELIGIBLE
+                            would[(p.rule_id, p.row, p.condition)] = out[f"{p.rule_id}|amount"] if ok else None
+            for c in compiled:
+                for row_i, row in enumerate(evaluated):
+                    results.append(self.explainer.result(c, row, explain, on, program[name], would, row_i))
+        return results
+
+    def _evaluate_frames(self, parsed: dict, program: Program, on: dt.date, overrides: dict[str, Any], explain: bool,
+                         rule_ids: set[str] | None) -> list[RuleResult]:
+        frames = frames_from_parsed(parsed)
+        names = [n for n, df in frames.items() if df.height]
+        lazies = [self.frames.evaluate_lazy(n, frames[n], on, overrides, explain=explain, frames=frames,
                                             rule_ids=rule_ids) for n in names]
         outs = collect_all(lazies, all(frames[n].height <= SMALL for n in names))
         results: list[RuleResult] = []
         for name, out in zip(names, outs, strict=True):
-            out = self.frames.finish(name, out, on, parsed_overrides, explain, rule_ids)
+            out = self.frames.finish(name, out, on, overrides, explain, rule_ids)
             compiled = [c for c in program[name] if rule_ids is None or c.rule.id in rule_ids]
             records = out.to_dicts()
-            would = self._probe(name, out, records, compiled, on, parsed_overrides) if explain else {}
+            would = self._probe(name, out, records, compiled, on, overrides) if explain else {}
             for c in compiled:
                 for row_i, row in enumerate(records):
                     results.append(self.explainer.result(c, row, explain, on, program[name], would, row_i))
-        return Evaluation(on, dict(overrides or {}), tuple(results))
+        return results
 
     def _probe(self, entity: str, frame: pl.DataFrame, records: list[dict], compiled: list[Compiled], on: dt.date,
                overrides: dict[str, Any]) -> dict[tuple[str, int, int], int | None]:
