@@ -8,7 +8,8 @@ enterprises, beside its anchors measured in the same run:
 Each contender runs in its own process (time excludes loading the data; peak RSS is the
 process's). Also: one applicant's full calculation with explanation (median, in-process) and
 ``POST /api/v1/calculate`` latency at 100 requests/s against a live uvicorn server.
-Benchmarks print figures; they assert nothing.  Usage: python bench/bench_rules.py [--rows N]
+Benchmarks print figures; they assert nothing.  Usage: python bench/bench_rules.py [--rows N] [--no-api] [--json]
+(``--json``: one JSON object — batch figures with their anchors, per situation the median ms).
 """
 
 from __future__ import annotations
@@ -349,37 +350,50 @@ def _dist_version(name: str) -> str | None:
 # ---------------------------------------------------------------- single applicant & API
 
 
-def single_applicant(runs: int = 500) -> dict:
-    from gazette.rules.engine import get_engine
+SINGLE = {  # one applicant's situations (the finder and /calculate call this for every person)
+    "purchase": ({"vehicle_purchases": {"c1": {"price_yuan": 190000, "new_energy": True, "date": "2022-10-08"}}},
+                 dt.date(2022, 10, 8)),
+    "citizen": ({"persons": {"p1": {"district": "南湖区", "birth_date": "1980-05-01"}},
+                 "vehicle_purchases": {"c1": {"buyer": "p1", "price_yuan": 190000, "new_energy": True,
+                                              "date": "2022-10-08"}}}, dt.date(2022, 10, 8)),
+    "enterprise": ({"enterprises": {"e1": {"software_enterprise": True,
+                                           "software_revenue_yuan": {"2021": 18000000, "2022": 19500000}}}}, ON_SW),
+}
 
-    engine = get_engine()
-    sit = {"persons": {"p1": {"district": "南湖区", "birth_date": "1980-05-01"}},
-           "vehicle_purchases": {"c1": {"buyer": "p1", "price_yuan": 190000, "new_energy": True, "date": "2022-10-08"}}}
-    on = dt.date(2022, 10, 8)
-    for _ in range(20):
-        engine.calculate(sit, on)
+
+def _median_ms(fn, runs: int) -> float:
+    for _ in range(max(runs // 20, 5)):
+        fn()
     times = []
     for _ in range(runs):
         t = time.perf_counter()
-        engine.calculate(sit, on)
+        fn()
         times.append(time.perf_counter() - t)
-    sit0 = {"vehicle_purchases": {"c1": {"price_yuan": 190000, "new_energy": True, "date": "2022-10-08"}}}
-    for _ in range(20):
-        engine.calculate(sit0, on)
-    t0 = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        engine.calculate(sit0, on)
-        t0.append(time.perf_counter() - t)
-    sit2 = {"enterprises": {"e1": {"software_enterprise": True, "software_revenue_yuan": {"2021": 18000000, "2022": 19500000}}}}
-    for _ in range(10):
-        engine.calculate(sit2, ON_SW)
-    t2 = []
-    for _ in range(runs // 2):
-        t = time.perf_counter()
-        engine.calculate(sit2, ON_SW)
-        t2.append(time.perf_counter() - t)
-    return {"purchase_median_ms": statistics.median(t0) * 1000, "citizen_median_ms": statistics.median(times) * 1000, "enterprise_median_ms": statistics.median(t2) * 1000}
+    return statistics.median(times) * 1000
+
+
+def single_applicant(runs: int = 500) -> dict:
+    """Median ms of one applicant's full calculation with explanation (the /calculate JSON): the row path
+    (ours) beside the frame path — one polars query per calculation, the engine before issue 17 — in the
+    same run, and the typed evaluation alone (no JSON rendering)."""
+    from gazette.rules.engine import get_engine
+
+    engine = get_engine()
+    out: dict[str, dict[str, float]] = {}
+    for name, (sit, on) in SINGLE.items():
+        n = runs if name != "enterprise" else runs // 2
+        figures = {"median_ms": _median_ms(lambda s=sit, d=on: engine.calculate(s, d), n)}
+        if hasattr(engine, "evaluate"):
+            figures["typed_median_ms"] = _median_ms(lambda s=sit, d=on: engine.evaluate(s, d), n)
+        if hasattr(engine, "row_path"):
+            engine.row_path = False
+            try:
+                figures["frame_path_median_ms"] = _median_ms(lambda s=sit, d=on: engine.calculate(s, d), n)
+            finally:
+                engine.row_path = True
+            figures["ratio"] = figures["frame_path_median_ms"] / figures["median_ms"]
+        out[name] = figures
+    return out
 
 
 def _free_port() -> int:
@@ -483,6 +497,7 @@ def main() -> None:
     ap.add_argument("--worker")
     ap.add_argument("--data")
     ap.add_argument("--no-api", action="store_true")
+    ap.add_argument("--json", action="store_true", help="print one JSON object (progress on stderr)")
     args = ap.parse_args()
     if args.worker:
         folder = Path(args.data)
@@ -493,10 +508,14 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print(f"generating {args.rows:,} vehicle purchases and {args.rows:,} enterprises …", flush=True)
+        print(f"generating {args.rows:,} vehicle purchases and {args.rows:,} enterprises …", flush=True,
+              file=sys.stderr if args.json else sys.stdout)
         make_data(args.rows, folder)
         res = {k: run_worker(k, folder) for k in ("pack", "two", "numpy", "openfisca")}
     pack, two, npy, of = res["pack"], res["two"], res["numpy"], res["openfisca"]
+    if args.json:
+        print(json.dumps(_as_json(args, res, single_applicant(), None if args.no_api else api_latency()), indent=1))
+        return
 
     def line(name, r):
         if "error" in r:
@@ -529,10 +548,14 @@ def main() -> None:
               f"   numpy vs gazette mismatches: voucher {mismatches(npy['voucher'], two['voucher'])}, "
               f"milestone {mismatches(npy['milestone'], two['milestone'])}")
     s = single_applicant()
-    print("\n== one applicant, full calculation with explanation (in-process, median) ==")
-    print(f"  citizen, one NEV purchase:                     {s['purchase_median_ms']:.2f} ms   target < 2 ms")
-    print(f"  citizen, person + NEV purchase (all 8 rules):  {s['citizen_median_ms']:.2f} ms")
-    print(f"  enterprise, software situation (24 rules):     {s['enterprise_median_ms']:.2f} ms")
+    print("\n== one applicant, full calculation with explanation (in-process, median; anchor: the frame path) ==")
+    labels = {"purchase": ("citizen, one NEV purchase:", None), "citizen": ("citizen, person + NEV purchase (8 rules):", 1.0),
+              "enterprise": ("enterprise, software + what-if probes:", 2.0)}
+    for name, f in s.items():
+        label, target = labels[name]
+        anchor = (f"   frame path {f['frame_path_median_ms']:.2f} ms, ratio {f['ratio']:.1f}×"
+                  if "frame_path_median_ms" in f else "")
+        print(f"  {label:<46} {f['median_ms']:.2f} ms{anchor}" + (f"   target < {target:g} ms" if target else ""))
     if not args.no_api:
         a = api_latency()
         print("\n== POST /api/v1/calculate at 100 requests/s for 10 s (uvicorn, 1 worker) ==")
@@ -541,6 +564,31 @@ def main() -> None:
         else:
             print(f"  {a['requests']} requests, {a['errors']} errors: p50 {a['p50_ms']:.1f} ms, p99 {a['p99_ms']:.1f} ms,"
                   f" max {a['max_ms']:.1f} ms   target p99 < 20 ms")
+
+
+def _as_json(args, res: dict, single: dict, api: dict | None) -> dict:
+    """One object to compare run to run: batch figures with their anchors, per situation the median ms."""
+    import polars as pl
+
+    def strip(r: dict) -> dict:
+        return {k: v for k, v in r.items() if k not in ("voucher", "milestone")}
+
+    pack, two, npy, of = res["pack"], res["two"], res["numpy"], res["openfisca"]
+    ratios = {}
+    if "error" not in of and "error" not in pack and "error" not in two:
+        ratios = {"openfisca_two_over_ours_pack": of["seconds"] / pack["seconds"],
+                  "openfisca_over_ours_two": of["seconds"] / two["seconds"],
+                  "openfisca_voucher_mismatches": mismatches(of["voucher"], two["voucher"]),
+                  "openfisca_milestone_mismatches": mismatches(of["milestone"], two["milestone"])}
+    if "error" not in npy and "error" not in two:
+        ratios |= {"numpy_over_ours_two": npy["seconds"] / two["seconds"],
+                   "numpy_voucher_mismatches": mismatches(npy["voucher"], two["voucher"]),
+                   "numpy_milestone_mismatches": mismatches(npy["milestone"], two["milestone"])}
+    return {"rows": args.rows, "cpus": os.cpu_count(), "polars_threads": pl.thread_pool_size(),
+            "load_average": os.getloadavg()[0], "repeats": REPEATS,
+            "batch": {"ours_pack": strip(pack), "ours_two": strip(two), "numpy": strip(npy), "openfisca": strip(of),
+                      "ratios": ratios},
+            "single_applicant": single, "api": api}
 
 
 if __name__ == "__main__":

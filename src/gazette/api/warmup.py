@@ -1,5 +1,5 @@
 """Warm-up at server start (FastAPI lifespan): the first request and the first search are as fast as
-the rest. Without it the first calculation pays for loading and compiling the rules (YAML, polars),
+the rest. Without it the first calculation pays for loading, compiling and translating the rules (YAML, polars),
 and the first search for building or opening the index and initialising jieba — seconds.
 
 Each step is best effort: a server on an empty database still starts (the log says what was not
@@ -22,7 +22,7 @@ log = logging.getLogger("gazette.warmup")
 def warm_rules() -> None:
     from gazette.rules.engine import get_engine
 
-    get_engine().compile(dt.date.today())
+    get_engine().warm(dt.date.today())  # compiled, and translated for the one-applicant row path
 
 
 def warm_search() -> None:

@@ -50,6 +50,12 @@ class Engine:
     def compile(self, on: dt.date, overrides: dict[str, Any] | None = None) -> Program:
         return self.compiler.compile(on, overrides)
 
+    def warm(self, on: dt.date) -> None:
+        """Compile for a date and translate every rule for the row path (server start: the first request
+        is as fast as the rest)."""
+        for compiled in self.compile(on).values():
+            translatable(compiled)
+
     def rules_for(self, pid: str) -> list[str]:
         return self.compiler.rules_for(pid)
 
