@@ -1,5 +1,336 @@
-"""``/api/v1/ltc/…`` routes of the intake half (thin over the scheme's commands and queries)."""
+"""``/api/v1/ltc/…`` routes of the intake half (thin over the scheme's commands and queries).
 
-from fastapi import APIRouter
+Access: the medical-insurance officer (医保经办人员, scoped to their district when they have one)
+imports rosters and lists, funds, clears duplicates, runs discovery, takes desk applications and
+assigns experts; the assessor (评估员) records the form; the expert (评估专家) scores blind; a citizen
+applies for themself or as an agent, and reads their reminder and applications; the auditor reads
+everything and writes nothing. Every state-changing route takes an ``Idempotency-Key`` header.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Header, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from gazette import validate as V
+from gazette.auth.deps import forbid, require_roles
+from gazette.auth.principal import Principal
+from gazette.auth.principal import Role as R
+from gazette.errors import InvalidInput, NotFound
+from gazette.store.db import unit_of_work
+
+router = APIRouter(tags=["long-term care: intake"])
+
+OFFICER = require_roles(R.insurance_officer, R.city_admin)
+READERS = require_roles(R.insurance_officer, R.city_admin, R.auditor)
+APPLICANTS = require_roles(R.citizen, R.insurance_officer)
+ASSESSOR = require_roles(R.assessor)
+EXPERT = require_roles(R.expert)
+CASE_READERS = require_roles(R.citizen, R.insurance_officer, R.city_admin, R.auditor, R.assessor, R.expert)
+Key = Annotated[str | None, Header(alias="Idempotency-Key", description="idempotency key of this command")]
+
+
+def _key(key: str | None) -> str:
+    if not key:
+        raise InvalidInput("此操作必须提供 Idempotency-Key 请求头", "this command needs an Idempotency-Key header",
+                           field="Idempotency-Key", code="idempotency_key_required")
+    return key
+
+
+def scope(p: Principal) -> str | None:
+    """The district an officer or assessor is scoped to (None: the whole city)."""
+    return p.district if p.role in (R.insurance_officer, R.assessor) else None
+
+
+def check_case(request: Request, p: Principal, app: dict) -> None:
+    """Who may read one application: its district's staff, the person, the agent who filed it, its experts."""
+    if p.role in (R.city_admin, R.auditor):
+        return
+    if p.role in (R.insurance_officer, R.assessor) and (p.district is None or p.district == app["district"]):
+        return
+    if p.role == R.citizen and (p.person_id == app["person_id"] or p.username == app["submitted_by"]):
+        return
+    if p.role == R.expert:
+        from jiaxing.schemes.ltc import intake_assessment as AS
+
+        with unit_of_work() as s:
+            if any(r["application_id"] == app["id"] for r in AS.my_reviews(s, p.username)):
+                return
+    forbid(request, p, "ltc application of another person or district")
+    raise NotFound("长护险申请", app["id"], field="application_id", what_en="LTC application")
+
+
+def _case(request: Request, p: Principal, application_id: int) -> dict:
+    from jiaxing.schemes.ltc import intake_applications as A
+
+    with unit_of_work() as s:
+        app = A.application_view(s, A.get(s, application_id))
+    check_case(request, p, app)
+    return app
+
+
+class FundBody(BaseModel):
+    year: int = Field(ge=2017, le=2100)
+    batch: str = Field(min_length=1, max_length=60, examples=["2023-main"])
+
+
+class PopulationBody(BaseModel):
+    district: str = Field(max_length=30, examples=["南湖区"])
+    year: int = Field(ge=2017, le=2100)
+    registered: int = Field(ge=1, le=100_000_000)
+    source: str = Field(min_length=1, max_length=200)
+
+
+class ClearBody(BaseModel):
+    keep_scheme: str = Field(description="employee | resident")
+    note: str = Field("", max_length=500)
+
+
+class DateBody(BaseModel):
+    on: dt.date | None = None
+
+
+class ApplyBody(BaseModel):
+    person_id: str = Field(max_length=40)
+    channel: str = Field(description="online_self | online_agent | desk")
+    kind: str = Field("first", description="first | reassessment")
+    agent_name: str = Field("", max_length=100)
+    agent_relation: str = Field("", max_length=30)
+    phone: str = Field("", max_length=20)
+    provider: str = Field("", max_length=100, description="the designated provider the person uses or chooses")
+    dementia_unit: bool = False
+    applied_on: dt.date | None = None
+
+
+class ItemsBody(BaseModel):
+    items: dict[str, Any] = Field(description="item code → points, every item of the scale")
+    on: dt.date | None = None
+    assessor_unit: str = Field("", max_length=100)
+
+
+class AssignBody(BaseModel):
+    expert: str = Field(min_length=1, max_length=100)
+
+
+class ExpertBody(BaseModel):
+    username: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100)
+    title: str = Field(description="junior | intermediate | associate_senior | senior")
+    unit: str = Field(min_length=1, max_length=100)
+    district: str | None = Field(None, max_length=30)
+
+
+# ---------------------------------------------------------------- reading
+
+
+@router.get("/dashboard", summary="驾驶舱: enrolment, applications, waiting times, beneficiaries (三.（四）.11)")
+def dashboard(district: str | None = None, p: Principal = Depends(READERS)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_dashboard as DB
+
+    with unit_of_work() as s:
+        return DB.dashboard(s, district=scope(p) or district)
+
+
+@router.get("/dashboard.csv", summary="驾驶舱 as CSV")
+def dashboard_csv(district: str | None = None, p: Principal = Depends(READERS)) -> Response:
+    from jiaxing.schemes.ltc import intake_dashboard as DB
+
+    with unit_of_work() as s:
+        body = DB.to_csv(DB.dashboard(s, district=scope(p) or district))
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="ltc-dashboard.csv"'})
+
+
+@router.get("/duplicates", summary="重复参保 awaiting clearing")
+def duplicates(p: Principal = Depends(READERS)) -> list[dict[str, Any]]:
+    from jiaxing.schemes.ltc import intake_roster as R_
+
+    with unit_of_work() as s:
+        return R_.duplicates(s, district_=scope(p))
+
+
+@router.get("/candidates", summary="要我申请: candidates found by discovery, with their source rows")
+def candidates(p: Principal = Depends(READERS)) -> list[dict[str, Any]]:
+    from jiaxing.schemes.ltc import intake_discovery as D
+
+    with unit_of_work() as s:
+        return D.candidates(s, district=scope(p))
+
+
+@router.get("/reminders/me", summary="My reminder (要我申请), if any")
+def my_reminder(p: Principal = Depends(require_roles(R.citizen))) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_discovery as D
+
+    with unit_of_work() as s:
+        return {"reminder": D.reminder_for(s, p.person_id or "")}
+
+
+@router.get("/applications", summary="Applications (staff: their district; a citizen: their own and those they filed)")
+def applications(status: str | None = None, p: Principal = Depends(CASE_READERS)) -> list[dict[str, Any]]:
+    from jiaxing.schemes.ltc import intake_applications as A
+    from jiaxing.schemes.ltc import intake_assessment as AS
+
+    with unit_of_work() as s:
+        if p.role == R.citizen:
+            mine = A.applications(s, person_id=p.person_id or "-")
+            filed = [a for a in A.applications(s, status=status) if a["submitted_by"] == p.username]
+            return list({a["id"]: a for a in mine + filed}.values())
+        if p.role == R.expert:
+            return AS.my_reviews(s, p.username)
+        return A.applications(s, district=scope(p), status=status)
+
+
+@router.get("/applications/{application_id}", summary="One application with its result notice")
+def application(request: Request, application_id: int, p: Principal = Depends(CASE_READERS)) -> dict[str, Any]:
+    return _case(request, p, application_id)
+
+
+@router.get("/applications/{application_id}/assessment",
+            summary="The form and the expert seats — blind: no score shows until every seat has scored")
+def assessment(request: Request, application_id: int, p: Principal = Depends(CASE_READERS)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_assessment as AS
+
+    _case(request, p, application_id)
+    is_expert = p.role == R.expert
+    with unit_of_work() as s:
+        return {"form": AS.form_view(s, application_id, for_expert=is_expert or p.role == R.citizen),
+                "seats": AS.seats(s, application_id, viewer=p.username, is_expert=is_expert or p.role == R.citizen)}
+
+
+@router.get("/experts", summary="The expert pool")
+def experts(p: Principal = Depends(READERS)) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from jiaxing.schemes.ltc import intake_assessment as AS
+    from jiaxing.schemes.ltc.intake_models import Expert
+
+    with unit_of_work() as s:
+        return [AS.expert_view(e) for e in s.scalars(select(Expert).order_by(Expert.id))]
+
+
+# ---------------------------------------------------------------- officer: roster, funding, lists
+
+
+@router.post("/roster", summary="Import a medical-insurance roster (CSV/XLSX): every row or none")
+async def roster(file: UploadFile, batch: Annotated[str, Form(max_length=60)], key: Key = None,
+                 p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    return SV.import_roster(await file.read(), file.filename or "roster.csv", batch, key=_key(key), actor=p.username)
+
+
+@router.post("/duplicates/{duplicate_id}/clear", summary="Clear a 重复参保: keep one scheme")
+def clear(duplicate_id: int, body: ClearBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    return SV.clear_duplicate(duplicate_id, body.keep_scheme, key=_key(key), actor=p.username, note=body.note)
+
+
+@router.post("/population", summary="Registered population of a district (the enrolment rate's denominator)")
+def population(body: PopulationBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    return SV.set_population(body.district, body.year, body.registered, body.source, key=_key(key), actor=p.username)
+
+
+@router.post("/funding", summary="Yearly funding (120 = 30 + 90), idempotent per (year, batch)")
+def funding(body: FundBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    return SV.fund(body.year, body.batch, key=_key(key), actor=p.username)
+
+
+@router.post("/lists/{kind}", summary="Import a list from another department: discharge | disability | dibao | death")
+async def import_list(kind: str, file: UploadFile, batch: Annotated[str, Form(max_length=60)], key: Key = None,
+                      p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    return SV.import_list(kind, await file.read(), file.filename or "list.csv", batch, key=_key(key), actor=p.username)
+
+
+@router.post("/discover", summary="Match the lists to the insured: candidates with a reminder (要我申请)")
+def discover(body: DateBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    return SV.discover(body.on, key=_key(key), actor=p.username)
+
+
+@router.post("/reassessments/schedule", summary="Open the reassessments that are due")
+def schedule(body: DateBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    return SV.schedule(body.on, key=_key(key), actor=p.username)
+
+
+@router.post("/experts", summary="Add an expert to the pool")
+def add_expert(body: ExpertBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    return SV.add_expert(body.model_dump(), key=_key(key), actor=p.username)
+
+
+# ---------------------------------------------------------------- applications and assessment
+
+
+@router.post("/applications", summary="Apply: online (self or agent) or at a desk")
+def apply(request: Request, body: ApplyBody, key: Key = None, p: Principal = Depends(APPLICANTS)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_applications as A
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    pid = V.person_id(body.person_id)
+    if p.role == R.citizen:
+        if body.channel == "desk" or (body.channel == "online_self" and pid != p.person_id):
+            raise forbid(request, p, "ltc application for another person without agent details",
+                         message_zh="本人申请只能为自己办理；为家人办理请选择“家属代办”",
+                         message_en="apply for yourself, or as an agent for a family member")
+    else:
+        if body.channel != "desk":
+            raise InvalidInput("窗口受理请选择 desk 渠道", "an officer takes desk applications", field="channel")
+        with unit_of_work() as s:
+            district = A.insured(s, pid).district
+        if p.district and p.district != district:
+            forbid(request, p, "ltc desk application in another district")
+            raise NotFound("长护险参保人员", pid, field="person_id", what_en="insured person")
+    return SV.apply({**body.model_dump(), "person_id": pid}, key=_key(key), actor=p.username)
+
+
+@router.post("/applications/{application_id}/withdraw", summary="Withdraw an open application")
+def withdraw(request: Request, application_id: int, key: Key = None,
+             p: Principal = Depends(APPLICANTS)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    _case(request, p, application_id)
+    return SV.withdraw(application_id, key=_key(key), actor=p.username)
+
+
+@router.post("/applications/{application_id}/form", summary="镇街信息采集: the assessor's form; 初评 and the draw follow")
+def collect(request: Request, application_id: int, body: ItemsBody, key: Key = None,
+            p: Principal = Depends(ASSESSOR)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    _case(request, p, application_id)
+    return SV.collect(application_id, body.items, key=_key(key), actor=p.username,
+                      assessor_unit=body.assessor_unit or p.unit or "", on=body.on)
+
+
+@router.post("/applications/{application_id}/experts", summary="Assign an expert by hand (never one twice)")
+def assign(request: Request, application_id: int, body: AssignBody, key: Key = None,
+           p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    _case(request, p, application_id)
+    return SV.assign(application_id, body.expert, key=_key(key), actor=p.username)
+
+
+@router.post("/applications/{application_id}/score", summary="县级专家复评: one expert's blind score")
+def score(application_id: int, body: ItemsBody, key: Key = None, p: Principal = Depends(EXPERT)) -> dict[str, Any]:
+    from jiaxing.schemes.ltc import intake_service as SV
+
+    out = SV.score(application_id, body.items, key=_key(key), actor=p.username, on=body.on)
+    if out.get("next") != "decided":
+        return out
+    return {k: v for k, v in out.items() if k != "decision"} | {"decided": True}
