@@ -106,3 +106,24 @@ def test_id_hashes_agree_across_worker_processes(dask_cluster):
     with Client(dask_cluster) as client:
         theirs = client.run(_hashes)
     assert len(theirs) == 2 and all(h == _hashes() for h in theirs.values())
+
+
+def test_summary_counts_the_result_rows(random_runs):
+    """The summary (grouped per partition from the wide result) adds up the long result rows."""
+    _, clustered, _, res, _ = random_runs
+    g = (res.group_by(pl.col("rule").cast(pl.String), pl.col("status").cast(pl.String),
+                      pl.col("district").cast(pl.String))
+         .agg(pl.len().alias("count"), pl.col("amount_fen").sum().alias("amount_fen")))
+    by_rule = {r: {s: {"count": 0, "amount_fen": 0} for s in ("eligible", "ineligible", "unknown")}
+               for r in clustered["by_rule"]}
+    by_district: dict = {}
+    for row in g.to_dicts():
+        cell = by_rule[row["rule"]][row["status"]]
+        cell["count"] += row["count"]
+        cell["amount_fen"] += row["amount_fen"]
+        d = row["district"] if row["district"] is not None else "(none)"
+        by_district.setdefault(d, {}).setdefault(row["rule"], {})[row["status"]] = {
+            "count": row["count"], "amount_fen": row["amount_fen"]}
+    assert clustered["by_rule"] == by_rule
+    assert clustered["by_district"] == by_district
+    assert clustered["rows"] == sum(clustered["entities"].values()) and res.height > clustered["rows"]

@@ -29,7 +29,7 @@ import polars as pl
 
 from gazette.rules.engine import STATUS, Engine
 
-TASK_VERSION = "1"  # bump when the output format changes: every partition is then redone
+TASK_VERSION = "2"  # bump when the output format changes: every partition is then redone
 
 
 def read_partition(path: str, offset: int, rows: int, whole_file: bool) -> pl.DataFrame:
@@ -40,9 +40,11 @@ def read_partition(path: str, offset: int, rows: int, whole_file: bool) -> pl.Da
 
 def _district_expr(engine: Engine, entity: str, columns: list[str]) -> pl.Expr:
     d = engine.entities[entity].district_fact
+    # Categorical, not text: the summary groups by it and Parquet stores it as a dictionary (both
+    # several times cheaper on a long result than a text column)
     if d and d in columns:
-        return pl.col(d).cast(pl.String)
-    return pl.lit(None, dtype=pl.String)
+        return pl.col(d).cast(pl.String).cast(pl.Categorical)
+    return pl.lit(None, dtype=pl.Categorical)
 
 
 def _deciding(c, status: pl.Expr) -> tuple[pl.Expr, list[str]]:
@@ -85,6 +87,32 @@ def _missing(c, status: pl.Expr, columns: set[str]) -> tuple[pl.Expr, list[str]]
 def evaluate(engine: Engine, entity: str, raw: pl.DataFrame, on: dt.date, overrides: dict[str, Any] | None,
              frames: dict[str, pl.DataFrame] | None = None, rule_enum: pl.Enum | None = None) -> pl.DataFrame:
     """Long results of one partition (see the module docstring)."""
+    return evaluate_with_groups(engine, entity, raw, on, overrides, frames, rule_enum)[0]
+
+
+def _groups(wide: pl.DataFrame, rule_ids: list[str]) -> list[dict]:
+    """Counts and amounts by rule, status and district, from the wide result (one row per entity): one
+    group-by over the entities, not over their rows × rules (3× cheaper for enterprises' 20 rules)."""
+    aggs = []
+    for i in range(len(rule_ids)):
+        for st in STATUS.categories:
+            hit = pl.col(f"{i}|s") == st
+            aggs += [hit.sum().alias(f"{i}|{st}|n"), pl.col(f"{i}|a").filter(hit).sum().alias(f"{i}|{st}|a")]
+    out = []
+    for row in wide.group_by("district").agg(aggs).to_dicts():
+        d = row["district"]
+        for i, rid in enumerate(rule_ids):
+            for st in STATUS.categories:
+                if row[f"{i}|{st}|n"]:
+                    out.append({"rule": rid, "status": st, "district": d, "count": row[f"{i}|{st}|n"],
+                                "amount_fen": row[f"{i}|{st}|a"]})
+    return out
+
+
+def evaluate_with_groups(engine: Engine, entity: str, raw: pl.DataFrame, on: dt.date,
+                         overrides: dict[str, Any] | None, frames: dict[str, pl.DataFrame] | None = None,
+                         rule_enum: pl.Enum | None = None) -> tuple[pl.DataFrame, list[dict]]:
+    """Long results of one partition, and their counts and amounts by rule, status and district."""
     from gazette.rules.batch import normalise
 
     ent = engine.entities[entity]
@@ -110,13 +138,15 @@ def evaluate(engine: Engine, entity: str, raw: pl.DataFrame, on: dt.date, overri
                          how="horizontal")
     else:
         wide = ev.select(exprs)
+    groups = _groups(wide, [c.rule.id for c in compiled])
     parts = []
     for i, c in enumerate(compiled):
         dnames, facts = names[i]
         sel = [pl.lit(entity).alias("entity"), pl.col("id"), pl.col("district"),
                pl.lit(c.rule.id, dtype=rule_enum).alias("rule"), pl.col(f"{i}|s").alias("status"),
                pl.col(f"{i}|a").alias("amount_fen"),
-               pl.col(f"{i}|d").replace_strict(list(range(len(dnames))), dnames, return_dtype=pl.String).alias("deciding"),
+               pl.col(f"{i}|d").replace_strict(list(range(len(dnames))), dnames,
+                                                      return_dtype=pl.Categorical).alias("deciding"),
                pl.col(f"{i}|m").alias("_mask")]
         if overrides:
             sel += [pl.col(f"{i}|bs").alias("baseline_status"), pl.col(f"{i}|ba").alias("baseline_amount_fen")]
@@ -128,20 +158,16 @@ def evaluate(engine: Engine, entity: str, raw: pl.DataFrame, on: dt.date, overri
         keep = ["entity", "id", "district", "rule", "status", "amount_fen", "deciding", "missing_facts"]
         parts.append(part.select(keep + (["baseline_status", "baseline_amount_fen"] if overrides else [])))
     if not parts:
-        return pl.DataFrame()
+        return pl.DataFrame(), groups
     return pl.concat(parts).with_columns(pl.col("entity").cast(pl.Enum(sorted(engine.entities))),
-                                         pl.col("status").cast(STATUS))
+                                         pl.col("status").cast(STATUS)), groups
 
 
-def summarise(res: pl.DataFrame) -> dict[str, Any]:
-    """Counts and amounts by rule, status and district (mergeable across partitions)."""
-    if res.is_empty():
-        return {"groups": [], "what_if": []}
-    g = (res.group_by("rule", "status", "district")
-         .agg(pl.len().alias("count"), pl.col("amount_fen").sum().alias("amount_fen"))
-         .with_columns(pl.col("rule").cast(pl.String), pl.col("status").cast(pl.String)))
-    out: dict[str, Any] = {"groups": g.to_dicts(), "what_if": []}
-    if "baseline_status" in res.columns:
+def summarise(res: pl.DataFrame, groups: list[dict]) -> dict[str, Any]:
+    """The partition's summary (mergeable across partitions): its groups, and in a what-if run the
+    gainers, losers and cost by rule and district."""
+    out: dict[str, Any] = {"groups": groups, "what_if": []}
+    if "baseline_status" in res.columns and not res.is_empty():
         paid = pl.when(pl.col("status") == "eligible").then(pl.col("amount_fen")).otherwise(0).fill_null(0)
         was = pl.when(pl.col("baseline_status") == "eligible").then(pl.col("baseline_amount_fen")).otherwise(0).fill_null(0)
         w = (res.with_columns((paid - was).alias("delta"), paid.alias("p"), was.alias("w"))
@@ -198,9 +224,12 @@ def run_partition(engine: Engine, part, checksum: str, fingerprint: str, out: st
     import io
 
     raw = read_partition(part.path, part.offset, part.rows, part.whole_file)
-    res = evaluate(engine, part.entity, raw, on, overrides, frames)
+    res, groups = evaluate_with_groups(engine, part.entity, raw, on, overrides, frames)
     buf = io.BytesIO()
-    res.write_parquet(buf, statistics=True)
+    # zstd at level 1: the size of the default level for two thirds of its time (a long result repeats
+    # ids and codes that dictionaries already compress); no column statistics: a quarter of the write,
+    # and a result partition is read whole
+    res.write_parquet(buf, compression="zstd", compression_level=1, statistics=False)
     data = buf.getvalue()
     rp = result_path(Path(out), part.key)
     atomic_write_bytes(rp, data)
@@ -208,6 +237,6 @@ def run_partition(engine: Engine, part, checksum: str, fingerprint: str, out: st
              "rg_end": part.rg_end, "input_checksum": checksum, "fingerprint": fingerprint, "rows": raw.height,
              "output": str(rp.relative_to(Path(out))), "output_bytes": len(data),
              "output_checksum": hashlib.blake2b(data, digest_size=20).hexdigest(),
-             "summary": summarise(res)}
+             "summary": summarise(res, groups)}
     atomic_write_bytes(manifest_path(Path(out), part.key), json.dumps(entry, ensure_ascii=False).encode())
     return entry
