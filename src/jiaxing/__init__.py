@@ -29,6 +29,10 @@ pack = Pack(
         NavItem("/budget", "预算", "Budget", roles=("department", "finance_officer", "approver", "city_admin", "auditor")),
         NavItem("/airspace/registry", "无人机登记", "Drone registry", roles=("registrar", "city_admin", "auditor")),
         NavItem("/airspace/approvals", "飞行审批", "Flight approvals", roles=("approver", "city_admin", "auditor")),
+        NavItem("/ltc/me", "长护险", "Long-term care", roles=("citizen",)),
+        NavItem("/ltc/desk", "长护险受理", "LTC intake", roles=("insurance_officer", "city_admin", "auditor")),
+        NavItem("/ltc/assessor", "失能评估", "Assessment", roles=("assessor",)),
+        NavItem("/ltc/expert", "专家复评", "Expert review", roles=("expert",)),
         NavItem("/airspace", "空域管制", "Airspace"),
     ),
     extras={"demo": "jiaxing.demo"},  # `gazette demo`: programmes, pools, enterprises, fund reference data
