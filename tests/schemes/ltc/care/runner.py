@@ -20,12 +20,14 @@ def start(w) -> reference.Books:
     return reference.Books(w)
 
 
-def month(w, ref: reference.Books, m: str, known: dict) -> set[tuple[int, str]]:
+def month(w, ref: reference.Books, m: str, known: dict, before_settle=None) -> set[tuple[int, str]]:
     """One month: the lists and visits arrive, settle, pay, screen, the officer decides."""
     with unit_of_work() as s:
         loader.load_deaths_and_stays(s, w, m)
         loader.load_month(s, w, m)
         loader.fix_sequences(s)
+    if before_settle is not None:
+        before_settle(m)
     known["stays"] += [x for x in w.stays if x["admitted_on"].isoformat()[:7] == m]
     known["deaths"].update({r["person_id"]: r["died_on"] for r in w.insured
                             if r["died_on"] is not None and r["died_on"].isoformat()[:7] <= m})
@@ -47,11 +49,11 @@ def month(w, ref: reference.Books, m: str, known: dict) -> set[tuple[int, str]]:
     return found
 
 
-def run(w, n_months: int, first: str) -> reference.Books:
+def run(w, n_months: int, first: str, before_settle=None) -> reference.Books:
     ref = start(w)
     known = {"stays": [], "deaths": {}}
     for m in months(first, n_months):
-        month(w, ref, m, known)
+        month(w, ref, m, known, before_settle)
     return ref
 
 

@@ -123,6 +123,14 @@ def setup(session: Session, *, actor: str = "system") -> Ledger:
     return lg
 
 
+def refresh_statistics(session: Session, *tables: str) -> None:
+    """On PostgreSQL, refresh the planner's statistics of the tables a run reads: a month of visits
+    arrives in bulk just before the run, and a plan made for empty tables turns joins quadratic."""
+    if session.get_bind().dialect.name == "postgresql":
+        for t in tables:
+            session.execute(text(f"ANALYZE {t}"))
+
+
 def _agg(session: Session) -> str:
     if session.get_bind().dialect.name == "postgresql":
         return "string_agg(DISTINCT f.rule_id, ',' ORDER BY f.rule_id)"
@@ -179,6 +187,7 @@ def settle(month: str, *, uow=None, actor: str = "system", on_chunk=None):
     first, last = month_bounds(month)
     terms = P.benefit_terms(first)
     with uow() as s:
+        refresh_statistics(s, "ltc_visits", "ltc_findings", "ltc_settlement_lines", "ltc_deductions", "ltc_claims")
         lg = setup(s, actor=actor)
         if lg.business_date(s) <= last:
             lg.advance_business_date(s, last + dt.timedelta(days=1), actor=actor)
@@ -203,8 +212,10 @@ def settle(month: str, *, uow=None, actor: str = "system", on_chunk=None):
     def finalize(session: Session, ctx, totals) -> dict:
         return {"month": month, "clause": P.BENEFIT_CLAUSE, **claim_totals(session, month)}
 
+    # the chunk width is not a parameter of the run: every write is keyed per provider, so a run resumed
+    # with other chunks converges to the same books
     return execute_run("ltc.settle", month, lambda: _provider_ranges(uow), process, uow=uow, chunk_size=1,
-                       params={"width": WIDTH}, finalize=finalize, actor=actor)
+                       finalize=finalize, actor=actor)
 
 
 def claim_totals(session: Session, month: str) -> dict:

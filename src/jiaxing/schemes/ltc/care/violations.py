@@ -114,6 +114,10 @@ def screen(month: str, *, seed: int | None = None, uow=None, actor: str = "syste
     seed = default_seed(month) if seed is None else int(seed)
 
     def process(session: Session, chunk, ctx) -> dict:
+        from jiaxing.schemes.ltc.care.settlement import refresh_statistics
+
+        refresh_statistics(session, "ltc_visits", "ltc_visit_items", "ltc_findings", "ltc_hospital_stays",
+                           "ltc_insured")
         load_rules(session)
         p = {"m": month, "max_per_day": P.MAX_HOME_VISITS_PER_DAY, **fence_params()}
         for rule in RULES:
