@@ -1,5 +1,234 @@
-"""``/api/v1/ltc/…`` routes of the care half (thin over the scheme's commands and queries)."""
+"""``/api/v1/ltc/care/…`` — the care half over HTTP (thin over :mod:`.care.service` and :mod:`.care.queries`).
 
-from fastapi import APIRouter
+Access: provider staff (护理机构工作人员, their own provider in ``Principal.unit``) register caregivers,
+choose plans with the person and record institutional days; a caregiver checks in and out; the
+medical-insurance officer (医保经办人员, district-scoped) runs settlement, payment and screening and
+decides the findings of their district; a citizen reads their own statement and rates their visits;
+the auditor reads everything and writes nothing. Every state change takes an ``Idempotency-Key``
+header (a repeat returns the first result); runs are keyed by (run, month) besides.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi import Path as PathParam
+from pydantic import BaseModel, Field
+
+from gazette import validate as V
+from gazette.auth.deps import forbid, require_roles
+from gazette.auth.principal import Principal
+from gazette.auth.principal import Role as R
+from gazette.errors import Forbidden, InvalidInput, NotFound
+from gazette.store.db import unit_of_work
+
+router = APIRouter(prefix="/care")
+
+STAFF = require_roles(R.provider_staff, R.insurance_officer)
+CAREGIVER = require_roles(R.caregiver)
+OFFICER = require_roles(R.insurance_officer)
+READERS = require_roles(R.insurance_officer, R.auditor)
+PROVIDER_READERS = require_roles(R.provider_staff, R.insurance_officer, R.auditor)
+STATEMENT_READERS = require_roles(R.citizen, R.insurance_officer, R.auditor)
+CITIZEN = require_roles(R.citizen)
+Key = Annotated[str | None, Header(alias="Idempotency-Key", description="idempotency key of this command")]
+Month = Annotated[str, PathParam(min_length=7, max_length=7, description="YYYY-MM")]
+
+
+def _key(key: str | None) -> str:
+    if not key:
+        raise InvalidInput("此操作必须提供 Idempotency-Key 请求头", "this command needs an Idempotency-Key header",
+                           field="Idempotency-Key", code="idempotency_key_required")
+    return key
+
+
+def _district(p: Principal) -> str | None:
+    return None if p.role in (R.city_admin, R.auditor) else p.district
+
+
+class PlanBody(BaseModel):
+    person_id: str = Field(max_length=40)
+    provider: str = Field(max_length=40, description="provider code")
+    starts_on: str = Field(max_length=10, examples=["2023-01-01"])
+    items: list[str] = Field(max_length=60, examples=[["S01", "M01"]])
+
+
+class CaregiverBody(BaseModel):
+    provider: str = Field(max_length=40)
+    name: str = Field(max_length=100)
+    certificate: str = Field(max_length=60)
+
+
+class CheckInBody(BaseModel):
+    person_id: str = Field(max_length=40)
+    at: str = Field(max_length=40, examples=["2023-01-05T09:00"])
+    lat: str | None = Field(None, max_length=20, examples=["30.750100"])
+    lon: str | None = Field(None, max_length=20, examples=["120.750050"])
+    face: str | None = Field(None, max_length=10, description="pass | fail")
+
+
+class CheckOutBody(BaseModel):
+    at: str = Field(max_length=40)
+    items: list[str] = Field(max_length=60)
+
+
+class DayBody(BaseModel):
+    person_id: str = Field(max_length=40)
+    day: str = Field(max_length=10)
+    items: list[str] = Field(max_length=60)
+
+
+class DecisionBody(BaseModel):
+    decision: str = Field(max_length=10, description="confirm | dismiss")
+    note: str = Field("", max_length=500)
+
+
+class RatingBody(BaseModel):
+    stars: int = Field(ge=1, le=5)
+    comment: str = Field("", max_length=500)
+
+
+def _own_provider(request: Request, p: Principal, provider_code: str) -> None:
+    if p.role == R.provider_staff and (p.unit or "") != provider_code:
+        raise forbid(request, p, "provider staff of another provider")
+
+
+@router.get("/catalogue", summary="The service catalogue in force on a date (DEMO catalogue)")
+def catalogue_on(on: str = "2023-01-01") -> dict[str, Any]:
+    from jiaxing.schemes.ltc.care import catalogue
+
+    with unit_of_work() as s:
+        items = catalogue.items_on(s, V.date(on, "on"))
+    return {"on": on, "note": catalogue.SOURCE, "items": [{"code": c, **{k: v for k, v in i.items() if k != "code"}}
+                                                         for c, i in items.items()]}
+
+
+@router.get("/providers", summary="Designated providers with stars and items, for choosing (三.（二）.7)")
+def providers(district: str | None = None) -> list[dict[str, Any]]:
+    from jiaxing.schemes.ltc.care import queries
+
+    with unit_of_work() as s:
+        return queries.providers_for_choosing(s, district)
+
+
+@router.post("/caregivers", status_code=201, summary="Register a certified caregiver")
+def caregiver(body: CaregiverBody, request: Request, key: Key = None, p: Principal = Depends(STAFF)) -> dict:
+    from jiaxing.schemes.ltc.care import service
+
+    _own_provider(request, p, body.provider)
+    return service.register_caregiver(body.model_dump(), key=_key(key), actor=p.username)
+
+
+@router.post("/plans", status_code=201, summary="Choose the care type, provider and items of a care plan")
+def plan(body: PlanBody, request: Request, key: Key = None, p: Principal = Depends(STAFF)) -> dict:
+    from jiaxing.schemes.ltc.care import service
+
+    _own_provider(request, p, body.provider)
+    return service.choose_plan(body.model_dump(), key=_key(key), actor=p.username)
+
+
+@router.post("/visits/checkin", status_code=201, summary="Check in to a home visit (time, position, face check)")
+def check_in(body: CheckInBody, key: Key = None, p: Principal = Depends(CAREGIVER)) -> dict:
+    from jiaxing.schemes.ltc.care import service
+
+    if not p.unit:
+        raise Forbidden("护理员账号未绑定证书编号", "this caregiver account has no certificate", field="unit",
+                        code="caregiver_without_certificate")
+    return service.check_in({**body.model_dump(), "certificate": p.unit}, key=_key(key), actor=p.username)
+
+
+@router.post("/visits/{visit_id}/checkout", summary="Check out of a home visit with the items done")
+def check_out(visit_id: int, body: CheckOutBody, key: Key = None, p: Principal = Depends(CAREGIVER)) -> dict:
+    from jiaxing.schemes.ltc.care import service
+
+    return service.check_out({**body.model_dump(), "visit_id": visit_id}, key=_key(key), actor=p.username)
+
+
+@router.post("/visits/day", status_code=201, summary="Record a day of institutional care")
+def day(body: DayBody, key: Key = None, p: Principal = Depends(STAFF)) -> dict:
+    from jiaxing.schemes.ltc.care import service
+
+    return service.record_day(body.model_dump(), key=_key(key), actor=p.username)
+
+
+@router.post("/visits/{visit_id}/rating", status_code=201, summary="Rate a visit (the person cared for)")
+def rating(visit_id: int, body: RatingBody, key: Key = None, p: Principal = Depends(CITIZEN)) -> dict:
+    from jiaxing.schemes.ltc.care import service
+
+    return service.rate({**body.model_dump(), "visit_id": visit_id, "person_id": p.person_id}, key=_key(key),
+                        actor=p.username)
+
+
+def _summary(run) -> dict:
+    return {"run_type": run.run_type, "period": run.period, "status": run.status, "attempts": run.attempts,
+            "already_completed": run.already_completed, **(run.result or {})}
+
+
+@router.post("/settlements/{month}", summary="Settle a month (一.（二）); idempotent per (provider, month)")
+def settle(month: Month, key: Key = None, p: Principal = Depends(OFFICER)) -> dict:
+    from jiaxing.schemes.ltc.care import settlement
+
+    _key(key)
+    return _summary(settlement.settle(V.month(month), actor=p.username))
+
+
+@router.post("/payments/{month}", summary="Pay the settled claims up to a month")
+def pay(month: Month, key: Key = None, p: Principal = Depends(OFFICER)) -> dict:
+    from jiaxing.schemes.ltc.care import settlement
+
+    _key(key)
+    return _summary(settlement.pay(V.month(month), actor=p.username))
+
+
+@router.post("/screenings/{month}", summary="Screen a month against the rule library (三.（四）.12)")
+def screen(month: Month, key: Key = None, seed: int | None = None, p: Principal = Depends(OFFICER)) -> dict:
+    from jiaxing.schemes.ltc.care import violations
+
+    _key(key)
+    return _summary(violations.screen(V.month(month), seed=seed, actor=p.username))
+
+
+@router.get("/findings", summary="Findings waiting for review (the officer's district)")
+def findings(p: Principal = Depends(READERS)) -> dict:
+    from jiaxing.schemes.ltc.care import queries
+
+    with unit_of_work() as s:
+        return queries.review_queue(s, _district(p))
+
+
+@router.post("/findings/{finding_id}/decision", summary="Confirm or dismiss a finding")
+def decide(finding_id: int, body: DecisionBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict:
+    from jiaxing.schemes.ltc.care import service
+
+    return service.decide({**body.model_dump(), "finding_id": finding_id}, key=_key(key), actor=p.username,
+                          district=_district(p))
+
+
+@router.get("/statements/{person_id}", summary="A person's statement: cost, limit, fund, own share")
+def statement(person_id: str, request: Request, p: Principal = Depends(STATEMENT_READERS)) -> dict:
+    from jiaxing.schemes.ltc.care import queries
+
+    pid = V.person_id(person_id)
+    if p.role == R.citizen and p.person_id != pid:
+        raise forbid(request, p, "another person's statement")
+    with unit_of_work() as s:
+        out = queries.statement(s, pid)
+        if p.role == R.insurance_officer and p.district:
+            from sqlalchemy import text
+
+            d = s.execute(text("SELECT district FROM ltc_beneficiaries WHERE person_id = :p"), {"p": pid}).scalar()
+            if d is not None and d != p.district:  # another district's person: as if there were none
+                raise NotFound("护理计划或结算记录", pid, field="person_id", what_en="care plan or settlement")
+    return out
+
+
+@router.get("/providers/{provider_id}", summary="A provider's claims, findings and ratings")
+def provider(provider_id: int, request: Request, p: Principal = Depends(PROVIDER_READERS)) -> dict:
+    from jiaxing.schemes.ltc.care import queries
+
+    with unit_of_work() as s:
+        out = queries.provider_view(s, provider_id)
+    if p.role == R.provider_staff and (p.unit or "") != out["provider"]["code"]:
+        raise forbid(request, p, "another provider's claims")
+    return out

@@ -15,7 +15,7 @@ import functools
 from decimal import Decimal
 from pathlib import Path
 
-from gazette.errors import GazetteError
+from gazette.errors import GazetteError, InvalidInput
 from gazette.rules.parameters import load_parameter_file
 from jiaxing.schemes.ltc.care.models import CARE_TYPES
 
@@ -38,11 +38,13 @@ def _params() -> dict:
     return load_parameter_file(POLICY, "ltc")
 
 
-class NotCovered(GazetteError):
+class NotCovered(InvalidInput):
+    """A month outside what the gazette covers: "not covered", never "nothing due" (D17)."""
+
     def __init__(self, on: dt.date):
-        super().__init__("not_covered", f"{on} 不在公报所载长护险标准的适用期内（2017-06 至 2024-12）",
+        super().__init__(f"{on} 不在公报所载长护险标准的适用期内（2017-06 至 2024-12）",
                          f"{on} is outside the period the gazette's LTC standards cover (2017-06 to 2024-12)",
-                         field="month", status=422, details={"clause": BENEFIT_CLAUSE})
+                         field="month", code="not_covered", details={"clause": BENEFIT_CLAUSE})
 
 
 def benefit_terms(on: dt.date) -> dict[str, tuple[int, int]]:
