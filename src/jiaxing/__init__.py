@@ -12,7 +12,7 @@ pack = Pack(
     gazette_dir=_HERE / "data" / "gazettes",
     policies_dir=_HERE / "policies",
     # Scheme modules add their CLI commands and API routers here (module paths, loaded lazily).
-    commands=("jiaxing.schemes.vouchers.cli", "jiaxing.schemes.provident_fund.commands", "jiaxing.schemes.budget.cli", "jiaxing.schemes.airspace.cli", "jiaxing.schemes.resident_pension.cli", "jiaxing.schemes.supervision.cli",
+    commands=("jiaxing.schemes.vouchers.cli", "jiaxing.schemes.provident_fund.cli", "jiaxing.schemes.budget.cli", "jiaxing.schemes.airspace.cli", "jiaxing.schemes.resident_pension.cli", "jiaxing.schemes.supervision.cli",
               "jiaxing.schemes.ltc.cli"),
     routers=("jiaxing.schemes.vouchers.api", "jiaxing.schemes.provident_fund.api", "jiaxing.schemes.budget.api", "jiaxing.schemes.airspace.api", "jiaxing.schemes.resident_pension.api", "jiaxing.schemes.supervision.api",
              "jiaxing.schemes.ltc.api"),

@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 
+from gazette.errors import GazetteError
 from jiaxing.schemes.provident_fund import domain as D
-from jiaxing.schemes.provident_fund.domain import FundError, month_index
+from jiaxing.schemes.provident_fund.domain import month_index
 
+from . import reference_rules
 from .conftest import person
 
 M = month_index
@@ -19,22 +21,22 @@ def test_article_8_age_boundaries_both_sides():
     limit is the retirement age, and an account opens only before the month it is reached."""
     on = dt.date(2023, 3, 15)
     D.check_eligibility(person(birth=dt.date(2005, 3, 15)), on)  # 18 today
-    with pytest.raises(FundError) as e:
+    with pytest.raises(GazetteError) as e:
         D.check_eligibility(person(birth=dt.date(2005, 3, 16)), on)  # 17
     assert e.value.code == "not_eligible" and e.value.details["clause"] == "嘉公积金〔2022〕9号#第八条"
     D.check_eligibility(person(birth=dt.date(1963, 4, 1)), on)  # man, turns 60 next month
-    with pytest.raises(FundError):
+    with pytest.raises(GazetteError):
         D.check_eligibility(person(birth=dt.date(1963, 3, 31)), on)  # man, turns 60 this month: sealed at once
     D.check_eligibility(person(sex="female", birth=dt.date(1973, 4, 1)), on)  # woman, turns 50 next month
-    with pytest.raises(FundError):
+    with pytest.raises(GazetteError):
         D.check_eligibility(person(sex="female", birth=dt.date(1973, 3, 31)), on)  # woman, 50 this month
-    with pytest.raises(FundError):
+    with pytest.raises(GazetteError):
         D.check_eligibility(person(sex="female", birth=dt.date(1972, 3, 16)), on)  # woman, 50: retired
 
 
 def test_article_8_and_3_other_conditions_each_reported():
     """第八条（一）（三）, 第三条: residence/income, flexible-worker pension insurance, capacity."""
-    with pytest.raises(FundError) as e:
+    with pytest.raises(GazetteError) as e:
         D.check_eligibility(person(flexible_pension=False, stable_residence_income=False, full_capacity=False),
                             dt.date(2023, 1, 1))
     clauses = [f["clause"] for f in e.value.details["failed"]]
@@ -43,7 +45,7 @@ def test_article_8_and_3_other_conditions_each_reported():
 
 
 def test_article_26_not_before_in_force():
-    with pytest.raises(FundError) as e:
+    with pytest.raises(GazetteError) as e:
         D.check_eligibility(person(), dt.date(2022, 4, 30))
     assert e.value.code == "not_in_force"
 
@@ -52,10 +54,10 @@ def test_article_11_base_bounds():
     """第十一条: floor = minimum monthly wage, ceiling = 3 × last year's average monthly wage."""
     b = D.BaseBounds(228_000, 800_000)
     assert D.check_base(228_000, b) == 228_000 and D.check_base(2_400_000, b) == 2_400_000
-    with pytest.raises(FundError) as e:
+    with pytest.raises(GazetteError) as e:
         D.check_base(227_999, b)
     assert e.value.code == "base_below_minimum" and e.value.details["clause"].endswith("#第十一条")
-    with pytest.raises(FundError) as e:
+    with pytest.raises(GazetteError) as e:
         D.check_base(2_400_001, b)
     assert e.value.code == "base_above_maximum"
 
@@ -69,12 +71,12 @@ def test_article_12_rate_range_both_sides():
     """第十二条: 缴存比例在 10%-24% 自主确定."""
     assert D.check_rate(1000) == 1000 and D.check_rate(2400) == 2400
     for bad in (999, 2401):
-        with pytest.raises(FundError) as e:
+        with pytest.raises(GazetteError) as e:
             D.check_rate(bad)
         assert e.value.code == "rate_out_of_range" and e.value.details["clause"].endswith("#第十二条")
-    with pytest.raises(FundError):
+    with pytest.raises(GazetteError):
         D.parse_rate("12.345%")
-    with pytest.raises(FundError):
+    with pytest.raises(GazetteError):
         D.parse_rate("abc")
 
 
@@ -106,17 +108,17 @@ def test_article_13_prepayment_limits():
     today = dt.date(2022, 11, 3)
     start = M(dt.date(2022, 11, 1))
     assert D.prepayment_months(today, start, M(dt.date(2023, 6, 1))) == 8
-    with pytest.raises(FundError) as e:
+    with pytest.raises(GazetteError) as e:
         D.prepayment_months(today, start, M(dt.date(2023, 7, 1)))
     assert e.value.code == "prepayment_beyond_settlement_year" and e.value.details["clause"].endswith("#第十三条")
-    with pytest.raises(FundError) as e:
+    with pytest.raises(GazetteError) as e:
         D.prepayment_months(today, start, M(dt.date(2023, 1, 1)), from_month=M(dt.date(2022, 10, 1)))
     assert e.value.code == "back_payment_not_allowed"
-    with pytest.raises(FundError) as e:
+    with pytest.raises(GazetteError) as e:
         D.check_not_back_payment(M(dt.date(2022, 9, 1)), start)
     assert e.value.code == "back_payment_not_allowed"
     D.check_not_back_payment(start, start)
-    with pytest.raises(FundError) as e:
+    with pytest.raises(GazetteError) as e:
         D.prepayment_months(today, start, start - 1)
     assert e.value.code == "nothing_to_prepay"
 
@@ -130,7 +132,7 @@ def test_next_uncovered_month():
 def test_article_16_no_stop_with_loan():
     """第十六条: 贷款尚未还清的，不允许停缴."""
     D.check_can_stop(False)
-    with pytest.raises(FundError) as e:
+    with pytest.raises(GazetteError) as e:
         D.check_can_stop(True)
     assert e.value.code == "loan_outstanding" and e.value.status == 409
 
@@ -144,13 +146,13 @@ def test_article_16_retirement_month():
 def test_article_17_reminder_then_seal():
     """第十七条: 连续欠缴三个月的，经催收无效后可封存."""
     m = 1000
-    assert D.unpaid_streak(m, m - 1, 900) == 1
-    assert D.unpaid_streak(m, m - 3, 900) == 3
-    assert D.unpaid_streak(m, None, m - 1) == 2  # counts only from the first due month
-    assert D.arrears_action(m, 2, None) is None
-    assert D.arrears_action(m, 3, None) == "remind"
-    assert D.arrears_action(m, 3, m) is None  # reminded this month: wait for the next one
-    assert D.arrears_action(m + 1, 4, m) == "seal"
+    assert reference_rules.unpaid_streak(m, m - 1, 900) == 1
+    assert reference_rules.unpaid_streak(m, m - 3, 900) == 3
+    assert reference_rules.unpaid_streak(m, None, m - 1) == 2  # counts only from the first due month
+    assert reference_rules.arrears_action(m, 2, None) is None
+    assert reference_rules.arrears_action(m, 3, None) == "remind"
+    assert reference_rules.arrears_action(m, 3, m) is None  # reminded this month: wait for the next one
+    assert reference_rules.arrears_action(m + 1, 4, m) == "seal"
 
 
 def test_article_20_consecutive_months_merge_and_prepaid():
@@ -184,5 +186,5 @@ def test_months():
     assert D.month_label(D.parse_month("2023-01")) == "2023-01"
     assert D.parse_month("2023年2月") == M(dt.date(2023, 2, 1))
     assert D.month_end(M(dt.date(2024, 2, 1))) == dt.date(2024, 2, 29)
-    with pytest.raises(FundError):
+    with pytest.raises(GazetteError):
         D.parse_month("2023-13")

@@ -1,7 +1,10 @@
 """``/api/v1/fund/…`` — the provident fund over HTTP (thin over :mod:`.service`).
 
-Money in yuan strings at the edge; errors are problem+json (the app's GazetteError handler);
-money commands take an ``Idempotency-Key`` header; batch runs are idempotent by (run, period).
+Money in yuan strings at the edge; errors are problem+json (the app's GazetteError handler).
+Every state-changing route requires an ``Idempotency-Key`` header. One rule for a repeat: the same
+key from the same caller returns the first answer, with the first status and ``replayed: true``,
+and writes nothing (commands through :mod:`.command_runner`; batch runs are keyed by (run, period)
+as well, and a repeated start answers the run's first result with ``replayed: true``).
 
 Access (docs/access-control.md): the quote is public; a worker opens, reads and acts on their own
 account (person_id of their login); the city administrator may act on any account and alone runs
@@ -26,6 +29,20 @@ ADMIN = require_roles(Role.city_admin)
 READERS = require_roles(Role.city_admin, Role.auditor)
 OWNER_OR_ADMIN = require_roles(Role.citizen, Role.city_admin)
 OWNER_ADMIN_AUDITOR = require_roles(Role.citizen, Role.city_admin, Role.auditor)
+
+
+def idempotency_key(key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
+                                                      description="idempotency key of this request")] = None) -> str:
+    """Required on every state-changing route of the fund."""
+    from gazette.errors import InvalidInput
+
+    if not key or not key.strip():
+        raise InvalidInput("此操作必须提供 Idempotency-Key 请求头", "this request needs an Idempotency-Key header",
+                           field="Idempotency-Key", code="idempotency_key_required")
+    return key
+
+
+Key = Annotated[str, Depends(idempotency_key)]
 
 
 def _own(request: Request, p: Principal, person_id: str) -> str:
@@ -115,122 +132,118 @@ class ReferenceBody(BaseModel):
 def quote(base: str, rate: str, on: dt.date | None = None) -> dict:
     """月缴存额试算（第十一、十二条）: the monthly amount for a base and a rate, with the bounds."""
     from gazette.ledger.money import fen_to_yuan
-    from jiaxing.schemes.provident_fund import domain as D
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import domain, service
 
     with _uow() as s:
-        day = on or S.today(s)
-        b = S.bounds(s, day)
-    base_fen = D.check_base(_fen(base, "base"), b)
-    rate_bp = D.check_rate(D.parse_rate(rate))
-    m = D.monthly_amount(base_fen, rate_bp, S.rounding_unit(day))
+        day = on or service.today(s)
+        b = service.bounds(s, day)
+    base_fen = domain.check_base(_fen(base, "base"), b)
+    rate_bp = domain.check_rate(domain.parse_rate(rate))
+    m = domain.monthly_amount(base_fen, rate_bp, service.rounding_unit(day))
     return {"monthly": fen_to_yuan(m), "monthly_fen": m, "base_min": fen_to_yuan(b.min_wage_fen),
             "base_max": fen_to_yuan(b.ceiling_fen), "rate_min": "10%", "rate_max": "24%",
-            "clauses": [D.clause("第十一条"), D.clause("第十二条")]}
+            "clauses": [domain.clause("第十一条"), domain.clause("第十二条")]}
 
 
 @router.post("/accounts", status_code=201)
-def open_account(body: OpenBody, request: Request, idempotency_key: str | None = Header(default=None),
-                 p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+def open_account(body: OpenBody, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)], key: Key) -> dict:
     pid = _own(request, p, body.person_id)
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
     from jiaxing.schemes.provident_fund.domain import Applicant, parse_month
 
-    ti = None
+    moved_in = None
     if body.transfer_in is not None:
-        ti = S.TransferIn(_fen(body.transfer_in.amount, "transfer_in.amount"), body.transfer_in.months,
-                          parse_month(body.transfer_in.through, "transfer_in.through"))
-    a = Applicant(pid, body.name, body.sex, body.birth_date, body.flexible_pension,
-                  body.stable_residence_income, body.full_capacity)
+        moved_in = service.TransferIn(_fen(body.transfer_in.amount, "transfer_in.amount"), body.transfer_in.months,
+                                      parse_month(body.transfer_in.through, "transfer_in.through"))
+    applicant = Applicant(pid, body.name, body.sex, body.birth_date, body.flexible_pension,
+                          body.stable_residence_income, body.full_capacity)
     with _uow() as s:
-        return S.open_account(s, a, _fen(body.base, "base"), body.rate, transfer_in=ti, key=idempotency_key,
-                              actor=p.username)
+        return service.open_account(s, applicant, _fen(body.base, "base"), body.rate, transfer_in=moved_in, key=key,
+                                    actor=p.username)
 
 
 @router.get("/accounts/{person_id}")
 def account(person_id: str, request: Request, p: Principal = Depends(OWNER_ADMIN_AUDITOR)) -> dict:
     """The worker's view: balance, prepaid months, next debit, months counting toward a loan."""
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.view(s, person_id)
+        return service.view(s, person_id)
 
 
 @router.get("/accounts/{person_id}/statement")
 def statement(person_id: str, request: Request, start: dt.date | None = None, end: dt.date | None = None,
               p: Principal = Depends(OWNER_ADMIN_AUDITOR)) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.statement(s, person_id, start, end)
+        return service.statement(s, person_id, start, end)
 
 
 @router.post("/accounts/{person_id}/prepay")
-def prepay(person_id: str, body: PrepayBody, request: Request, idempotency_key: str | None = Header(default=None),
-           p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+def prepay(person_id: str, body: PrepayBody, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)],
+           key: Key) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.prepay(s, person_id, body.through, from_month=body.from_month, key=idempotency_key,
-                        actor=p.username)
+        return service.prepay(s, person_id, body.through, from_month=body.from_month, key=key,
+                              actor=p.username)
 
 
 @router.post("/accounts/{person_id}/stop")
-def stop(person_id: str, request: Request, idempotency_key: str | None = Header(default=None),
-         p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+def stop(person_id: str, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)], key: Key) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.stop(s, person_id, key=idempotency_key, actor=p.username)
+        return service.stop(s, person_id, key=key, actor=p.username)
 
 
 @router.post("/accounts/{person_id}/unseal")
-def unseal(person_id: str, request: Request, p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+def unseal(person_id: str, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)], key: Key) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.unseal(s, person_id)
+        return service.unseal(s, person_id, key=key, actor=p.username)
 
 
 @router.post("/accounts/{person_id}/transfer-out")
-def transfer_out(person_id: str, request: Request, idempotency_key: str | None = Header(default=None),
-                 p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+def transfer_out(person_id: str, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)], key: Key) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.transfer_out(s, person_id, key=idempotency_key, actor=p.username)
+        return service.transfer_out(s, person_id, key=key, actor=p.username)
 
 
 @router.put("/accounts/{person_id}/loan")
-def loan(person_id: str, body: LoanBody, p: Principal = Depends(ADMIN)) -> dict:
-    from jiaxing.schemes.provident_fund import service as S
+def loan(person_id: str, body: LoanBody, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.set_loan(s, person_id, body.outstanding)
+        return service.set_loan(s, person_id, body.outstanding, key=key, actor=p.username)
 
 
 @router.post("/accounts/{person_id}/restrictions", status_code=201)
-def restrict(person_id: str, body: RestrictionBody, p: Principal = Depends(ADMIN)) -> dict:
+def restrict(person_id: str, body: RestrictionBody, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
     """第二十二条 — restrict withdrawal and loan applications (repaying a loan excepted) until a date."""
     from jiaxing.schemes.provident_fund import sanctions
 
     with _uow() as s:
-        return sanctions.restrict(s, person_id, body.until, body.reason)
+        return sanctions.restrict(s, person_id, body.until, body.reason, key=key, actor=p.username)
 
 
 @router.post("/accounts/{person_id}/loan-recall")
-def loan_recall(person_id: str, body: RecallBody, p: Principal = Depends(ADMIN)) -> dict:
+def loan_recall(person_id: str, body: RecallBody, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
     """第二十三条 — the outcome of a loan recall opened by the arrears run (not recovered → raised rate)."""
     from jiaxing.schemes.provident_fund import sanctions
 
     with _uow() as s:
-        return sanctions.resolve_recall(s, person_id, body.recovered)
+        return sanctions.resolve_recall(s, person_id, body.recovered, key=key, actor=p.username)
 
 
 @router.get("/accounts/{person_id}/sanctions")
@@ -242,70 +255,72 @@ def account_sanctions(person_id: str, p: Principal = Depends(READERS)) -> list[d
 
 
 @router.post("/accounts/{person_id}/adjust")
-def adjust(person_id: str, body: AdjustBody, request: Request, p: Principal = Depends(OWNER_OR_ADMIN)) -> dict:
+def adjust(person_id: str, body: AdjustBody, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)],
+           key: Key) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.adjust(s, person_id, _fen(body.base, "base"), body.rate)
+        return service.adjust(s, person_id, _fen(body.base, "base"), body.rate, key=key, actor=p.username)
 
 
 @router.post("/runs/collection/{month}")
-def run_collection(month: str, p: Principal = Depends(ADMIN)) -> dict:
-    from jiaxing.schemes.provident_fund import service as S
+def run_collection(month: str, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
+    from jiaxing.schemes.provident_fund import service
 
-    return S.run_summary(S.monthly_collection(month))
+    return service.run_summary(service.monthly_collection(month))
 
 
 @router.post("/runs/arrears/{month}")
-def run_arrears(month: str, p: Principal = Depends(ADMIN)) -> dict:
-    from jiaxing.schemes.provident_fund import service as S
+def run_arrears(month: str, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
+    from jiaxing.schemes.provident_fund import service
 
-    return S.run_summary(S.arrears_run(month))
+    return service.run_summary(service.arrears_run(month))
 
 
 @router.post("/runs/interest/{year}")
-def run_interest(year: Annotated[int, Path(ge=1990, le=2999, description="settlement year")], p: Principal = Depends(ADMIN)) -> dict:
-    from jiaxing.schemes.provident_fund import service as S
+def run_interest(year: Annotated[int, Path(ge=1990, le=2999, description="settlement year")],
+                 p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
+    from jiaxing.schemes.provident_fund import service
 
-    return S.run_summary(S.interest_run(year))
+    return service.run_summary(service.interest_run(year))
 
 
 @router.post("/bank-results")
-def bank_results(body: BankFileBody, p: Principal = Depends(ADMIN)) -> dict:
-    from jiaxing.schemes.provident_fund import service as S
+def bank_results(body: BankFileBody, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
+    from jiaxing.schemes.provident_fund import service
 
-    return S.run_summary(S.import_bank_results(body.import_id, S.parse_bank_file(body.content)))
+    return service.run_summary(service.import_bank_results(body.import_id, service.parse_bank_file(body.content)))
 
 
 @router.get("/exceptions")
 def exceptions(kind: str | None = None, limit: int = 100, p: Principal = Depends(READERS)) -> list[dict]:
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.exceptions(s, kind, min(max(limit, 1), 10_000))
+        return service.exceptions(s, kind, min(max(limit, 1), 10_000))
 
 
 @router.get("/reconcile")
 def reconcile(p: Principal = Depends(READERS)) -> dict:
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.reconcile(s)
+        return service.reconcile(s)
 
 
 @router.get("/reference")
 def reference(p: Principal = Depends(READERS)) -> list[dict]:
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        return S.list_reference(s)
+        return service.list_reference(s)
 
 
 @router.put("/reference")
-def set_reference(body: ReferenceBody, p: Principal = Depends(ADMIN)) -> dict:
+def set_reference(body: ReferenceBody, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
     from gazette.errors import InvalidInput
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     if body.kind == "deposit_rate":
         if not body.value.isdigit():
@@ -315,4 +330,5 @@ def set_reference(body: ReferenceBody, p: Principal = Depends(ADMIN)) -> dict:
     else:
         value = _fen(body.value, "value")
     with _uow() as s:
-        return S.set_reference(s, body.kind, body.start, value, body.source, demo=body.demo)
+        return service.set_reference(s, body.kind, body.start, value, body.source, demo=body.demo, key=key,
+                                     actor=p.username)

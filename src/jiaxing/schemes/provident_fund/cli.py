@@ -69,27 +69,27 @@ def _progress(label: str):
 @fund_app.command("init")
 def init(date: Annotated[str, typer.Option("--date", help="first business date YYYY-MM-DD")] = "2022-05-01") -> None:
     """开设公积金账本、控制科目并载入示例参考数据。Open the book and load demo reference data."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.setup(s, _date(date, "date")))
+        _out(service.setup(s, _date(date, "date")))
 
 
 @fund_app.command("advance")
 def advance(date: Annotated[str, typer.Argument(help="new business date YYYY-MM-DD")]) -> None:
     """推进营业日（只能向前）。Move the business date forward."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out({"business_date": S.advance(s, _date(date, "date")).isoformat()})
+        _out({"business_date": service.advance(s, _date(date, "date")).isoformat()})
 
 
 @ref_app.command("list")
 def reference_list() -> None:
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.list_reference(s))
+        _out(service.list_reference(s))
 
 
 @ref_app.command("set")
@@ -104,7 +104,7 @@ def reference_set(
     from decimal import Decimal, InvalidOperation
 
     from gazette.errors import InvalidInput
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     if kind == "deposit_rate":
         try:
@@ -117,7 +117,7 @@ def reference_set(
     else:
         v = _fen(value, "value")
     with _uow() as s:
-        _out(S.set_reference(s, kind, _date(start, "start"), v, source, demo=demo))
+        _out(service.set_reference(s, kind, _date(start, "start"), v, source, demo=demo))
 
 
 @fund_app.command("open")
@@ -135,16 +135,16 @@ def open_(
     key: Annotated[str | None, typer.Option("--key", help="idempotency key")] = None,
 ) -> None:
     """设立个人账户（第八至十二条）。Open a worker's account."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
     from jiaxing.schemes.provident_fund.domain import Applicant, parse_month
 
     ti = None
     if transfer_amount is not None or transfer_through is not None:
-        ti = S.TransferIn(_fen(transfer_amount or "0", "transfer_amount"), transfer_months,
+        ti = service.TransferIn(_fen(transfer_amount or "0", "transfer_amount"), transfer_months,
                           parse_month(transfer_through or "", "transfer_through"))
     a = Applicant(person_id, name, sex, _date(birth, "birth"), flexible_pension=not no_pension)
     with _uow() as s:
-        _out(S.open_account(s, a, _fen(base, "base"), rate, transfer_in=ti, key=key))
+        _out(service.open_account(s, a, _fen(base, "base"), rate, transfer_in=ti, key=key))
 
 
 @fund_app.command("prepay")
@@ -155,93 +155,93 @@ def prepay(
     key: Annotated[str | None, typer.Option("--key")] = None,
 ) -> None:
     """预缴（第十三条）。Prepay whole months."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.prepay(s, person_id, through, from_month=from_month, key=key))
+        _out(service.prepay(s, person_id, through, from_month=from_month, key=key))
 
 
 @fund_app.command("pay")
 def pay(person_id: str, month: Annotated[str, typer.Argument(help="YYYY-MM")]) -> None:
     """缴一个月（不得补缴，第十三条）。Pay one month — never a past one."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.pay_month(s, person_id, month))
+        _out(service.pay_month(s, person_id, month))
 
 
 @fund_app.command("stop")
 def stop(person_id: str, key: Annotated[str | None, typer.Option("--key")] = None) -> None:
     """停缴封存并退回预缴（第十六条）。Stop contributing (seal); prepaid money is refunded."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.stop(s, person_id, key=key))
+        _out(service.stop(s, person_id, key=key))
 
 
 @fund_app.command("unseal")
 def unseal(person_id: str) -> None:
     """启封（第十六、十七条）。Resume contributing."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.unseal(s, person_id))
+        _out(service.unseal(s, person_id))
 
 
 @fund_app.command("transfer-out")
 def transfer_out(person_id: str, key: Annotated[str | None, typer.Option("--key")] = None) -> None:
     """转为单位缴存：结息、转出（第十八条）。Move the account to an employer's fund."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.transfer_out(s, person_id, key=key))
+        _out(service.transfer_out(s, person_id, key=key))
 
 
 @fund_app.command("loan")
 def loan(person_id: str, outstanding: Annotated[bool, typer.Option("--outstanding/--repaid")] = True) -> None:
     """记录公积金贷款是否未还清（第十六条）。Record whether a fund loan is outstanding."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.set_loan(s, person_id, outstanding))
+        _out(service.set_loan(s, person_id, outstanding))
 
 
 @fund_app.command("adjust")
 def adjust(person_id: str, base: Annotated[str, typer.Option("--base")], rate: Annotated[str, typer.Option("--rate")]
            ) -> None:
     """年度调整缴存基数、比例一次（第十五条）。Adjust base and rate (once a year)."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.adjust(s, person_id, _fen(base, "base"), rate))
+        _out(service.adjust(s, person_id, _fen(base, "base"), rate))
 
 
 @fund_app.command("show")
 def show(person_id: str) -> None:
     """余额、预缴、下次扣款、计入贷款的连续缴存月数。The worker's view."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.view(s, person_id))
+        _out(service.view(s, person_id))
 
 
 @fund_app.command("statement")
 def statement(person_id: str, start: Annotated[str | None, typer.Option("--from")] = None,
               end: Annotated[str | None, typer.Option("--to")] = None) -> None:
     """个人账户明细。The account statement."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.statement(s, person_id, _date(start, "from") if start else None, _date(end, "to") if end else None))
+        _out(service.statement(s, person_id, _date(start, "from") if start else None, _date(end, "to") if end else None))
 
 
 @fund_app.command("collect")
 def collect(month: Annotated[str, typer.Argument(help="contribution month YYYY-MM")],
             width: Annotated[int, typer.Option("--width", help="accounts per transaction")] = 20_000) -> None:
     """月度托收批处理（第十三条），按 (pf.collection, 月份) 幂等。Monthly collection run."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
-    _out(S.run_summary(S.monthly_collection(month, width=width, on_progress=_progress("collection"))))
+    _out(service.run_summary(service.monthly_collection(month, width=width, on_progress=_progress("collection"))))
 
 
 @fund_app.command("import-bank")
@@ -250,12 +250,12 @@ def import_bank(file: Annotated[Path, typer.Argument(help="CSV: ref,amount_yuan,
                 ) -> None:
     """导入银行回盘；重复、缺失、未知进异常清单。Import a bank debit result file."""
     from gazette.errors import InvalidInput
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     if not file.is_file():
         raise InvalidInput(f"文件不存在：{file}", f"no such file: {file}", field="file")
-    lines = S.parse_bank_file(file.read_text(encoding="utf-8"))
-    _out(S.run_summary(S.import_bank_results(import_id or file.name, lines)))
+    lines = service.parse_bank_file(file.read_text(encoding="utf-8"))
+    _out(service.run_summary(service.import_bank_results(import_id or file.name, lines)))
 
 
 @fund_app.command("arrears")
@@ -264,9 +264,9 @@ def arrears(month: Annotated[str, typer.Argument(help="YYYY-MM")],
             recall_days: Annotated[int | None, typer.Option(
                 "--recall-days", help="第二十三条 loan recall deadline in days (default 30)")] = None) -> None:
     """欠缴催收、封存及退休封存批处理（第十六、十七、二十三条）。Arrears and retirement sealing run."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
-    _out(S.run_summary(S.arrears_run(month, width=width, on_progress=_progress("arrears"), recall_days=recall_days)))
+    _out(service.run_summary(service.arrears_run(month, width=width, on_progress=_progress("arrears"), recall_days=recall_days)))
 
 
 @fund_app.command("restrict")
@@ -302,36 +302,36 @@ def sanctions_(person_id: str) -> None:
 def interest(year: Annotated[int, typer.Argument(help="settlement year (ends 30 June)")],
              width: Annotated[int, typer.Option("--width")] = 20_000) -> None:
     """6 月 30 日年度结息（第十四条）。Annual interest run on 30 June."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
-    _out(S.run_summary(S.interest_run(year, width=width, on_progress=_progress("interest"))))
+    _out(service.run_summary(service.interest_run(year, width=width, on_progress=_progress("interest"))))
 
 
 @fund_app.command("base-floor")
 def base_floor(year: Annotated[int, typer.Argument(help="settlement year")]) -> None:
     """基数低于最低月工资的统一调整（第十五条）。Raise bases below the minimum wage."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
-    _out(S.run_summary(S.base_floor_run(year)))
+    _out(service.run_summary(service.base_floor_run(year)))
 
 
 @fund_app.command("exceptions")
 def exceptions(kind: Annotated[str | None, typer.Option("--kind")] = None,
                limit: Annotated[int, typer.Option("--limit")] = 100) -> None:
     """异常清单（重复、缺失、未知、金额不符）。The exceptions list."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        _out(S.exceptions(s, kind, limit))
+        _out(service.exceptions(s, kind, limit))
 
 
 @fund_app.command("reconcile")
 def reconcile() -> None:
     """明细账与总账核对。Sub-ledger vs ledger control accounts."""
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service
 
     with _uow() as s:
-        r = S.reconcile(s)
+        r = service.reconcile(s)
     _out(r)
     if not r["ok"]:
         raise typer.Exit(1)

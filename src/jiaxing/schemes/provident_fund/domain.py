@@ -1,7 +1,7 @@
 """Pure rules of the flexible-worker housing provident fund (灵活就业人员住房公积金, 嘉公积金〔2022〕9号).
 
 No database, no framework: dates, integers (fen) and typed errors. Every function cites the
-article it implements; the services in :mod:`.service` apply them one account at a time and
+article it implements; the account commands (:mod:`.accounts`) apply them one account at a time and
 the batch runs apply the same rules set-based in SQL (the simulation test checks both against
 an independent reference).
 
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from gazette.errors import GazetteError
+from gazette.errors import Conflict, GazetteError, InvalidInput
 
 DOC = "嘉公积金〔2022〕9号"
 IN_FORCE = dt.date(2022, 5, 1)  # 第二十六条 本办法自2022年5月1日起施行
@@ -40,14 +40,13 @@ def clause(article: str) -> str:
     return f"{DOC}#{article}"
 
 
-class FundError(GazetteError):
-    """A rule of the 办法 refused the request (stable ``code``, the clause in ``details``)."""
-
-    def __init__(self, code: str, zh: str, en: str, *, field: str | None = None, status: int = 422,
-                 article: str | None = None, **details):
-        if article:
-            details["clause"] = clause(article)
-        super().__init__(code=code, message_zh=zh, message_en=en, field=field, status=status, details=details)
+def cited(error: GazetteError, article: str | None = None, **details) -> GazetteError:
+    """``error`` with the article of the 办法 that refused it (``details.clause``) and any figures beside it
+    (problem+json ``details``): ``raise cited(InvalidInput(…, code="base_below_minimum"), "第十一条", min_fen=…)``."""
+    if article:
+        details["clause"] = clause(article)
+    error.details = {**(error.details or {}), **details}
+    return error
 
 
 # ---------------------------------------------------------------- months and settlement years
@@ -78,8 +77,7 @@ def parse_month(value: str | int, field: str = "month") -> int:
         return value
     m = _MONTH.match(str(value))
     if not m or not 1 <= int(m.group(2)) <= 12:
-        raise FundError("invalid_month", f"月份格式应为 YYYY-MM：{value!r}", f"a month must be YYYY-MM: {value!r}",
-                        field=field)
+        raise InvalidInput(f"月份格式应为 YYYY-MM：{value!r}", f"a month must be YYYY-MM: {value!r}", field=field, code="invalid_month")
     return int(m.group(1)) * 12 + int(m.group(2)) - 1
 
 
@@ -131,10 +129,9 @@ class AgeLimits:
 def check_eligibility(a: Applicant, on: dt.date, limits: AgeLimits = AgeLimits()) -> None:
     """第八条 — raise ``not_eligible`` listing every failed condition, or return None."""
     if a.sex not in ("male", "female"):
-        raise FundError("invalid_sex", "性别须为 male 或 female", "sex must be male or female", field="sex")
+        raise InvalidInput("性别须为 male 或 female", "sex must be male or female", field="sex", code="invalid_sex")
     if on < IN_FORCE:
-        raise FundError("not_in_force", "本办法自 2022 年 5 月 1 日起施行", "the measures apply from 2022-05-01",
-                        field="date", article="第二十六条")
+        raise cited(InvalidInput("本办法自 2022 年 5 月 1 日起施行", "the measures apply from 2022-05-01", field="date", code="not_in_force"), "第二十六条")
     failed: list[dict] = []
     age = age_on(a.birth_date, on)
     if not a.flexible_pension:
@@ -156,9 +153,7 @@ def check_eligibility(a: Applicant, on: dt.date, limits: AgeLimits = AgeLimits()
                        "zh": f"已达到或本月将达到法定退休年龄 {top} 周岁（现 {age} 岁）",
                        "en": f"reaches the retirement age {top} this month or has reached it (aged {age})"})
     if failed:
-        raise FundError("not_eligible", "不符合灵活就业人员缴存条件：" + "；".join(f["zh"] for f in failed),
-                        "not eligible: " + "; ".join(f["en"] for f in failed), field="applicant",
-                        article="第八条", failed=failed)
+        raise cited(InvalidInput("不符合灵活就业人员缴存条件：" + "；".join(f["zh"] for f in failed), "not eligible: " + "; ".join(f["en"] for f in failed), field="applicant", code="not_eligible"), "第八条", failed=failed)
 
 
 def retirement_month(birth: dt.date, sex: str, limits: AgeLimits = AgeLimits()) -> int:
@@ -187,17 +182,11 @@ class BaseBounds:
 
 def check_base(base_fen: int, b: BaseBounds) -> int:
     if isinstance(base_fen, bool) or not isinstance(base_fen, int):
-        raise FundError("invalid_base", "缴存基数须为金额（元，最多两位小数）", "the base must be an amount",
-                        field="base")
+        raise InvalidInput("缴存基数须为金额（元，最多两位小数）", "the base must be an amount", field="base", code="invalid_base")
     if base_fen < b.min_wage_fen:
-        raise FundError("base_below_minimum", f"缴存基数低于最低月工资标准 {b.min_wage_fen / 100:.2f} 元",
-                        f"the base is below the minimum monthly wage {b.min_wage_fen / 100:.2f}", field="base",
-                        article="第十一条", min_fen=b.min_wage_fen, base_fen=base_fen)
+        raise cited(InvalidInput(f"缴存基数低于最低月工资标准 {b.min_wage_fen / 100:.2f} 元", f"the base is below the minimum monthly wage {b.min_wage_fen / 100:.2f}", field="base", code="base_below_minimum"), "第十一条", min_fen=b.min_wage_fen, base_fen=base_fen)
     if base_fen > b.ceiling_fen:
-        raise FundError("base_above_maximum",
-                        f"缴存基数超过上一年度全市职工月平均工资的 {b.multiple} 倍（{b.ceiling_fen / 100:.2f} 元）",
-                        f"the base exceeds {b.multiple}× last year's average monthly wage ({b.ceiling_fen / 100:.2f})",
-                        field="base", article="第十一条", max_fen=b.ceiling_fen, base_fen=base_fen)
+        raise cited(InvalidInput(f"缴存基数超过上一年度全市职工月平均工资的 {b.multiple} 倍（{b.ceiling_fen / 100:.2f} 元）", f"the base exceeds {b.multiple}× last year's average monthly wage ({b.ceiling_fen / 100:.2f})", field="base", code="base_above_maximum"), "第十一条", max_fen=b.ceiling_fen, base_fen=base_fen)
     return base_fen
 
 
@@ -212,24 +201,20 @@ def parse_rate(value: str | int | Decimal, field: str = "rate") -> int:
     try:
         d = Decimal(raw.rstrip("%").strip())
     except InvalidOperation:
-        raise FundError("invalid_rate", f"缴存比例格式错误：{value!r}", f"malformed rate: {value!r}",
-                        field=field) from None
+        raise InvalidInput(f"缴存比例格式错误：{value!r}", f"malformed rate: {value!r}", field=field, code="invalid_rate") from None
     if not d.is_finite():
-        raise FundError("invalid_rate", f"缴存比例格式错误：{value!r}", f"malformed rate: {value!r}", field=field)
+        raise InvalidInput(f"缴存比例格式错误：{value!r}", f"malformed rate: {value!r}", field=field, code="invalid_rate")
     if not pct and d <= 1:
         d = d * 100
     bp = d * 100
     if bp != bp.to_integral_value():
-        raise FundError("invalid_rate", "缴存比例最多保留两位小数（百分数）", "a rate has at most two decimals of a percent",
-                        field=field)
+        raise InvalidInput("缴存比例最多保留两位小数（百分数）", "a rate has at most two decimals of a percent", field=field, code="invalid_rate")
     return int(bp)
 
 
 def check_rate(rate_bp: int, field: str = "rate") -> int:
     if not RATE_MIN_BP <= rate_bp <= RATE_MAX_BP:
-        raise FundError("rate_out_of_range", f"缴存比例须在 10%–24% 之间（申报 {rate_bp / 100:g}%）",
-                        f"the rate must be between 10% and 24% (got {rate_bp / 100:g}%)", field=field,
-                        article="第十二条", rate_bp=rate_bp)
+        raise cited(InvalidInput(f"缴存比例须在 10%–24% 之间（申报 {rate_bp / 100:g}%）", f"the rate must be between 10% and 24% (got {rate_bp / 100:g}%)", field=field, code="rate_out_of_range"), "第十二条", rate_bp=rate_bp)
     return rate_bp
 
 
@@ -274,31 +259,23 @@ def prepayment_months(today: dt.date, start: int, through: int, *, from_month: i
     * nothing left to prepay → ``nothing_to_prepay``.
     """
     if from_month is not None and from_month < start:
-        raise FundError("back_payment_not_allowed",
-                        f"不得办理补缴：{month_label(from_month)} 已到期，最早可预缴 {month_label(start)}",
-                        f"no back-payment: {month_label(from_month)} is past due; prepayment starts at "
-                        f"{month_label(start)}", field="from_month", article="第十三条")
+        raise cited(InvalidInput(f"不得办理补缴：{month_label(from_month)} 已到期，最早可预缴 {month_label(start)}", f"no back-payment: {month_label(from_month)} is past due; prepayment starts at "
+                        f"{month_label(start)}", field="from_month", code="back_payment_not_allowed"), "第十三条")
     if from_month is not None and from_month > start:
-        raise FundError("prepayment_gap", f"预缴须从 {month_label(start)} 起连续", f"a prepayment must start at "
-                        f"{month_label(start)}", field="from_month", article="第十三条")
+        raise cited(InvalidInput(f"预缴须从 {month_label(start)} 起连续", f"a prepayment must start at "
+                        f"{month_label(start)}", field="from_month", code="prepayment_gap"), "第十三条")
     limit = settlement_year_last_month(today)
     if through > limit:
-        raise FundError("prepayment_beyond_settlement_year",
-                        f"预缴期限不得超过当前公积金结算年度（至 {month_label(limit)}）",
-                        f"prepayment cannot go beyond the current settlement year (until {month_label(limit)})",
-                        field="through", article="第十三条", limit=month_label(limit))
+        raise cited(InvalidInput(f"预缴期限不得超过当前公积金结算年度（至 {month_label(limit)}）", f"prepayment cannot go beyond the current settlement year (until {month_label(limit)})", field="through", code="prepayment_beyond_settlement_year"), "第十三条", limit=month_label(limit))
     if through < start:
-        raise FundError("nothing_to_prepay", f"{month_label(through)} 之前的月份已缴或已到期",
-                        f"months up to {month_label(through)} are already paid or due", field="through",
-                        article="第十三条")
+        raise cited(InvalidInput(f"{month_label(through)} 之前的月份已缴或已到期", f"months up to {month_label(through)} are already paid or due", field="through", code="nothing_to_prepay"), "第十三条")
     return through - start + 1
 
 
 def check_not_back_payment(month: int, next_month: int) -> None:
     """第十三条 "不得办理补缴": paying any month before the next uncovered one is refused."""
     if month < next_month:
-        raise FundError("back_payment_not_allowed", f"不得办理补缴（{month_label(month)}）",
-                        f"no back-payment ({month_label(month)})", field="month", article="第十三条")
+        raise cited(InvalidInput(f"不得办理补缴（{month_label(month)}）", f"no back-payment ({month_label(month)})", field="month", code="back_payment_not_allowed"), "第十三条")
 
 
 # ---------------------------------------------------------------- states (第十六、十七条)
@@ -307,28 +284,12 @@ def check_not_back_payment(month: int, next_month: int) -> None:
 def check_can_stop(loan_outstanding: bool) -> None:
     """第十六条: "已申请住房公积金贷款…且贷款尚未还清的，不允许停缴"."""
     if loan_outstanding:
-        raise FundError("loan_outstanding", "住房公积金贷款尚未还清，不允许停缴",
-                        "contributions cannot stop while a housing fund loan is outstanding",
-                        status=409, field="person_id", article="第十六条")
+        raise cited(Conflict("住房公积金贷款尚未还清，不允许停缴", "contributions cannot stop while a housing fund loan is outstanding", field="person_id", code="loan_outstanding"), "第十六条")
 
 
-def unpaid_streak(month: int, last_paid: int | None, due_from: int) -> int:
-    """Consecutive unpaid months ending at ``month`` (months before ``due_from`` do not count)."""
-    floor = due_from - 1 if last_paid is None else max(last_paid, due_from - 1)
-    return max(month - floor, 0)
-
-
-def arrears_action(month: int, streak: int, reminded_month: int | None) -> str | None:
-    """第十七条 "连续欠缴三个月的，经公积金管理部门催收无效后可封存" (decision PF3):
-    at 3 consecutive unpaid months the centre sends a reminder (催收); if the next month is unpaid
-    too, the reminder was ineffective and the account is sealed."""
-    if streak < 3:
-        return None
-    if reminded_month is None:
-        return "remind"
-    if reminded_month < month:
-        return "seal"
-    return None
+# The arrears rule of 第十七条 (3 consecutive unpaid months → reminder; still unpaid the month after →
+# sealed, decision PF3) has one home: the SQL of :mod:`.arrears` (``UNPAID_STREAK``, ``REMIND``,
+# ``SEAL``). tests/schemes/provident_fund/reference_rules.py keeps a Python reference it is tested against.
 
 
 # ---------------------------------------------------------------- consecutive months (第二十条)
@@ -374,8 +335,8 @@ def rate_index(on: dt.date, history: Sequence[tuple[dt.date, int]]) -> int:
     if on > RATE_EPOCH and (not hist or hist[0][0] > RATE_EPOCH):
         first = hist[0][0] if hist else on
         if min(first, on) > RATE_EPOCH:
-            raise FundError("deposit_rate_missing", "缺少存款利率参考数据", "no deposit interest rate loaded for "
-                            f"{RATE_EPOCH.isoformat()}", field="deposit_rate", article="第十四条")
+            raise cited(InvalidInput("缺少存款利率参考数据", "no deposit interest rate loaded for "
+                            f"{RATE_EPOCH.isoformat()}", field="deposit_rate", code="deposit_rate_missing"), "第十四条")
     return total
 
 
