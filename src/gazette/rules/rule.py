@@ -5,7 +5,10 @@ A pack's ``rules.py`` declares rules with :func:`rule`::
     @rule(id="嘉政办发〔2022〕47号#一", entity="vehicle_purchase", title_zh="新能源汽车消费券",
           valid=("2022-09-22", "2022-12-31"), event_date="date")
     def nev_voucher(r):
-        r.is_true("new_energy", "new_energy", zh="新能源汽车", en="a new-energy vehicle")
+        r.check(NEW_ENERGY_VEHICLE)          # a named predicate, written once, reused by every rule
+        r.at_least("investment", "nev_fixed_investment_yuan", r.param("new_company.investment_threshold"),
+                   zh="固定资产投资额{new_company.investment_threshold}以上",
+                   en="fixed investment of at least {new_company.investment_threshold}")
         tier = r.scale("voucher.tiers", "price_yuan")
         r.amount(least(tier, r.fact("price_yuan")))
 
@@ -13,6 +16,15 @@ The function is called once per (date, what-if overrides) with a :class:`Builder
 conditions (polars boolean expressions, three-valued: a null fact makes a condition *unknown*), the
 parameters it reads (with their effective date and clause), tiers and the amount expression. The
 same compiled expressions evaluate one applicant (with an explanation) or millions of rows.
+
+Text is written once, with its numbers as placeholders (:mod:`gazette.rules.text_templates`): the
+builder renders every condition, note and detail from the parameter values in force — overrides
+included — so the engine reads text that is already right for the date and the what-if. Every rendered
+text is kept with its template in :attr:`Builder.texts` (the pack's tests scan the templates).
+
+A condition several rules share is a :class:`Predicate` — one name, one text, one clause — checked
+with :meth:`Builder.check` (after PolicyEngine-US, where a predicate is one named variable that
+every formula needing it reads).
 
 A rule's id is the clause it implements (``<文号>#<path>``); where one clause holds several
 computable provisions the id takes a suffix after ``/`` (``嘉政办发〔2022〕47号#四/scale``).
@@ -24,7 +36,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -32,6 +44,10 @@ from gazette.errors import GazetteError
 from gazette.rules.entities import Entity, column_name
 from gazette.rules.money import mul_ratio_half_up
 from gazette.rules.parameters import ParameterSet, Scale
+from gazette.rules.text_templates import fill, format_value
+
+if TYPE_CHECKING:
+    from gazette.rules.predicates import Predicate
 
 KINDS = ("benefit", "transfer", "limit", "obligation", "contribution", "prohibition", "reference")
 
@@ -78,10 +94,10 @@ class Rule:
         }
 
 
-def _d(x) -> dt.date | None:
-    if x is None or isinstance(x, dt.date):
-        return x
-    return dt.date.fromisoformat(str(x))
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
 
 
 def rule(
@@ -109,7 +125,7 @@ def rule(
             refs.insert(0, clause)
         return Rule(
             id=id, entity=entity, title_zh=title_zh, title_en=title_en, fn=fn, references=refs,
-            valid_from=_d(valid[0]), valid_to=_d(valid[1]), kind=kind, unit=unit, period=period,
+            valid_from=_as_date(valid[0]), valid_to=_as_date(valid[1]), kind=kind, unit=unit, period=period,
             event_date=event_date, exclusive_group=exclusive_group, on_window=on_window,
         )
 
@@ -158,12 +174,26 @@ class Threshold:
 @dataclass
 class Cond:
     id: str
-    zh: str
+    zh: str  # rendered for the date and overrides the rule was compiled with
     en: str
     expr: pl.Expr
     facts: list[str]
     threshold: Threshold | None = None
     reference: str | None = None
+    predicate: str | None = None  # the shared predicate it comes from, if any
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One rendered text of a compiled rule, beside the template it came from."""
+
+    kind: str  # condition, note, detail
+    id: str | None
+    template_zh: str
+    template_en: str
+    zh: str
+    en: str
+    predicate: str | None = None
 
 
 @dataclass
@@ -225,6 +255,8 @@ class Builder:
         self.amount_expr: pl.Expr | None = None
         self.notes: list[tuple[str, str]] = []
         self.lets: list[tuple[str, pl.Expr]] = []
+        self.texts: list[Wording] = []
+        self._facts_read: list[str] = []  # every column read, in order (a predicate's facts are a slice)
 
     # -- facts
     def _resolve(self, name: str):
@@ -247,9 +279,10 @@ class Builder:
         v = self._resolve(name)
         if v.period == "year" and year is None:
             raise GazetteError("bad_rule", f"变量 {name} 按年取值", f"{name} is yearly: give a year", status=500)
-        c = column_name(name, year if v.period == "year" else None)
-        self.columns.add(c)
-        return c
+        column = column_name(name, year if v.period == "year" else None)
+        self.columns.add(column)
+        self._facts_read.append(column)
+        return column
 
     def fact(self, name: str, year: int | None = None) -> pl.Expr:
         """A fact as an expression; yearly facts need ``year`` (e.g. ``r.year - 1``)."""
@@ -269,8 +302,11 @@ class Builder:
         return (v.description_en or name) + suffix, v.description_zh + (f"（{year}年）" if year else "")
 
     # -- parameters
+    def _full_id(self, pid: str) -> str:
+        return pid if pid in self._params else f"{self.rule.policy}.{pid}"
+
     def param(self, pid: str) -> Any:
-        full = pid if pid in self._params else f"{self.rule.policy}.{pid}"
+        full = self._full_id(pid)
         p = self._params.get(full)
         if full in self._overrides:
             value, start, over = self._overrides[full], self.on, True
@@ -289,7 +325,7 @@ class Builder:
               unit: str = "money") -> pl.Expr:
         """Step scale (single_amount): the amount of the highest bracket whose threshold ≤ value; 0 below all."""
         rows = self.param(pid)
-        full = pid if pid in self._params else f"{self.rule.policy}.{pid}"
+        full = self._full_id(pid)
         column = None
         if isinstance(value, str):
             column = self.col(value, year)
@@ -304,29 +340,82 @@ class Builder:
         self.tiers.append(TierUse(full, column, label[0], label[1], value, list(rows), unit))
         return expr
 
+    # -- text
+    def _placeholder(self, match, values: dict[str, Any]) -> tuple[str, str]:
+        name, spec = match.group("name"), match.group("spec")
+        if name in values:  # a value the rule computed (a year, a list of names): written as it is
+            value = values[name]
+            if isinstance(value, (list, tuple)):
+                return "、".join(map(str, value)), ", ".join(map(str, value))
+            return str(value), str(value)
+        value = self.param(name)
+        parameter = self._params.get(self._full_id(name))
+        meta = parameter.metadata or {}
+        if match.group("index") is not None:
+            threshold, amount = value[int(match.group("index"))]
+            if match.group("part") == "threshold":
+                return format_value(threshold, parameter.threshold_unit, spec)
+            return format_value(amount, parameter.amount_unit, spec)
+        return format_value(value, parameter.unit, spec, meta.get("per"))
+
+    def words(self, kind: str, text_id: str | None, zh: str, en: str, values: dict[str, Any] | None = None,
+              predicate: str | None = None) -> tuple[str, str]:
+        """``zh`` / ``en`` with their placeholders filled from the parameters in force (and ``values``)."""
+        seen: dict[str, tuple[str, str]] = {}
+
+        def resolve(match) -> tuple[str, str]:
+            if match.group(0) not in seen:
+                seen[match.group(0)] = self._placeholder(match, values or {})
+            return seen[match.group(0)]
+
+        rendered = fill(zh, "zh", resolve), fill(en, "en", resolve)
+        self.texts.append(Wording(kind, text_id, zh, en, rendered[0], rendered[1], predicate))
+        return rendered
+
     # -- conditions
     def require(self, cid: str, expr: pl.Expr, *, zh: str, en: str, facts: list[str] | None = None,
-                reference: str | None = None) -> pl.Expr:
-        self.conditions.append(Cond(cid, zh, en, expr, list(facts or []), None, reference))
+                reference: str | None = None, values: dict[str, Any] | None = None,
+                predicate: str | None = None) -> pl.Expr:
+        zh, en = self.words("condition", cid, zh, en, values, predicate)
+        self.conditions.append(Cond(cid, zh, en, expr, list(facts or []), None, reference, predicate))
         return expr
 
+    def check(self, shared: Predicate, *args, reference: str | None = None,
+              values: dict[str, Any] | None = None) -> pl.Expr:
+        """A shared predicate as one of this rule's conditions (``reference`` overrides its clause)."""
+        reference = reference or shared.reference
+        if shared.comparison is not None:
+            fact, op, bound = shared.comparison
+            return self.compare(shared.id, fact, op, bound(self, *args), zh=shared.zh, en=shared.en,
+                                reference=reference, values=values, predicate=shared.id)
+        start = len(self._facts_read)
+        expr = shared.test(self, *args)
+        facts = list(shared.facts) if shared.facts is not None else list(dict.fromkeys(self._facts_read[start:]))
+        return self.require(shared.id, expr, zh=shared.zh, en=shared.en, facts=facts, reference=reference,
+                            values=values, predicate=shared.id)
+
     def is_true(self, cid: str, fact: str, *, zh: str, en: str, year: int | None = None,
-                reference: str | None = None) -> pl.Expr:
-        c = self.col(fact, year)
-        return self.require(cid, pl.col(c), zh=zh, en=en, facts=[c], reference=reference)  # a nullable bool already
+                reference: str | None = None, values: dict[str, Any] | None = None) -> pl.Expr:
+        column = self.col(fact, year)
+        return self.require(cid, pl.col(column), zh=zh, en=en, facts=[column], reference=reference,
+                            values=values)  # a nullable bool already
 
     def is_false(self, cid: str, fact: str, *, zh: str, en: str, year: int | None = None,
-                 reference: str | None = None) -> pl.Expr:
-        c = self.col(fact, year)
-        return self.require(cid, pl.col(c).not_(), zh=zh, en=en, facts=[c], reference=reference)
+                 reference: str | None = None, values: dict[str, Any] | None = None) -> pl.Expr:
+        column = self.col(fact, year)
+        return self.require(cid, pl.col(column).not_(), zh=zh, en=en, facts=[column], reference=reference,
+                            values=values)
 
-    def one_of(self, cid: str, fact: str, values, *, zh: str, en: str, reference: str | None = None) -> pl.Expr:
-        c = self.col(fact)
-        return self.require(cid, pl.col(c).is_in(list(values)), zh=zh, en=en, facts=[c], reference=reference)
+    def one_of(self, cid: str, fact: str, choices, *, zh: str, en: str, reference: str | None = None,
+               values: dict[str, Any] | None = None) -> pl.Expr:
+        column = self.col(fact)
+        return self.require(cid, pl.col(column).is_in(list(choices)), zh=zh, en=en, facts=[column],
+                            reference=reference, values=values)
 
     def compare(self, cid: str, fact: str | pl.Expr, op: str, threshold: int | pl.Expr, *, zh: str, en: str,
                 year: int | None = None, facts: list[str] | None = None, label: tuple[str, str] | None = None,
-                unit: str | None = None, reference: str | None = None) -> pl.Expr:
+                unit: str | None = None, reference: str | None = None,
+                values: dict[str, Any] | None = None, predicate: str | None = None) -> pl.Expr:
         """A threshold condition ``fact op threshold``; a failure explains the nearest qualifying value."""
         column = None
         if isinstance(fact, str):
@@ -337,12 +426,14 @@ class Builder:
             facts = [column, *(facts or [])]
         else:
             value = fact
-        t = threshold if isinstance(threshold, pl.Expr) else lit_int(threshold)
-        expr = {">=": value >= t, ">": value > t, "<=": value <= t, "<": value < t}[op]
+        bound_expr = threshold if isinstance(threshold, pl.Expr) else lit_int(threshold)
+        expr = {">=": value >= bound_expr, ">": value > bound_expr, "<=": value <= bound_expr,
+                "<": value < bound_expr}[op]
         label = label or ("value", "数值")
-        th = Threshold(column, label[0], label[1], value, t, op, unit or "int",
-                       None if isinstance(threshold, pl.Expr) else int(threshold))
-        self.conditions.append(Cond(cid, zh, en, expr, list(facts or []), th, reference))
+        bound = Threshold(column, label[0], label[1], value, bound_expr, op, unit or "int",
+                          None if isinstance(threshold, pl.Expr) else int(threshold))
+        zh, en = self.words("condition", cid, zh, en, values, predicate)
+        self.conditions.append(Cond(cid, zh, en, expr, list(facts or []), bound, reference, predicate))
         return expr
 
     def at_least(self, cid, fact, threshold, **kw) -> pl.Expr:
@@ -364,12 +455,14 @@ class Builder:
         return pl.col(col)
 
     # -- outputs
-    def detail(self, did: str, expr: pl.Expr, *, zh: str, en: str, unit: str = "money") -> pl.Expr:
+    def detail(self, did: str, expr: pl.Expr, *, zh: str, en: str, unit: str = "money",
+               values: dict[str, Any] | None = None) -> pl.Expr:
+        zh, en = self.words("detail", did, zh, en, values)
         self.details.append(Detail(did, zh, en, expr, unit))
         return expr
 
-    def note(self, zh: str, en: str) -> None:
-        self.notes.append((zh, en))
+    def note(self, zh: str, en: str, values: dict[str, Any] | None = None) -> None:
+        self.notes.append(self.words("note", None, zh, en, values))
 
     def amount(self, expr: pl.Expr) -> None:
         self.amount_expr = expr if expr.meta.is_literal() else expr.cast(pl.Int64)

@@ -6,21 +6,32 @@ Validity (#六): from 2022-09-21 (公布) to 2022-12-31.
 import polars as pl
 
 from gazette.rules import least, lit_int, rule, times_rate
+from jiaxing.policies.predicates import (
+    APPLIANCE_SALES_COMPANY,
+    CITY_DISTRICT,
+    LISTED_DISTRICT,
+    RATE_AT_MOST_CAP,
+    RELENDING_LOAN,
+)
 
 DOC = "嘉政办发〔2022〕46号"
 START, END = "2022-09-21", "2022-12-31"
-DEF = f"{DOC}#六"
+DEFINITIONS = f"{DOC}#六"  # 六 defines the appliances and labels the vouchers cover
+COUNTIES = ["南湖区", "秀洲区", "嘉善县", "平湖市", "海盐县", "海宁市", "桐乡市"]
+ZONES = ["嘉兴经济技术开发区", "嘉兴港区"]
 
 
 @rule(id=f"{DOC}#一", entity="appliance_purchase", title_zh="绿色智能家电消费券", title_en="green smart appliance voucher",
-      valid=(START, END), event_date="date", references=[DEF])
+      valid=(START, END), event_date="date", references=[DEFINITIONS])
 def voucher(r):
-    r.one_of("category", "category", r.param("voucher.categories"), reference=DEF,
+    r.one_of("category", "category", r.param("voucher.categories"), reference=DEFINITIONS,
              zh="家用空调、电冰箱、洗衣机、电视机或家用集成灶", en="an air conditioner, refrigerator, washer, TV or integrated stove")
-    r.at_most("energy_label", "energy_label", r.param("voucher.max_energy_label"), reference=DEF,
-              zh="中国能效标识 1 级或 2 级", en="China energy label grade 1 or 2")
+    r.at_most("energy_label", "energy_label", r.param("voucher.max_energy_label"), reference=DEFINITIONS,
+              zh="中国能效标识{voucher.max_energy_label}及以上（1 级最高）",
+              en="China energy label {voucher.max_energy_label} or better (grade 1 is the best)")
     r.at_least("label_valid", "energy_label", 1, zh="能效标识等级有效", en="a valid label grade")
-    r.at_least("price", "price_yuan", r.param("voucher.tiers")[0][0], zh="家电价格满 2000 元", en="price at least 2,000")
+    r.at_least("price", "price_yuan", r.param("voucher.tiers")[0][0], zh="家电价格满{voucher.tiers[0].threshold}",
+               en="price at least {voucher.tiers[0].threshold}")
     tier = r.scale("voucher.tiers", "price_yuan")
     r.amount(least(tier, r.fact("price_yuan")))
 
@@ -28,24 +39,24 @@ def voucher(r):
 @rule(id=f"{DOC}#一/district_budget", entity="district", title_zh="各地绿色智能家电消费券资金（不少于）",
       title_en="minimum appliance voucher budget of a district", valid=(START, END), kind="limit")
 def district_budget(r):
-    county = ["南湖区", "秀洲区", "嘉善县", "平湖市", "海盐县", "海宁市", "桐乡市"]
-    zone = ["嘉兴经济技术开发区", "嘉兴港区"]
-    r.one_of("listed", "name", county + zone, zh="文件列明资金下限的县（市、区）", en="a listed district")
+    r.check(LISTED_DISTRICT, COUNTIES + ZONES)
     name = r.fact("name")
-    r.amount(pl.when(name.is_in(county)).then(lit_int(r.param("voucher.district_minimum_budget.county")))
-             .when(name.is_in(zone)).then(lit_int(r.param("voucher.district_minimum_budget.zone"))).otherwise(lit_int(None)))
+    r.amount(pl.when(name.is_in(COUNTIES)).then(lit_int(r.param("voucher.district_minimum_budget.county")))
+             .when(name.is_in(ZONES)).then(lit_int(r.param("voucher.district_minimum_budget.zone"))).otherwise(lit_int(None)))
 
 
 @rule(id=f"{DOC}#二", entity="enterprise", title_zh="家电推广促销活动补助", title_en="appliance promotion subsidy",
       valid=(START, END), period="cumulative")
 def promotion(r):
-    r.is_true("sales_company", "appliance_sales_company", zh="家电销售企业", en="an appliance sales enterprise")
+    r.check(APPLIANCE_SALES_COMPANY)
     r.is_true("filed", "appliance_promo_filed", zh="经商务部门备案", en="filed with the commerce department")
-    r.at_least("days", "appliance_promo_days", r.param("promotion.min_days"), zh="持续时间 3 天以上", en="lasting at least 3 days")
+    r.at_least("days", "appliance_promo_days", r.param("promotion.min_days"), zh="持续时间{promotion.min_days}以上",
+               en="lasting at least {promotion.min_days}")
     brands = r.fact("appliance_promo_brands") >= r.param("promotion.min_brands")
     cats = r.fact("appliance_promo_categories") >= r.param("promotion.min_categories")
     r.require("scope", brands | cats, facts=["appliance_promo_brands", "appliance_promo_categories"],
-              zh="参与品牌 5 个以上或品类 20 种以上", en="at least 5 brands or at least 20 categories")
+              zh="参与品牌{promotion.min_brands}以上或品类{promotion.min_categories}以上",
+              en="at least {promotion.min_brands} or at least {promotion.min_categories}")
     cap = r.param("promotion.cap")
     received = r.fact("appliance_promo_subsidy_received_yuan").fill_null(0)
     r.note("未填写此前已获补助的，按 0 计算", "earlier subsidy taken as 0 when not given")
@@ -64,16 +75,17 @@ def spinoff(r):
 @rule(id=f"{DOC}#四", entity="enterprise", title_zh="家电销售企业做大做强奖励", title_en="appliance sales growth reward",
       valid=(START, END))
 def growth(r):
-    r.is_true("sales_company", "appliance_sales_company", zh="家电销售企业", en="an appliance sales enterprise")
-    num, den = r.param("growth.rate").as_integer_ratio()
-    y = r.year - 1  # the last completed year (decision D9)
-    for k in (2, 1, 0):
-        prev = r.fact("main_revenue_yuan", y - k - 1)
-        r.more_than(f"growth_{y - k}", "main_revenue_yuan", (prev * (den + num)) // den, year=y - k,
-                    facts=[f"main_revenue_yuan@{y - k - 1}"],
-                    zh=f"{y - k} 年主营业务收入增速超过 15%", en=f"main revenue grew more than 15% in {y - k}")
-    r.at_least("prior_revenue", "main_revenue_yuan", r.param("growth.min_prior_revenue"), year=y,
-               zh="上一年主营业务收入不低于 1500 万元", en="last year's main revenue at least 15,000,000")
+    r.check(APPLIANCE_SALES_COMPANY)
+    numerator, denominator = r.param("growth.rate").as_integer_ratio()
+    last_year = r.year - 1  # the last completed year (decision D9)
+    for year in (last_year - 2, last_year - 1, last_year):
+        previous = r.fact("main_revenue_yuan", year - 1)
+        r.more_than(f"growth_{year}", "main_revenue_yuan", (previous * (denominator + numerator)) // denominator,
+                    year=year, facts=[f"main_revenue_yuan@{year - 1}"], values={"year": year},
+                    zh="{year} 年主营业务收入增速超过{growth.rate}", en="main revenue grew more than {growth.rate} in {year}")
+    r.at_least("prior_revenue", "main_revenue_yuan", r.param("growth.min_prior_revenue"), year=last_year,
+               zh="上一年主营业务收入不低于{growth.min_prior_revenue}",
+               en="last year's main revenue at least {growth.min_prior_revenue}")
     r.amount(lit_int(r.param("growth.reward")))
 
 
@@ -81,14 +93,14 @@ def growth(r):
       valid=(START, END), event_date="date")
 def interest(r):
     r.one_of("sector", "sector", ["appliance_sales"], zh="借款人为符合条件的家电销售企业", en="borrower is an appliance sales enterprise")
-    r.is_true("relending", "relending", zh="金融机构运用央行支持小微企业再贷款新发放的贷款", en="new loan under PBoC small-business relending")
-    r.at_most("rate", "annual_rate", int(r.param("interest.max_rate") * 10**6), zh="年利率不高于 5%", en="annual rate at most 5%")
-    r.note("按最高 50% 计算贴息上限", "the maximum (50%) is computed")
+    r.check(RELENDING_LOAN)
+    r.check(RATE_AT_MOST_CAP)
+    r.note("按最高{interest.max_share}计算贴息上限", "the maximum ({interest.max_share}) is computed")
     r.amount(times_rate(r.fact("interest_yuan"), r.param("interest.max_share")))
 
 
 @rule(id=f"{DOC}#六", entity="district", title_zh="市对区绿色智能家电消费券补助", title_en="city share of district appliance vouchers",
       valid=(START, END), kind="transfer")
 def city_share(r):
-    r.one_of("district", "name", r.param("city_share.districts"), zh="区（市本级）", en="a district of the city proper")
+    r.check(CITY_DISTRICT)
     r.amount(least(times_rate(r.fact("appliance_voucher_spent_yuan"), r.param("city_share.rate")), r.param("city_share.cap")))

@@ -41,16 +41,17 @@ def ban(r):
               en="a drone or airborne object listed in item 1 (an object not listed: the police decide)")
     start = dt.datetime.fromisoformat(r.param("ban.start"))
     end = dt.datetime.fromisoformat(r.param("ban.end"))
-    s = r.fact("start_time")
-    e = pl.coalesce([r.fact("end_time"), s])
-    r.require("window", (s < pl.lit(end)) & (e >= pl.lit(start)), facts=["start_time"],
-              zh="在 2022 年 9 月 10 日零时至 9 月 15 日 24 时之间", en="between 2022-09-10 00:00 and 2022-09-15 24:00")
+    takes_off = r.fact("start_time")
+    lands = pl.coalesce([r.fact("end_time"), takes_off])
+    r.require("window", (takes_off < pl.lit(end)) & (lands >= pl.lit(start)), facts=["start_time"],
+              zh="在{ban.start}至{ban.end:until}之间", en="between {ban.start} and {ban.end:until}")
     line = r.param("ban.seawall_line")
     lon = r.fact("lon").cast(pl.Float64) / 1e6
     lat = r.fact("lat").cast(pl.Float64) / 1e6
-    d = r.detail("distance_m", _distance_m(lon, lat, line).round(0).cast(pl.Int64),
+    distance = r.detail("distance_m", _distance_m(lon, lat, line).round(0).cast(pl.Int64),
                  zh="距标准海塘距离（米，近似）", en="distance to the standard seawall (m, approximate)", unit="int")
-    r.at_most("zone", d, r.param("ban.distance_m"), facts=["lat", "lon"], label=("distance to the seawall (m)", "距海塘（米）"),
-              unit="int", zh="黄湾镇至长安镇钱塘江距标准海塘 500 米范围内", en="within 500 m of the standard seawall")
+    r.at_most("zone", distance, r.param("ban.distance_m"), facts=["lat", "lon"],
+              label=("distance to the seawall (m)", "距海塘（米）"), unit="int",
+              zh="黄湾镇至长安镇钱塘江距标准海塘{ban.distance_m}范围内", en="within {ban.distance_m} of the standard seawall")
     r.is_false("not_approved", "approved", zh="未经依法批准（电视转播、航拍、警务、应急救援、气象探测等除外）",
                en="not approved by law (broadcast, aerial photography, police, rescue, weather … are exempt)")
