@@ -43,8 +43,7 @@ def _no_fallback(*_a, **_k):
 
 
 def test_every_rule_has_a_row_form():
-    dates = {r.valid_from for r in E.rules} | {r.valid_to for r in E.rules if r.valid_to}
-    for on in sorted(dates):
+    for on in sorted({r.valid_from for r in E.rules}):  # every rule is active on its first day
         for compiled in E.compile(on).values():
             for c in compiled:
                 assert row_rule(c) is not None, (c.rule.id, on)
@@ -138,7 +137,7 @@ def situations(draw):
 
 
 @pytest.mark.filterwarnings("ignore")
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(sit=situations(), on=st.sampled_from(DATES))
 def test_random_situations_are_the_same_on_both_paths(sit, on):
     row, frame = both(sit, on)

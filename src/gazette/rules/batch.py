@@ -19,10 +19,11 @@ from typing import Any
 import polars as pl
 
 from gazette.errors import InvalidInput
-from gazette.rules.engine import Engine
+from gazette.rules.engine import Engine, Status
 from gazette.rules.entities import Entity, split_column
 from gazette.rules.money import fen_to_yuan
 
+ELIGIBLE = Status.ELIGIBLE.value
 _YEAR_SUFFIX = re.compile(r"^(.*)_(\d{4})$")
 
 
@@ -190,9 +191,9 @@ def run_batch(engine: Engine, df: pl.DataFrame, on: dt.date, entity: str | None 
     by_rule = []
     for r in rids:
         s = out.select(
-            (pl.col(f"{r}|status") == "eligible").sum().alias("eligible"),
-            (pl.col(f"{r}|status") == "unknown").sum().alias("unknown"),
-            pl.when(pl.col(f"{r}|status") == "eligible").then(pl.col(f"{r}|amount_fen")).otherwise(0).sum().alias("fen"),
+            (pl.col(f"{r}|status") == ELIGIBLE).sum().alias("eligible"),
+            (pl.col(f"{r}|status") == Status.UNKNOWN.value).sum().alias("unknown"),
+            pl.when(pl.col(f"{r}|status") == ELIGIBLE).then(pl.col(f"{r}|amount_fen")).otherwise(0).sum().alias("fen"),
         ).row(0, named=True)
         by_rule.append({"rule": r, "kind": kinds[r], "eligible": s["eligible"], "unknown": s["unknown"],
                         "amount_yuan": fen_to_yuan(s["fen"] or 0), "_fen": s["fen"] or 0})
@@ -203,7 +204,7 @@ def run_batch(engine: Engine, df: pl.DataFrame, on: dt.date, entity: str | None 
     by_district: list[dict[str, Any]] = []
     dcol = next((c for c in keep[1:]), None)
     if dcol and benefit:
-        paid = pl.sum_horizontal([pl.when(pl.col(f"{r}|status") == "eligible").then(pl.col(f"{r}|amount_fen")).otherwise(0)
+        paid = pl.sum_horizontal([pl.when(pl.col(f"{r}|status") == ELIGIBLE).then(pl.col(f"{r}|amount_fen")).otherwise(0)
                                   for r in benefit])
         g = (out.group_by(dcol).agg(paid.sum().alias("fen"), pl.len().alias("rows"))
              .sort(dcol, nulls_last=True))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from gazette.errors import GazetteError
-from gazette.rules.engine import Engine
+from gazette.rules.engine import Engine, Status
 from gazette.rules.parameters import load_yaml
 
 
@@ -52,10 +52,10 @@ def load_cases(path: Path) -> list[dict]:
 
 
 def _expected(spec: Any) -> dict[str, Any]:
-    if isinstance(spec, str) and spec in ("eligible", "ineligible", "unknown"):
+    if isinstance(spec, str) and spec in Status.__members__.values():
         return {"status": spec}
     if isinstance(spec, (str, int, float)):
-        return {"status": "eligible", "amount_yuan": f"{spec}"}
+        return {"status": Status.ELIGIBLE.value, "amount_yuan": f"{spec}"}
     if isinstance(spec, dict):
         return dict(spec)
     raise ValueError(f"bad expectation {spec!r}")

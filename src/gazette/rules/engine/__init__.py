@@ -23,6 +23,7 @@ from .compiling import Compiled
 from .evaluation import STATUS
 from .facade import Engine
 from .loading import Policy
+from .rendering import render_evaluation, render_result
 from .results import (
     Amount,
     Condition,
@@ -57,5 +58,5 @@ def get_engine(pack_name: str | None = None) -> Engine:
 __all__ = [
     "Amount", "Compiled", "Condition", "Detail", "Engine", "Evaluation", "Excluded", "ExplanationItem", "Fact", "MONEY",
     "Note", "Outcome", "ParameterUsed", "Policy", "RuleResult", "STATUS", "Status", "Threshold", "Tier", "Totals",
-    "Validity", "get_engine", "load_json", "parse_date",
+    "Validity", "get_engine", "load_json", "parse_date", "render_evaluation", "render_result",
 ]

@@ -72,7 +72,7 @@ def _mixed(a: Any, b: Any) -> tuple[Any, Any]:
     return a, b
 
 
-def _and(a, b):
+def kleene_and(a, b):
     if a is False or b is False:
         return False
     if a is None or b is None:
@@ -80,7 +80,7 @@ def _and(a, b):
     return True
 
 
-def _or(a, b):
+def kleene_or(a, b):
     if a is True or b is True:
         return True
     if a is None or b is None:
@@ -102,6 +102,16 @@ def _truediv(a, b):
     return a / b
 
 
+_I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
+
+
+def wrap_i64(v: Any) -> Any:
+    """Int64 arithmetic as polars does it: an int past the 64-bit range wraps around (floats are left alone)."""
+    if type(v) is int and not _I64_MIN <= v <= _I64_MAX:
+        return (v - _I64_MIN) % 2**64 + _I64_MIN
+    return v
+
+
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "Eq": lambda a, b: a == b,
     "NotEq": lambda a, b: a != b,
@@ -109,17 +119,17 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
     "GtEq": lambda a, b: a >= b,
     "Lt": lambda a, b: a < b,
     "LtEq": lambda a, b: a <= b,
-    "Plus": lambda a, b: a + b,
-    "Minus": lambda a, b: a - b,
-    "Multiply": lambda a, b: a * b,
+    "Plus": lambda a, b: wrap_i64(a + b),
+    "Minus": lambda a, b: wrap_i64(a - b),
+    "Multiply": lambda a, b: wrap_i64(a * b),
 }
 
 
 def _binary(op: str, left: Fn, right: Fn) -> Fn:
     if op == "And":
-        return lambda row: _and(left(row), right(row))
+        return lambda row: kleene_and(left(row), right(row))
     if op == "Or":
-        return lambda row: _or(left(row), right(row))
+        return lambda row: kleene_or(left(row), right(row))
     if op == "TrueDivide":
         fn = _truediv
     elif op == "FloorDivide":
@@ -177,7 +187,7 @@ def _cast(inner: Fn, dtype: Any) -> Fn:
     return lambda row: None if (v := inner(row)) is None else conv(v)
 
 
-def _kleene_all(values):
+def kleene_all(values):
     out = True
     for v in values:
         if v is False:
@@ -187,7 +197,7 @@ def _kleene_all(values):
     return out
 
 
-def _kleene_any(values):
+def kleene_any(values):
     out = False
     for v in values:
         if v is True:
@@ -223,7 +233,7 @@ def _function(spec: Any, args: list[Fn]) -> Fn:
     elif name == "SumHorizontal" and opts and opts.get("ignore_nulls"):
         def many(values):
             vals = [v for v in values if v is not None]
-            return sum(vals) if vals else 0
+            return wrap_i64(sum(vals)) if vals else 0
     elif name == "Coalesce":
         def many(values):
             return next((v for v in values if v is not None), None)
@@ -254,7 +264,7 @@ def _function(spec: Any, args: list[Fn]) -> Fn:
             if b is None or e is None:
                 return None
             if type(b) is int and type(e) is int and e >= 0:
-                return b**e
+                return wrap_i64(b**e)
             return math.pow(float(b), float(e))
         return power
     if name == "Round" and opts == {"decimals": 0, "mode": "HalfToEven"}:
@@ -286,9 +296,9 @@ def _function(spec: Any, args: list[Fn]) -> Fn:
 
 def _boolean(opts: Any, args: list[Fn]) -> Fn:
     if opts == "AllHorizontal":
-        return lambda row: _kleene_all([a(row) for a in args])
+        return lambda row: kleene_all([a(row) for a in args])
     if opts == "AnyHorizontal":
-        return lambda row: _kleene_any([a(row) for a in args])
+        return lambda row: kleene_any([a(row) for a in args])
     if opts == "Not":
         [x] = args
         return lambda row: None if (v := x(row)) is None else (not v if isinstance(v, bool) else ~v)

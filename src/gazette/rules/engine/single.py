@@ -6,11 +6,10 @@ reads either alike."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from .compiling import Compiled
 from .evaluation import exclusive_groups
-from .rowwise import Fn, Row, Unsupported, _and, _kleene_all, literal_value, translate
+from .rowwise import Fn, Row, Unsupported, kleene_all, kleene_and, literal_value, translate
 
 _MEMO = "row"
 
@@ -78,7 +77,7 @@ def evaluate_row(compiled: list[Compiled], row: Row, explain: bool) -> Row:
         for col, fn in rr.lets:
             row[col] = fn(row)
         conds = [fn(row) for fn in rr.conditions]
-        ok = _kleene_all(conds)
+        ok = kleene_all(conds)
         if explain:
             for k, v in enumerate(conds):
                 row[f"{rid}|c{k}"] = v
@@ -110,9 +109,9 @@ def _exclusive(group: str, rids: list[str], row: Row, explain: bool) -> None:
         a = amounts[i]
         positive = None if a is None else a > 0
         differs = None if winner is None else winner != i
-        excluded = _and(positive, differs)
+        excluded = kleene_and(positive, differs)
         not_excluded = None if excluded is None else not excluded
-        row[f"{r}|ok"] = _and(row[f"{r}|ok"], not_excluded)
+        row[f"{r}|ok"] = kleene_and(row[f"{r}|ok"], not_excluded)
         row[f"{r}|amount"] = 0 if excluded is True else a
         if explain:
             row[f"{r}|excluded_by"] = winner if excluded is True else None
@@ -128,4 +127,4 @@ def linked_columns(needed: set[str], row: Row, entity, members: dict[str, dict[s
             row[col] = target.get(var) if target is not None else None
 
 
-__all__ = ["RowRule", "evaluate_row", "linked_columns", "row_rule", "translatable", "Unsupported", "Any"]
+__all__ = ["RowRule", "Unsupported", "evaluate_row", "linked_columns", "row_rule", "translatable"]
