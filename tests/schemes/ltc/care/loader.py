@@ -44,10 +44,8 @@ def load_static(session, w) -> None:
 
 
 def load_month(session, w, month: str) -> None:
-    vs = [v for v in w.visits if v["month"] == month]
-    ids = {v["id"] for v in vs}
-    copy_rows(session, Visit.__table__, vs)
-    copy_rows(session, VisitItem.__table__, [i for i in w.visit_items if i["visit_id"] in ids])
+    copy_rows(session, Visit.__table__, w.by_month.get(month, []))
+    copy_rows(session, VisitItem.__table__, w.items_by_month.get(month, []))
 
 
 def load_deaths_and_stays(session, w, month: str) -> None:

@@ -28,15 +28,16 @@ def _outside(v, home) -> bool:
 
 
 def findings(w, month: str, known_stays, known_deaths) -> set[tuple[int, str]]:
-    vs = [v for v in w.visits if v["month"] == month and v["done"]]
+    vs = [v for v in w.by_month.get(month, []) if v["done"]]
     plan_items = defaultdict(set)
     for pi in w.plan_items:
         plan_items[pi["plan_id"]].add(pi["item_code"])
     items = defaultdict(list)
-    ids = {v["id"] for v in vs}
-    for it in w.visit_items:
-        if it["visit_id"] in ids:
-            items[it["visit_id"]].append(it["item_code"])
+    for it in w.items_by_month.get(month, []):
+        items[it["visit_id"]].append(it["item_code"])
+    stays = defaultdict(list)
+    for st in known_stays:
+        stays[st["person_id"]].append(st)
     home = {r["person_id"]: (r["home_lat_udeg"], r["home_lon_udeg"]) for r in w.insured}
     out: set[tuple[int, str]] = set()
     per_day = defaultdict(list)
@@ -54,8 +55,8 @@ def findings(w, month: str, known_stays, known_deaths) -> set[tuple[int, str]]:
             out.add((v["id"], "V01"))
         if _outside(v, home[v["person_id"]]):
             out.add((v["id"], "V02"))
-        if any(s["person_id"] == v["person_id"] and s["admitted_on"] < v["day"]
-               and (s["discharged_on"] is None or s["discharged_on"] > v["day"]) for s in known_stays):
+        if any(s["admitted_on"] < v["day"] and (s["discharged_on"] is None or s["discharged_on"] > v["day"])
+               for s in stays.get(v["person_id"], ())):
             out.add((v["id"], "V04"))
         if v["face_ok"] is False:
             out.add((v["id"], "V06"))
@@ -100,8 +101,8 @@ class Books:
         bad = self.confirmed_visits()
         cost = defaultdict(int)
         meta = {}
-        for v in self.w.visits:
-            if v["month"] == month and v["done"] and v["id"] not in bad:
+        for v in self.w.by_month.get(month, []):
+            if v["done"] and v["id"] not in bad:
                 cost[v["person_id"]] += v["cost_fen"]
                 meta[v["person_id"]] = (v["provider_id"], self.plan[v["plan_id"]]["care_type"])
         for pid, c in cost.items():
@@ -157,7 +158,7 @@ class Books:
                         c["status"] = "paid"
 
     def screen(self, month: str, found: set[tuple[int, str]]) -> None:
-        vis = {v["id"]: v for v in self.w.visits if v["month"] == month}
+        vis = {v["id"]: v for v in self.w.by_month.get(month, [])}
         for key in found:
             if key not in self.status:
                 self.status[key] = "flagged"

@@ -54,6 +54,8 @@ class World:
     visits: list[dict] = field(default_factory=list)
     visit_items: list[dict] = field(default_factory=list)
     planted: list[tuple[int, str]] = field(default_factory=list)
+    by_month: dict[str, list[dict]] = field(default_factory=dict)
+    items_by_month: dict[str, list[dict]] = field(default_factory=dict)
 
 
 def build(n_people: int, n_providers: int, first_month: str, n_months: int, *, seed: int = 7,
@@ -140,12 +142,12 @@ def build(n_people: int, n_providers: int, first_month: str, n_months: int, *, s
             if pid in dead:
                 continue
             if plan["care_type"] == "home":
-                k = rng.randint(14, 20) if plan["heavy"] else rng.randint(1, 7)
+                k = rng.randint(14, 18) if plan["heavy"] else rng.randint(1, 4)
                 for d in sorted(rng.sample(range(1, nd + 1), k)):
                     items = rng.sample(plan["items"], 3) if plan["heavy"] else None
                     month_home.append(home_visit(plan, dt.date(y, m, d), items))
             else:
-                for d in sorted(rng.sample(range(1, nd + 1), rng.randint(14, 28))):
+                for d in sorted(rng.sample(range(1, nd + 1), rng.randint(25, 28) if plan["heavy"] else rng.randint(2, 8))):
                     extra = [plan["items"][1]] if rng.random() < 0.3 else []
                     add(plan, dt.date(y, m, d), [plan["items"][0], *extra], kind="day")
         # planted violations: distinct visits, each made to break its rule
@@ -192,6 +194,11 @@ def build(n_people: int, n_providers: int, first_month: str, n_months: int, *, s
             v["min_minutes"] += CAT[code][1]
             v["checkout_ts"] = v["checkin_ts"] + v["min_minutes"] * 60  # exactly the minimum: not short
             w.planted.append((v["id"], "V08"))
+    for v in w.visits:
+        w.by_month.setdefault(v["month"], []).append(v)
+    month_of = {v["id"]: v["month"] for v in w.visits}
+    for it in w.visit_items:
+        w.items_by_month.setdefault(month_of[it["visit_id"]], []).append(it)
     by_pid = {r["person_id"]: r for r in w.insured}
     for pid, d in dead.items():
         by_pid[pid]["died_on"] = d
