@@ -33,6 +33,10 @@ pack = Pack(
         NavItem("/ltc/desk", "长护险受理", "LTC intake", roles=("insurance_officer", "city_admin", "auditor")),
         NavItem("/ltc/assessor", "失能评估", "Assessment", roles=("assessor",)),
         NavItem("/ltc/expert", "专家复评", "Expert review", roles=("expert",)),
+        NavItem("/ltc/care/me", "护理结算单", "My care statement", roles=("citizen",)),
+        NavItem("/ltc/care/provider", "机构结算", "Provider claims", roles=("provider_staff",)),
+        NavItem("/ltc/care/review", "护理疑点复核", "Care review", roles=("insurance_officer", "auditor")),
+        NavItem("/ltc/care/providers", "护理机构", "Care providers"),
         NavItem("/airspace", "空域管制", "Airspace"),
     ),
     extras={"demo": "jiaxing.demo"},  # `gazette demo`: programmes, pools, enterprises, fund reference data
