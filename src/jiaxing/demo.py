@@ -69,6 +69,9 @@ def run() -> dict[str, Any]:
     from jiaxing.schemes.supervision import demo as supervision_demo
 
     out["supervision"] = supervision_demo.run()  # unit-haiguan, unit-shujuban, supervisor; register, 45 projects
+    from jiaxing.schemes.ltc import intake_demo as ltc_intake_demo
+
+    out["ltc_intake"] = ltc_intake_demo.run()  # ltc-officer, ltc-assessor, ltc-expert-1…4, ltc-family (嘉政发〔2022〕21号)
     from jiaxing.schemes.ltc import care_demo
 
     out["ltc_care"] = care_demo.run()  # care-provider, care-worker, care-officer, care-elder; visits, settlement 2023
