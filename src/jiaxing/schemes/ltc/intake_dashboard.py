@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import inspect, text
@@ -50,9 +51,10 @@ def dashboard(session: Session, *, district: str | None = None, on: dt.date | No
     enrolment = []
     for d in districts:
         n, (reg, src) = insured.get(d, 0), pop.get(d, (None, ""))
-        rate = None if not reg else n / reg
+        # exact: 99 of 100 meets "99%以上" (decimal arithmetic, never a float compared with 0.99)
+        meets = None if not reg else Decimal(n) >= Decimal(str(target_rate)) * reg
         enrolment.append({"district": d, "insured": n, "registered": reg, "rate": _pct(n, reg), "source": src,
-                          "meets_target": None if rate is None else rate >= target_rate})
+                          "meets_target": meets})
     apps = [dict(r._mapping) for r in session.execute(text(
         "SELECT district, applied_on, status, decided_on, grade FROM ltc_applications WHERE 1 = 1" + dfilter), p)]
     by_month: dict[tuple[str, str], dict] = {}
