@@ -14,7 +14,7 @@ Actor = Annotated[str, typer.Option("--actor", help="who acts (recorded in the a
 Key = Annotated[str, typer.Option("--key", help="idempotency key: a repeat returns the first result")]
 Month = Annotated[str, typer.Argument(help="YYYY-MM")]
 
-plan_app = typer.Typer(help="护理计划与服务目录（三.（一）.6）。Care plans and the service catalogue.", no_args_is_help=True)
+plan_app = typer.Typer(help="护理计划与服务目录（三.（二）.6）。Care plans and the service catalogue.", no_args_is_help=True)
 visits_app = typer.Typer(help="护理服务记录：签到、签出、机构按日。Visits: check-in, check-out, institutional days.",
                          no_args_is_help=True)
 settle_app = typer.Typer(help="月度结算与支付（一.（二））。Monthly settlement and payment.", no_args_is_help=True)

@@ -1,4 +1,4 @@
-"""Commands of the care half: plans from the dated catalogue (嘉政发〔2022〕21号#三.（一）.6), visits with
+"""Commands of the care half: plans from the dated catalogue (嘉政发〔2022〕21号#三.（二）.6), visits with
 check-in and check-out, officer decisions and ratings (嘉政发〔2022〕21号#三.（二）.7). Bad input is a clear
 error naming the field, and writes nothing."""
 
@@ -101,7 +101,7 @@ def test_plan_items_come_from_the_catalogue_in_force(world):
         assert len(catalogue.items_on(s, dt.date(2023, 6, 1))) == 27
         assert len(catalogue.items_on(s, dt.date(2024, 6, 1))) == 50
         cats = {i["category"] for i in catalogue.items_on(s, dt.date(2024, 6, 1)).values()}
-    assert cats == {"daily_living", "medical_care"}  # 生活照料 / 医疗护理 (三.（一）.6)
+    assert cats == {"daily_living", "medical_care"}  # 生活照料 / 医疗护理 (三.（二）.6)
     with pytest.raises(GazetteError) as e:
         plan(starts="2023-03-15", key="p3")
     assert e.value.field == "starts_on"

@@ -1,6 +1,6 @@
 """The service catalogue (护理服务项目), versioned by date — a DEMO catalogue, labelled as such.
 
-三.（一）.6 turns the old 基础护理 / 按需护理 items into two categories, 生活照料 (daily living) and
+三.（二）.6 turns the old 基础护理 / 按需护理 items into two categories, 生活照料 (daily living) and
 医疗护理 (medical care), and grows the list ("逐步增加护理服务项目"); the issue's targets are 27 items now
 and 50 by 2024. The gazette lists no items, prices or durations: what follows is a DEMO catalogue the
 operator replaces with the medical insurance bureau's published list (load another version with a
@@ -21,7 +21,7 @@ from gazette.errors import InvalidInput
 from gazette.ledger._sql import bulk_insert
 from jiaxing.schemes.ltc.care.models import CatalogueItem
 
-CLAUSE = "嘉政发〔2022〕21号#三.（一）.6"
+CLAUSE = "嘉政发〔2022〕21号#三.（二）.6"
 SOURCE = f"DEMO 演示目录（非官方，运营方以医保局公布目录替换）；分类依据 {CLAUSE}"
 CATEGORY_ZH = {"daily_living": "生活照料", "medical_care": "医疗护理"}
 

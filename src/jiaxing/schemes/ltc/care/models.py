@@ -1,7 +1,7 @@
 """Tables of the care half of 长期护理保险 (migration 0018).
 
 * ``ltc_catalogue_items`` — the service catalogue (护理服务项目), versioned by date: each item has a
-  price in fen, a minimum duration and a category (生活照料 / 医疗护理, 三.（一）.6);
+  price in fen, a minimum duration and a category (生活照料 / 医疗护理, 三.（二）.6);
 * ``ltc_providers`` / ``ltc_caregivers`` — designated providers (定点护理机构; 失智专区 flag) and
   their certified caregivers (护理员);
 * ``ltc_care_plans`` / ``ltc_care_plan_items`` — the care type and provider a beneficiary chose and
