@@ -142,12 +142,12 @@ def build(n_people: int, n_providers: int, first_month: str, n_months: int, *, s
             if pid in dead:
                 continue
             if plan["care_type"] == "home":
-                k = rng.randint(14, 18) if plan["heavy"] else rng.randint(1, 4)
+                k = rng.randint(12, 16) if plan["heavy"] else rng.randint(1, 3)
                 for d in sorted(rng.sample(range(1, nd + 1), k)):
                     items = rng.sample(plan["items"], 3) if plan["heavy"] else None
                     month_home.append(home_visit(plan, dt.date(y, m, d), items))
             else:
-                for d in sorted(rng.sample(range(1, nd + 1), rng.randint(25, 28) if plan["heavy"] else rng.randint(2, 8))):
+                for d in sorted(rng.sample(range(1, nd + 1), rng.randint(25, 28) if plan["heavy"] else rng.randint(1, 4))):
                     extra = [plan["items"][1]] if rng.random() < 0.3 else []
                     add(plan, dt.date(y, m, d), [plan["items"][0], *extra], kind="day")
         # planted violations: distinct visits, each made to break its rule
