@@ -212,7 +212,7 @@ def register(app: typer.Typer) -> None:
         t = dash["totals"]
         typer.echo(f"参保人数 insured {t['insured']} · 待遇人员 beneficiaries {t['beneficiaries']} / 目标 "
                    f"{dash['targets']['beneficiaries']} · 申请 applications {t['applications']} (在办 open "
-                   f"{t['open_applications']}) · 平均等待 average wait {t['average_wait_days']} 天 days")
+                   f"{t['open_applications']}) · 平均等待 average wait {t['average_wait_days'] or '—'} 天 days")
         for e in dash["enrolment"]:
             typer.echo(f"  {e['district']}: {e['insured']} / {e['registered'] or '?'} = {e['rate'] or '未知 unknown'}"
                        f"（目标 {dash['targets']['enrolment_rate']}）")

@@ -98,7 +98,7 @@ def dashboard(session: Session, *, district: str | None = None, on: dt.date | No
         "totals": {"insured": sum(insured.values()), "beneficiaries": beneficiaries, "open_candidates": candidates,
                    "applications": len(apps), "open_applications": sum(m["open"] for m in months),
                    "average_wait_days": None if not ndec else round(waited / ndec, 1)},
-        "targets": {"enrolment_rate": f"{target_rate * 100:g}%", "beneficiaries": target_ben,
+        "targets": {"enrolment_rate": f"{(Decimal(str(target_rate)) * 100).normalize():f}%", "beneficiaries": target_ben,
                     "beneficiaries_progress": _pct(beneficiaries, target_ben)},
         "enrolment": enrolment, "applications_by_month": months,
         "beneficiaries_by_grade": [{"grade": g, "grade_zh": GRADE_ZH[g], "people": n} for g, n in by_grade.items()],
