@@ -137,3 +137,15 @@ def test_officer_decides_once_within_the_district_and_a_person_rates_a_visit(wor
     assert e.value.code == "already_rated"
     with pytest.raises(GazetteError):
         execute(C.RateVisit(idempotency_key="r3", visit_id=v, person_id=OTHER, stars=5))
+
+
+def test_no_visit_after_the_benefit_ended(world):
+    plan()
+    with unit_of_work() as s:
+        s.execute(text("UPDATE ltc_beneficiaries SET ends_on = '2023-01-10' WHERE person_id = :p"), {"p": PERSON})
+    with pytest.raises(GazetteError) as e:
+        execute(C.CheckIn(idempotency_key="in2", certificate="CG001", person_id=PERSON, at=at("2023-01-11", "09:00")))
+    assert e.value.code == "no_care_plan"
+    assert execute(C.CheckIn(idempotency_key="in1", certificate="CG001", person_id=PERSON,
+                             at=at("2023-01-10", "09:00"))).result["day"] == "2023-01-10"
+

@@ -45,6 +45,15 @@ def plan_on(s: Session, person_id: str, day: dt.date) -> CarePlan | None:
                     .order_by(CarePlan.starts_on.desc()).limit(1))
 
 
+def _active_plan(s: Session, person_id: str, day: dt.date) -> CarePlan | None:
+    """The plan in force on ``day`` of a person whose benefit covers ``day`` (an ended benefit — death,
+    reassessment, moving away — ends the care the fund pays for, whatever the plan says)."""
+    b = s.scalar(select(Beneficiary).where(Beneficiary.person_id == person_id))
+    if b is None or b.starts_on > day or (b.ends_on is not None and b.ends_on < day):
+        return None
+    return plan_on(s, person_id, day)
+
+
 def _no_plan(person_id: str, day: dt.date) -> Conflict:
     return Conflict(f"{person_id} 在 {day} 没有有效的护理计划，不能记录服务",
                     f"{person_id} has no care plan in force on {day}: no visit can be recorded", field="person_id",
@@ -123,7 +132,7 @@ def check_in(ctx: Context, cmd: C.CheckIn) -> dict:
     if cg is None:
         raise NotFound("护理员", cmd.certificate, field="certificate", what_en="caregiver")
     day = cmd.at.astimezone(SH).date()
-    plan = plan_on(s, cmd.person_id, day)
+    plan = _active_plan(s, cmd.person_id, day)
     if plan is None or plan.provider_id != cg.provider_id:
         raise _no_plan(cmd.person_id, day)
     if plan.care_type != "home":
@@ -171,7 +180,7 @@ def check_out(ctx: Context, cmd: C.CheckOut) -> dict:
 @handles(C.RecordDay)
 def record_day(ctx: Context, cmd: C.RecordDay) -> dict:
     s = ctx.session
-    plan = plan_on(s, cmd.person_id, cmd.day)
+    plan = _active_plan(s, cmd.person_id, cmd.day)
     if plan is None:
         raise _no_plan(cmd.person_id, cmd.day)
     if plan.care_type == "home":
