@@ -31,7 +31,7 @@ def _distance_m(lon: pl.Expr, lat: pl.Expr, line) -> pl.Expr:
 
 
 @rule(id=f"{DOC}#二", entity="flight", title_zh="观潮节期间海塘 500 米范围内禁飞", title_en="tidal-bore festival flight ban",
-      valid=("2022-09-09", "2022-09-15"), kind="prohibition", unit=None, references=[f"{DOC}#一"], on_window=False)
+      valid=("2022-09-10", "2022-09-15"), kind="prohibition", unit=None, references=[f"{DOC}#一"], on_window=False)
 def ban(r):
     # both lists in 一 end in 等: an object not named there may still be one — unknown, never "permitted" (D18b)
     obj = r.fact("object_type")
