@@ -41,13 +41,14 @@ def _visits_sql(month: str, first: int, last: int, people: int, id_offset: int) 
     INSERT INTO ltc_visits (id, person_id, district, provider_id, caregiver_id, plan_id, kind, day, month,
                             checkin_ts, checkout_ts, lat_udeg, lon_udeg, face_ok, done, cost_fen, min_minutes)
     SELECT g + {id_offset}, i.person_id, i.district, p.provider_id,
-           CASE WHEN p.care_type = 'home' THEN (g * 7) % 1500 + 1 END, p.id,
+           CASE WHEN p.care_type = 'home' THEN (g % {people}) / 3 + 1 END, p.id,
            CASE WHEN p.care_type = 'home' THEN 'home' ELSE 'day' END,
            make_date({y}, {m}, CAST((g / {people}) % 28 + 1 AS INT)), '{month}',
            CASE WHEN p.care_type = 'home' THEN extract(epoch FROM make_date({y}, {m}, CAST((g / {people}) % 28 + 1 AS INT)))::bigint
-                + 8 * 3600 + (g % 5) * 7200 END,
+                + 8 * 3600 + ((g % {people}) % 3 + CASE WHEN g / {people} >= 28 THEN 3 ELSE 0 END) * 7200 END,
            CASE WHEN p.care_type = 'home' THEN extract(epoch FROM make_date({y}, {m}, CAST((g / {people}) % 28 + 1 AS INT)))::bigint
-                + 8 * 3600 + (g % 5) * 7200 + CASE WHEN g % 97 = 0 THEN 300 ELSE 2700 END END,
+                + 8 * 3600 + ((g % {people}) % 3 + CASE WHEN g / {people} >= 28 THEN 3 ELSE 0 END) * 7200
+                + CASE WHEN g % 97 = 0 THEN 300 ELSE 4200 END END,
            CASE WHEN p.care_type = 'home' THEN i.home_lat_udeg + CASE WHEN g % 89 = 0 THEN 30000 ELSE g % 200 END END,
            CASE WHEN p.care_type = 'home' THEN i.home_lon_udeg END,
            CASE WHEN p.care_type = 'home' THEN g % 101 <> 0 END, true,
@@ -89,9 +90,10 @@ def setup(url: str, people: int, visits: int, sample: int) -> None:
             INSERT INTO ltc_providers (id, code, name, district, care_type, dementia_unit, designated_on)
             SELECT g, 'P' || lpad(g::text, 4, '0'), '基准机构' || g, ({ds})[1 + g % 7], {CARE.format(p='g')},
                    g % 8 = 3, DATE '2022-01-01' FROM generate_series(1, 200) g"""))
-        s.execute(text("""
+        s.execute(text(f"""
             INSERT INTO ltc_caregivers (id, provider_id, name, certificate)
-            SELECT g, g % 200 + 1, '护理员' || g, 'C' || lpad(g::text, 6, '0') FROM generate_series(1, 1500) g"""))
+            SELECT g, (3 * g) % 200 + 1, '护理员' || g, 'C' || lpad(g::text, 6, '0')
+            FROM generate_series(1, {people} / 3 + 1) g"""))
         s.execute(text(f"""
             INSERT INTO ltc_insured (id, person_id, name, district, scheme, insured_since, address, home_lat_udeg,
                                      home_lon_udeg, died_on, source)

@@ -131,6 +131,14 @@ def refresh_statistics(session: Session, *tables: str) -> None:
             session.execute(text(f"ANALYZE {t}"))
 
 
+def batch_settings(session: Session) -> None:
+    """On PostgreSQL, for one run transaction: no JIT (short statements), and memory enough for the month's
+    aggregates to stay in memory instead of spilling to temporary files."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+
+
 def _agg(session: Session) -> str:
     if session.get_bind().dialect.name == "postgresql":
         return "string_agg(DISTINCT f.rule_id, ',' ORDER BY f.rule_id)"
@@ -198,8 +206,7 @@ def settle(month: str, *, uow=None, actor: str = "system", on_chunk=None):
     def process(session: Session, chunk: list[int], ctx) -> dict:
         lo = chunk[0]
         p = {**base, "lo": lo, "hi": lo + WIDTH, "rid": ctx.run_id}
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SET LOCAL jit = off"))
+        batch_settings(session)
         n = session.execute(text(LINES_SQL), p).rowcount
         session.execute(text(DEDUCT_SQL.replace("{agg}", _agg(session))), p)
         session.execute(text(MARK_SQL), p)

@@ -114,8 +114,9 @@ def screen(month: str, *, seed: int | None = None, uow=None, actor: str = "syste
     seed = default_seed(month) if seed is None else int(seed)
 
     def process(session: Session, chunk, ctx) -> dict:
-        from jiaxing.schemes.ltc.care.settlement import refresh_statistics
+        from jiaxing.schemes.ltc.care.settlement import batch_settings, refresh_statistics
 
+        batch_settings(session)
         refresh_statistics(session, "ltc_visits", "ltc_visit_items", "ltc_findings", "ltc_hospital_stays",
                            "ltc_insured")
         load_rules(session)
