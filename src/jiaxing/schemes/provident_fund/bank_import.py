@@ -1,11 +1,11 @@
 """The bank result import (受托银行回盘): settle the month's debit instructions from the bank's file,
 once per import id (run ``("pf.bank_import", import_id)``).
 
-On PostgreSQL the file goes by ``COPY`` into a staging table (temporary, dropped at commit); one
-``INSERT … SELECT`` parses every reference (``YYYY-MM-<account id>``) and marks duplicates with a
-window function, and the matching is set-based: the exceptions in one statement, the settled debits,
-the credited accounts and the counts in another. SQLite takes the same statements after the lines are
-parsed in Python and inserted by an executemany.
+The file's lines are staged in ``pf_bank_lines`` (the import's staging table, kept as the record of
+the file): each reference parsed to its debit (``YYYY-MM-<account id>``) and duplicates marked in one
+pass, then on PostgreSQL one ``COPY`` of the whole file written as one text (an executemany on SQLite).
+The matching is set-based: the exceptions in one statement; the settled debits, the credited accounts
+and the counts in one more (data-modifying CTEs on PostgreSQL, three statements on SQLite).
 
 Duplicates (a debit twice in the file, or already settled), unknown references and amount mismatches
 go to the exceptions list and change nothing; instructions without a result are reported as
@@ -30,9 +30,8 @@ from jiaxing.schemes.provident_fund.models import BankLine
 from jiaxing.schemes.provident_fund.reference_data import rate_index
 from jiaxing.schemes.provident_fund.runs import greatest, is_postgres, unit_of_work_factory
 
+BIG_FILE = 100_000  # lines from which the import refreshes the planner's statistics first
 COLUMNS = ("import_id", "line_no", "ref", "amount_fen", "result", "account_id", "month", "dup")
-# A reference names its debit: YYYY-MM-<account id> (digits only; the month 01–12).
-REFERENCE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-[0-9]{1,18}$"
 
 
 def parse_bank_file(content: str) -> list[tuple[str, int, str]]:
@@ -56,8 +55,8 @@ def parse_bank_file(content: str) -> list[tuple[str, int, str]]:
 
 
 def debit_of(ref: str) -> tuple[int | None, int | None]:
-    """A debit reference ``YYYY-MM-<account id>`` → (account_id, month index); anything else → (None, None).
-    The same reading as :data:`REFERENCE_PATTERN` and the SQL of :data:`PARSE_STAGED`."""
+    """A debit reference ``YYYY-MM-<account id>`` (ASCII digits, month 01–12, an id of at most 18 digits) →
+    (account_id, month index); anything else → (None, None)."""
     if len(ref) > 8 and ref[4] == "-" and ref[7] == "-" and ref.isascii():
         year, month, account = ref[:4], ref[5:7], ref[8:]
         if year.isdigit() and month.isdigit() and account.isdigit() and 1 <= int(month) <= 12 and len(account) <= 18:
@@ -65,27 +64,28 @@ def debit_of(ref: str) -> tuple[int | None, int | None]:
     return None, None
 
 
-def copy_text(lines: Sequence[tuple[str, int, str]]) -> str | None:
-    """The lines as COPY text (line_no, ref, amount_fen, result), or None when a reference holds a character
-    that COPY would read as a delimiter or an escape (then the rows go one by one through the driver)."""
-    body = "\n".join([f"{no}\t{ref}\t{amount}\t{result}" for no, (ref, amount, result) in enumerate(lines, 1)])
-    if body.count("\t") != 3 * len(lines) or body.count("\n") != len(lines) - 1 or "\\" in body or "\r" in body:
+def staged_lines(import_id: str, lines: Sequence[tuple[str, int, str]]) -> list[tuple]:
+    """The file's lines as ``pf_bank_lines`` rows: the debit parsed from each reference; a line is a duplicate
+    when its debit (or, for a reference that names none, the same reference) came earlier in the file."""
+    seen: set = set()
+    rows = []
+    for line_no, (ref, amount, result) in enumerate(lines, 1):
+        account_id, month = debit_of(ref)
+        key = (account_id, month) if account_id is not None else ref
+        rows.append((import_id, line_no, ref, amount, result, account_id, month, key in seen))
+        seen.add(key)
+    return rows
+
+
+def copy_text(rows: list[tuple]) -> str | None:
+    """Staged rows as one COPY text, or None when a reference holds a character COPY would read as a
+    delimiter or an escape (then the rows go one by one through the driver)."""
+    body = "\n".join([f"{i}\t{n}\t{r}\t{a}\t{res}\t{'' if acct is None else acct}\t{'' if m is None else m}\t"
+                       f"{'t' if dup else 'f'}" for i, n, r, a, res, acct, m, dup in rows])
+    if body.count("\t") != 7 * len(rows) or body.count("\n") != len(rows) - 1 or "\\" in body or "\r" in body:
         return None
     return body + "\n"
 
-
-# staged lines → pf_bank_lines: the debit parsed from the reference; a line is a duplicate when its debit
-# (or, for a reference that names none, the same reference) came earlier in the file
-PARSE_STAGED = f"""
-    INSERT INTO pf_bank_lines (import_id, line_no, ref, amount_fen, result, account_id, month, dup)
-    SELECT :imp, line_no, ref, amount_fen, result, account_id, month,
-           ROW_NUMBER() OVER (PARTITION BY COALESCE(CAST(account_id AS TEXT) || '/' || CAST(month AS TEXT), ref)
-                              ORDER BY line_no) > 1
-    FROM (SELECT line_no, ref, amount_fen, result,
-                 CASE WHEN ref ~ '{REFERENCE_PATTERN}' THEN CAST(substr(ref, 9) AS BIGINT) END AS account_id,
-                 CASE WHEN ref ~ '{REFERENCE_PATTERN}'
-                      THEN CAST(substr(ref, 1, 4) AS INTEGER) * 12 + CAST(substr(ref, 6, 2) AS INTEGER) - 1 END AS month
-          FROM pf_bank_staging) s"""
 
 EXCEPTIONS = """
     INSERT INTO pf_exceptions (source, line_no, ref, kind, detail, business_date)
@@ -127,37 +127,28 @@ SETTLED_BY_THIS_IMPORT = (
     "AND c.month = r.month AND c.import_id = :imp")
 
 
-def _stage_postgres(session: Session, import_id: str, body: str | None, lines: Sequence[tuple[str, int, str]]) -> None:
-    session.execute(text("CREATE TEMP TABLE pf_bank_staging (line_no INTEGER, ref TEXT, amount_fen BIGINT, "
-                         "result TEXT) ON COMMIT DROP"))
+def _stage_postgres(session: Session, rows: list[tuple]) -> None:
+    """One COPY of the whole file (written as one text, not row by row) into the staging table."""
+    body = copy_text(rows)
     driver = session.connection().connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(
-            "COPY pf_bank_staging (line_no, ref, amount_fen, result) FROM STDIN") as copy:
+            f"COPY pf_bank_lines ({', '.join(COLUMNS)}) FROM STDIN WITH (NULL '')") as copy:
         if body is not None:
             copy.write(body)
         else:
-            for no, (ref, amount, result) in enumerate(lines, 1):
-                copy.write_row((no, ref, amount, result))
-    session.execute(text(PARSE_STAGED), {"imp": import_id})
+            for row in rows:
+                copy.write_row(row)
 
 
-def _stage_elsewhere(session: Session, import_id: str, lines: Sequence[tuple[str, int, str]]) -> None:
-    seen: set = set()
-    rows = []
-    for no, (ref, amount, result) in enumerate(lines, 1):
-        account_id, month = debit_of(ref)
-        key = (account_id, month) if account_id is not None else ref
-        rows.append(dict(zip(COLUMNS, (import_id, no, ref, amount, result, account_id, month, key in seen),
-                             strict=True)))
-        seen.add(key)
-    bulk_insert(session, BankLine.__table__, rows, conflict=["import_id", "line_no"])
+def _stage_elsewhere(session: Session, rows: list[tuple]) -> None:
+    bulk_insert(session, BankLine.__table__, [dict(zip(COLUMNS, row, strict=True)) for row in rows],
+                conflict=["import_id", "line_no"])
 
 
 def import_bank_results(import_id: str, lines: Sequence[tuple[str, int, str]], *, uow=None, actor: str = "system"):
     """Settle debit instructions from a bank result file, once per ``import_id``."""
     uow = unit_of_work_factory(uow)
-    body = copy_text(lines) if lines else ""
-    digest = hashlib.sha256((body if body is not None else repr(list(lines))).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(repr(list(lines)).encode()).hexdigest()[:16]
     with uow() as session:
         day = today(session)
         index_now = rate_index(session, day)
@@ -166,11 +157,17 @@ def import_bank_results(import_id: str, lines: Sequence[tuple[str, int, str]], *
         p = {"imp": import_id, "d": day, "c": index_now}
         postgres = is_postgres(session)
         if lines and postgres:
-            _stage_postgres(session, import_id, body, lines)
-            if len(lines) >= 100_000:
-                session.execute(text("ANALYZE pf_bank_lines"))  # fresh statistics for the joins below
+            # a big file: room for the hash joins in memory, and statistics that know this month's
+            # instructions (written by the collection run moments ago) and these lines
+            big = len(lines) >= BIG_FILE
+            if big:
+                session.execute(text("SET LOCAL work_mem = '256MB'"))
+                session.execute(text("ANALYZE pf_collections"))
+            _stage_postgres(session, staged_lines(import_id, lines))
+            if big:
+                session.execute(text("ANALYZE pf_bank_lines"))
         elif lines:
-            _stage_elsewhere(session, import_id, lines)
+            _stage_elsewhere(session, staged_lines(import_id, lines))
         session.execute(text(EXCEPTIONS), p)
         credit = CREDIT.replace("{greatest}", greatest(session))
         if postgres:
