@@ -182,18 +182,19 @@ def test_the_scan_finds_a_typed_threshold():
 # ---------------------------------------------------------------- shared predicates
 
 
-def test_no_condition_text_is_defined_twice():
-    """A condition two rules share must be one predicate (r.check), not the same words typed twice."""
+def test_no_condition_or_note_text_is_defined_twice():
+    """A condition (or note) two rules share must be one predicate (r.check) or shared note (r.shared_note),
+    not the same words typed twice."""
     by_text: dict[str, set[tuple[str, str | None]]] = {}
     for rule, builder in _compiled_texts():
         for wording in builder.texts:
-            if wording.kind != "condition" or wording.id == "validity":  # the engine's own window condition
+            if wording.kind not in ("condition", "note") or wording.id == "validity":  # the engine's own window
                 continue
             for template in (wording.template_zh, wording.template_en):
                 by_text.setdefault(template, set()).add((rule.id, wording.predicate))
     typed_twice = {text: sorted(uses, key=str) for text, uses in by_text.items()
                    if len({rule_id for rule_id, _ in uses}) > 1 and any(p is None for _, p in uses)}
-    assert not typed_twice, f"the same condition written separately in several rules: {typed_twice}"
+    assert not typed_twice, f"the same condition or note written separately in several rules: {typed_twice}"
 
 
 @pytest.mark.parametrize(("rule_id", "predicate"), [

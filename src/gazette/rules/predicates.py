@@ -61,3 +61,13 @@ def threshold_predicate(id: str, fact: str, op: str, bound: Callable[..., int], 
                         reference: str | None = None) -> Predicate:
     """A predicate ``fact op bound(r)`` — a threshold, so a failure explains the nearest passing value."""
     return Predicate(id, zh, en, None, reference, comparison=(fact, op, bound))
+
+
+@dataclass(frozen=True)
+class SharedNote:
+    """A note several rules give (how a missing fact is read, what is computed), written once and given
+    with ``r.shared_note(NOTE)``; placeholders allowed."""
+
+    id: str
+    zh: str
+    en: str

@@ -47,7 +47,7 @@ from gazette.rules.parameters import ParameterSet, Scale
 from gazette.rules.text_templates import fill, format_value
 
 if TYPE_CHECKING:
-    from gazette.rules.predicates import Predicate
+    from gazette.rules.predicates import Predicate, SharedNote
 
 KINDS = ("benefit", "transfer", "limit", "obligation", "contribution", "prohibition", "reference")
 
@@ -257,6 +257,7 @@ class Builder:
         self.lets: list[tuple[str, pl.Expr]] = []
         self.texts: list[Wording] = []
         self._facts_read: list[str] = []  # every column read, in order (a predicate's facts are a slice)
+        self._checking: str | None = None  # the shared predicate being checked, if any
 
     # -- facts
     def _resolve(self, name: str):
@@ -369,7 +370,7 @@ class Builder:
             return seen[match.group(0)]
 
         rendered = fill(zh, "zh", resolve), fill(en, "en", resolve)
-        self.texts.append(Wording(kind, text_id, zh, en, rendered[0], rendered[1], predicate))
+        self.texts.append(Wording(kind, text_id, zh, en, rendered[0], rendered[1], predicate or self._checking))
         return rendered
 
     # -- conditions
@@ -388,8 +389,12 @@ class Builder:
             fact, op, bound = shared.comparison
             return self.compare(shared.id, fact, op, bound(self, *args), zh=shared.zh, en=shared.en,
                                 reference=reference, values=values, predicate=shared.id)
-        start = len(self._facts_read)
-        expr = shared.test(self, *args)
+        start, outer = len(self._facts_read), self._checking
+        self._checking = shared.id  # a note the predicate gives is the predicate's, written once with it
+        try:
+            expr = shared.test(self, *args)
+        finally:
+            self._checking = outer
         facts = list(shared.facts) if shared.facts is not None else list(dict.fromkeys(self._facts_read[start:]))
         return self.require(shared.id, expr, zh=shared.zh, en=shared.en, facts=facts, reference=reference,
                             values=values, predicate=shared.id)
@@ -463,6 +468,9 @@ class Builder:
 
     def note(self, zh: str, en: str, values: dict[str, Any] | None = None) -> None:
         self.notes.append(self.words("note", None, zh, en, values))
+
+    def shared_note(self, shared: SharedNote, values: dict[str, Any] | None = None) -> None:
+        self.notes.append(self.words("note", shared.id, shared.zh, shared.en, values, shared.id))
 
     def amount(self, expr: pl.Expr) -> None:
         self.amount_expr = expr if expr.meta.is_literal() else expr.cast(pl.Int64)

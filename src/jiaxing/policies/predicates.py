@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from gazette.rules import greatest
-from gazette.rules.predicates import choice_predicate, fact_predicate, predicate, threshold_predicate
+from gazette.rules import greatest, lit_int
+from gazette.rules.predicates import (
+    SharedNote,
+    choice_predicate,
+    fact_predicate,
+    predicate,
+    threshold_predicate,
+)
 
 NEV_DOC = "嘉政办发〔2022〕47号"
 SOFTWARE_DOC = "嘉政办发〔2022〕10号"
@@ -39,9 +45,24 @@ SOFTWARE_ENTERPRISE = fact_predicate("software_enterprise", "software_enterprise
 
 RELENDING_LOAN = fact_predicate("relending", "relending", zh="金融机构运用央行支持小微企业再贷款新发放的贷款",
                                 en="new loan under PBoC small-business relending")
+INTEREST_AT_MAXIMUM = SharedNote("interest_maximum", zh="按最高{interest.max_share}计算贴息上限",
+                                 en="the maximum ({interest.max_share}) is computed")
 RATE_AT_MOST_CAP = threshold_predicate("rate", "annual_rate", "<=",
                                        lambda r: int(r.param("interest.max_rate") * 10**6),  # annual_rate: 6 places
                                        zh="年利率不高于{interest.max_rate}", en="annual rate at most {interest.max_rate}")
+
+# ---------------------------------------------------------------- cumulative caps (47号#二, 46号#二)
+
+EARLIER_SUBSIDY_AS_ZERO = SharedNote("earlier_subsidy_zero", zh="未填写此前已获补助的，按 0 计算",
+                                     en="earlier subsidy taken as 0 when not given")
+
+
+def room_under_cap(r, received_fact: str, cap: int) -> pl.Expr:
+    """What a cumulative cap (累计最高) leaves after the subsidies received before."""
+    received = r.fact(received_fact).fill_null(0)
+    r.shared_note(EARLIER_SUBSIDY_AS_ZERO)
+    return pl.when(received >= cap).then(lit_int(0)).otherwise(lit_int(cap) - received)
+
 
 # ---------------------------------------------------------------- districts
 

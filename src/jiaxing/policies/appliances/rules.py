@@ -9,9 +9,11 @@ from gazette.rules import least, lit_int, rule, times_rate
 from jiaxing.policies.predicates import (
     APPLIANCE_SALES_COMPANY,
     CITY_DISTRICT,
+    INTEREST_AT_MAXIMUM,
     LISTED_DISTRICT,
     RATE_AT_MOST_CAP,
     RELENDING_LOAN,
+    room_under_cap,
 )
 
 DOC = "嘉政办发〔2022〕46号"
@@ -53,14 +55,11 @@ def promotion(r):
     r.at_least("days", "appliance_promo_days", r.param("promotion.min_days"), zh="持续时间{promotion.min_days}以上",
                en="lasting at least {promotion.min_days}")
     brands = r.fact("appliance_promo_brands") >= r.param("promotion.min_brands")
-    cats = r.fact("appliance_promo_categories") >= r.param("promotion.min_categories")
-    r.require("scope", brands | cats, facts=["appliance_promo_brands", "appliance_promo_categories"],
+    categories = r.fact("appliance_promo_categories") >= r.param("promotion.min_categories")
+    r.require("scope", brands | categories, facts=["appliance_promo_brands", "appliance_promo_categories"],
               zh="参与品牌{promotion.min_brands}以上或品类{promotion.min_categories}以上",
               en="at least {promotion.min_brands} or at least {promotion.min_categories}")
-    cap = r.param("promotion.cap")
-    received = r.fact("appliance_promo_subsidy_received_yuan").fill_null(0)
-    r.note("未填写此前已获补助的，按 0 计算", "earlier subsidy taken as 0 when not given")
-    room = pl.when(received >= cap).then(lit_int(0)).otherwise(lit_int(cap) - received)
+    room = room_under_cap(r, "appliance_promo_subsidy_received_yuan", r.param("promotion.cap"))
     r.amount(least(times_rate(r.fact("appliance_promo_expense_yuan"), r.param("promotion.rate")), room))
 
 
@@ -95,7 +94,7 @@ def interest(r):
     r.one_of("sector", "sector", ["appliance_sales"], zh="借款人为符合条件的家电销售企业", en="borrower is an appliance sales enterprise")
     r.check(RELENDING_LOAN)
     r.check(RATE_AT_MOST_CAP)
-    r.note("按最高{interest.max_share}计算贴息上限", "the maximum ({interest.max_share}) is computed")
+    r.shared_note(INTEREST_AT_MAXIMUM)
     r.amount(times_rate(r.fact("interest_yuan"), r.param("interest.max_share")))
 
 

@@ -13,6 +13,7 @@ from gazette.rules import least, lit_int, rule, times_rate
 from jiaxing.policies.predicates import (
     ABOVE_SCALE_THIS_YEAR,
     CITY_DISTRICT,
+    INTEREST_AT_MAXIMUM,
     LISTED_DISTRICT,
     NEV_SALES_COMPANY,
     NEV_SPINOFF,
@@ -20,6 +21,7 @@ from jiaxing.policies.predicates import (
     NEW_NEV_SALES_COMPANY,
     RATE_AT_MOST_CAP,
     RELENDING_LOAN,
+    room_under_cap,
 )
 
 DOC = "嘉政办发〔2022〕47号"
@@ -56,10 +58,7 @@ def car_show(r):
     r.check(NEV_SALES_COMPANY)
     r.is_true("filed", "nev_show_filed", zh="车展经商务部门备案", en="the show was filed with the commerce department")
     r.more_than("expense", "nev_show_expense_yuan", 0, zh="有办展实际支出", en="actual show expenses")
-    cap = r.param("car_show.cap")
-    received = r.fact("nev_show_subsidy_received_yuan").fill_null(0)
-    r.note("未填写此前已获补助的，按 0 计算", "earlier subsidy taken as 0 when not given")
-    room = pl.when(received >= cap).then(lit_int(0)).otherwise(lit_int(cap) - received)
+    room = room_under_cap(r, "nev_show_subsidy_received_yuan", r.param("car_show.cap"))
     r.amount(least(times_rate(r.fact("nev_show_expense_yuan"), r.param("car_show.rate")), room))
 
 
@@ -195,7 +194,7 @@ def interest(r):
     r.one_of("sector", "sector", ["nev_sales"], zh="借款人为符合条件的新能源汽车销售公司", en="borrower is an NEV sales company")
     r.check(RELENDING_LOAN)
     r.check(RATE_AT_MOST_CAP)
-    r.note("按最高{interest.max_share}计算贴息上限", "the maximum ({interest.max_share}) is computed")
+    r.shared_note(INTEREST_AT_MAXIMUM)
     r.amount(times_rate(r.fact("interest_yuan"), r.param("interest.max_share")))
 
 
