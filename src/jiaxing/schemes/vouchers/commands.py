@@ -1,0 +1,130 @@
+"""The voucher scheme's commands: each state change someone asked for (领券, 核销, 退券, 退货, and the
+enterprise subsidy steps), a frozen dataclass with its idempotency key and actor.
+
+Values are validated and canonical before a command is built (the service functions do it), so two
+spellings of one request hash alike. :func:`run` carries a command out through the one handler
+(``gazette.schemes.handler.execute``); on PostgreSQL the citizen commands first try their
+one-statement form (:mod:`.hotpath`), which writes exactly the rows the handler would.
+
+The request hash of each command is the body the service has always hashed, so a key first used
+before commands existed still replays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from sqlalchemy.orm import Session
+
+from gazette.ledger._sql import jsonable
+from gazette.schemes.commands import Command
+from gazette.schemes.handler import execute
+
+
+def caller_scope(scope: str, actor: str) -> str:
+    """Idempotency keys are scoped to the caller (``<scope>@<actor>``): one user's key never blocks
+    nor reveals another's. An actor too long for the column is replaced by its digest."""
+    out = f"{scope}@{actor}"
+    if len(out) > 100:
+        out = f"{scope}@sha256:{hashlib.sha256(actor.encode()).hexdigest()[:40]}"
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoucherCommand(Command):
+    """``actor`` scopes the key; ``by`` is who acts when it differs from the default the scheme picks
+    (a voucher command without a user acts as the voucher's holder). Neither is part of the body."""
+
+    by: str | None = field(default=None)
+
+    @property
+    def key_scope(self) -> str:
+        return caller_scope(self.scope, self.actor)
+
+    def body(self) -> dict[str, Any]:
+        return jsonable({k: v for k, v in self.__dict__.items() if k not in ("idempotency_key", "actor", "by")})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimVoucher(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.claim"
+    programme: str
+    district: str
+    person_id: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedeemVoucher(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.redeem"
+    voucher_id: int
+    purchase: Any  # as the client sent it (validated inside the command, after the voucher is read)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelVoucher(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.cancel"
+    voucher_id: int
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundVoucher(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.refund"
+    voucher_id: int
+    reason: str | None = None
+
+
+# ------------------------------------------------------------------------- enterprise subsidies
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubmitApplication(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.apply"
+    enterprise_id: str
+    clause: str
+    facts: Any
+    subject: Any = None
+    evidence: Any = ()
+    on: dt.date | None = None
+
+    def body(self) -> dict[str, Any]:
+        return jsonable({"enterprise_id": self.enterprise_id, "clause": self.clause, "facts": self.facts,
+                         "subject": self.subject, "evidence": list(self.evidence),
+                         "on": self.on.isoformat() if self.on else None})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApproveApplication(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.approve"
+    application_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfirmOffer(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.confirm"
+    application_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class PayApplication(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.pay"
+    application_id: int
+
+
+# ------------------------------------------------------------------------- running one
+
+
+def run(command: Command, session: Session) -> dict[str, Any]:
+    """Carry ``command`` out in the caller's transaction; the result with ``replayed`` beside it."""
+    from jiaxing.schemes.vouchers import handlers, hotpath  # noqa: F401  (registers the @handles functions)
+
+    fast = hotpath.FAST.get(type(command))
+    if fast is not None and session.get_bind().dialect.name == "postgresql":
+        out = fast(session, command)
+        if out is not None:
+            return out
+    outcome = execute(command, session)
+    return {**outcome.result, "replayed": outcome.replayed}
