@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from gazette.errors import GazetteError
+from gazette.errors import InvalidInput
 from gazette.rules.parameters import Parameter, ParameterUndefined, parse_override
 from gazette.rules.rule import Builder, Cond, Rule
 
@@ -51,8 +51,8 @@ class Compiler:
         out = {}
         for pid, value in (raw or {}).items():
             if pid not in params:
-                raise GazetteError("parameter_not_found", f"未找到参数：{pid}", f"parameter not found: {pid}",
-                                   field=f"overrides.{pid}", status=422)
+                raise InvalidInput(f"未找到参数：{pid}", f"parameter not found: {pid}", field=f"overrides.{pid}",
+                                   code="parameter_not_found")
             out[pid] = parse_override(params.get(pid), value)
         return out
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from gazette.errors import GazetteError
+from gazette.errors import InvalidInput
 from gazette.rules.entities import Entity
 from gazette.rules.parameters import Parameter, Scale
 from gazette.rules.rule import Rule
@@ -99,8 +99,8 @@ class Engine:
     def _check_rule_ids(self, rule_ids: set[str] | None) -> None:
         unknown = [r for r in rule_ids or () if r not in self.rules_by_id]
         if unknown:
-            raise GazetteError("rule_not_found", f"未找到规则：{unknown[0]}", f"rule not found: {unknown[0]}",
-                               field="rules", status=422)
+            raise InvalidInput(f"未找到规则：{unknown[0]}", f"rule not found: {unknown[0]}", field="rules",
+                               code="rule_not_found")
 
     def evaluate(self, situation: dict[str, Any], on: dt.date, overrides: dict[str, Any] | None = None, *,
                  explain: bool = True, rule_ids: set[str] | None = None) -> Evaluation:
