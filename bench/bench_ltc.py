@@ -57,9 +57,11 @@ def _visits_sql(month: str, first: int, last: int, people: int, id_offset: int) 
                 WHEN p.care_type = 'medical_institution' THEN 8000 ELSE 10000 END,
            CASE WHEN p.care_type = 'home' THEN 40 + CASE WHEN g % 2 = 0 THEN 15 ELSE 0 END
                 + CASE WHEN g % 113 = 0 THEN 10 ELSE 0 END ELSE 0 END
-    FROM generate_series(CAST({first} AS BIGINT), CAST({last} AS BIGINT)) g
+    FROM generate_series(CAST({first} AS BIGINT), CAST({last + (last - first) // 10} AS BIGINT)) g
     JOIN ltc_insured i ON i.id = g % {people} + 1
-    JOIN ltc_care_plans p ON p.id = i.id""",
+    JOIN ltc_care_plans p ON p.id = i.id
+    WHERE p.care_type = 'home' OR g / {people} < 28  -- an institution records one day once
+    LIMIT {last - first + 1}""",
             f"""
     INSERT INTO ltc_visit_items (visit_id, item_code, price_fen, min_minutes)
     SELECT v.id, x.code, x.price, x.mins FROM ltc_visits v
@@ -69,7 +71,7 @@ def _visits_sql(month: str, first: int, last: int, people: int, id_offset: int) 
       UNION ALL SELECT 'S05', 1000, 10 WHERE v.kind = 'home' AND (v.id - {id_offset}) % 113 = 0
       UNION ALL SELECT 'D01', 10000, 0 WHERE v.kind = 'day' AND v.cost_fen = 10000
       UNION ALL SELECT 'D02', 8000, 0 WHERE v.kind = 'day' AND v.cost_fen = 8000) x ON true
-    WHERE v.id BETWEEN {first + id_offset} AND {last + id_offset}"""]
+    WHERE v.id BETWEEN {first + id_offset} AND {last + (last - first) // 10 + id_offset}"""]
 
 
 def setup(url: str, people: int, visits: int, sample: int) -> None:
