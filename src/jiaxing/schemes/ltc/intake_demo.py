@@ -2,8 +2,9 @@
 
 Users (password ``gazette-demo``): ``ltc-officer`` (医保经办人员, whole city), ``ltc-officer-jiashan``
 (嘉善县 only), ``ltc-assessor`` (评估员), ``ltc-expert-1`` … ``ltc-expert-4`` (评估专家, 中级 and above;
-``ltc-expert-4`` works at the demo provider and is never drawn for its clients) and ``ltc-family`` (a
-citizen whose father has a reminder, 要我申请, and no application yet).
+``ltc-expert-4`` works at the demo provider and is never drawn for its clients), ``ltc-elder`` (王阿公,
+discharged with 脑梗死: a reminder, 要我申请, and no application yet) and ``ltc-family`` (his daughter,
+who can apply for him as his agent).
 
 Data: 48 insured in four districts from two rosters (one person on both: a 重复参保 to clear), the
 registered population (DEMO figures), 2023 funding, discharge / disability / 低保 / death lists, and
@@ -42,9 +43,11 @@ def pid(n: int) -> str:
     return example_person_id(n, region="330402", born="19420101" if n % 3 else "19560101")
 
 
-FATHER = pid(40)  # 南湖区: discharged with 脑梗死, has a reminder — ltc-family applies for him
-FAMILY = {"username": "ltc-family", "display_name": "王女士（演示，代父亲办理）", "role": "citizen", "district": "南湖区",
-          "person_id": pid(41)}
+FATHER = pid(40)  # 南湖区: discharged with 脑梗死, has a reminder (ltc-elder); ltc-family may apply for him
+FAMILY = ({"username": "ltc-family", "display_name": "王女士（演示，代父亲办理）", "role": "citizen", "district": "南湖区",
+           "person_id": pid(41)},
+          {"username": "ltc-elder", "display_name": "王阿公（演示）", "role": "citizen", "district": "南湖区",
+           "person_id": FATHER})
 
 
 def items(adl: int, social: int = 40) -> dict[str, int]:
@@ -80,11 +83,11 @@ def run() -> dict[str, Any]:
     from jiaxing.schemes.ltc.models import Insured
 
     with unit_of_work() as s:
-        for spec in (*USERS, FAMILY):
+        for spec in (*USERS, *FAMILY):
             if users_service.get_by_username(s, spec["username"]) is None:
                 users_service.create_user(s, password=DEMO_PASSWORD, **spec)
         if s.scalar(select(Insured.id).where(Insured.person_id == pid(1))) is not None:
-            return {"already": True, "users": [u["username"] for u in (*USERS, FAMILY)]}
+            return {"already": True, "users": [u["username"] for u in (*USERS, *FAMILY)]}
     a = "demo"
     people = [f"{pid(n)},参保人{n}（演示）,{DISTRICTS[n % 4]},{'职工' if n % 5 == 0 else '居民'},2018-01-01"
               for n in range(1, 49)]
@@ -134,4 +137,4 @@ def run() -> dict[str, Any]:
     case(19, "2023-08-01", [28, 29])  # in review: one expert has scored
     SV.apply({"person_id": pid(23), "channel": "desk", "applied_on": "2023-08-10"}, key="demo-apply-23",
              actor="ltc-officer")  # awaiting the assessor
-    return {"insured": 48, "users": [u["username"] for u in (*USERS, FAMILY)], "reminder_for": FATHER}
+    return {"insured": 48, "users": [u["username"] for u in (*USERS, *FAMILY)], "reminder_for": FATHER}

@@ -35,6 +35,8 @@ def test_api_roles_blindness_and_keys(demo):
     jiashan = token_for(c, "ltc-officer-jiashan")
     # the citizen's reminder (要我申请) is shown through the API for the person it concerns only
     assert c.get("/api/v1/ltc/reminders/me", headers=fam).json()["reminder"] is None
+    rem = c.get("/api/v1/ltc/reminders/me", headers=token_for(c, "ltc-elder")).json()["reminder"]
+    assert rem["person_id"] == demo_data.FATHER and rem["reasons"][0]["source"].startswith("discharge:")
     r = c.post("/api/v1/ltc/applications", headers=fam, json={"person_id": demo_data.FATHER, "channel": "online_agent",
                                                                 "agent_name": "王女士", "agent_relation": "子女"})
     assert r.status_code == 422 and r.json()["code"] == "idempotency_key_required"
