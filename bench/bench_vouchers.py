@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import multiprocessing as mp
 import os
 import sys
@@ -29,6 +30,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
+
+from gazette.validate import example_person_id  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/vouchers_bench"
 MAX_FEN = 10000_00  # NEV top tier reserved per claim
@@ -68,7 +71,7 @@ def _ours(url: str, level: int, worker: int, n: int, barrier, out) -> None:
     for i in range(n):
         try:
             with uow() as s:
-                service.claim(s, programme="nev", district=DISTRICT, person_id=f"c{level}w{worker}p{i}",
+                service.claim(s, programme="nev", district=DISTRICT, person_id=example_person_id(worker * n + i),
                               key=f"bench-{level}-{worker}-{i}")
             ok += 1
         except GazetteError as exc:
@@ -99,7 +102,7 @@ def _ours_batched(url: str, clients: int, total: int, out) -> None:
         barrier.wait()
         for i in range(per):
             try:
-                batcher.claim(programme="nev", district=DISTRICT, person_id=f"b{clients}w{w}p{i}",
+                batcher.claim(programme="nev", district=DISTRICT, person_id=example_person_id(w * per + i),
                               key=f"batch-{clients}-{w}-{i}")
                 counts[w][0] += 1
             except GazetteError as exc:
@@ -216,10 +219,107 @@ def _check(url: str, budget_fen: int) -> dict:
             "identity_ok": pool + issued == budget_fen, "ledger_ok": ok, "anchor_left_fen": anchor_left}
 
 
+def _http(url: str, rate: int, requests: int, budget_fen: int) -> dict:
+    """``POST /api/v1/vouchers/claims`` at ``rate`` requests a second (open loop: request i leaves at
+    i / rate whatever the answers before it) against a uvicorn server on 127.0.0.1; latency from the
+    planned start, so a queue shows. Bounded: ``requests`` requests, then the server stops."""
+    import socket
+    import subprocess
+    import threading
+
+    import httpx
+
+    from gazette.auth.testing import bearer
+
+    _prepare(url, budget_fen)
+    headers = bearer("bench-admin", "city_admin", url)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "GAZETTE_DATABASE_URL": url, "PYTHONPATH": str(ROOT / "src")}
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "gazette.api.app:create_app", "--factory",
+                               "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+                               "--no-access-log"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/api/v1/vouchers/pools", headers=headers, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise SystemExit("the API server did not start: " + server.stderr.read().decode()[-2000:])
+        lat: list[float] = [0.0] * requests
+        codes: list[int] = [0] * requests
+        t0 = time.perf_counter() + 0.2
+        n_threads = 24
+        local = threading.local()
+
+        def send(i: int) -> None:
+            client = getattr(local, "client", None)
+            if client is None:
+                client = local.client = httpx.Client(base_url=base, headers=headers, timeout=10)
+            body = {"programme": "nev", "district": DISTRICT, "person_id": example_person_id(500_000 + i)}
+            r = client.post("/api/v1/vouchers/claims", json=body, headers={"Idempotency-Key": f"http-{i}"})
+            codes[i] = r.status_code
+            lat[i] = time.perf_counter() - (t0 + i / rate)
+
+        def worker(w: int) -> None:
+            for i in range(w, requests, n_threads):
+                delay = t0 + i / rate - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                send(i)
+
+        threads = [threading.Thread(target=worker, args=(w,)) for w in range(n_threads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - t0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ordered = sorted(lat)
+    ok = sum(1 for c in codes if c == 200)
+    refused = sum(1 for c in codes if c == 409)
+    return {"rate_per_s": rate, "requests": requests, "achieved_per_s": round(requests / elapsed, 1),
+            "ok": ok, "refused": refused, "other": requests - ok - refused,
+            "p50_ms": round(ordered[len(ordered) // 2] * 1000, 2),
+            "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
+            "max_ms": round(ordered[-1] * 1000, 2)}
+
+
+def _level(url: str, c: int, claims: int) -> dict:
+    total = (claims // c) * c
+    budget = (total * 95 // 100) * MAX_FEN
+    want = budget // MAX_FEN
+    _prepare(url, budget)
+    t_ours, ok_ours, _ = _measure(_ours, url, c, total)
+    chk1 = _check(url, budget)
+    _prepare(url, budget)
+    t_batch, ok_batch, _ = _measure_batched(url, c, total)
+    chk2 = _check(url, budget)
+    t_anchor, ok_anchor, _ = _measure(_anchor, url, c, total)
+    bad = [chk for chk in (chk1, chk2) if not (chk["identity_ok"] and chk["issued_ok"] and chk["ledger_ok"]
+                                               and chk["pool_fen"] >= 0)]
+    ours, batched, anchor = total / t_ours, total / t_batch, total / t_anchor
+    return {"clients": c, "attempts": total, "ours_per_s": round(ours, 1), "batched_per_s": round(batched, 1),
+            "anchor_per_s": round(anchor, 1), "ours_ratio": round(ours / anchor, 3),
+            "batched_ratio": round(batched / anchor, 3),
+            "overspend_fen": max(chk1["overspend_fen"], chk2["overspend_fen"]),
+            "checks_ok": not bad and ok_ours == ok_batch == ok_anchor == want}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--claims", type=int, default=2000, help="attempts per concurrency level")
     ap.add_argument("--clients", default="1,8,32")
+    ap.add_argument("--http-rate", type=int, default=300, help="requests a second for the HTTP measurement (0: skip)")
+    ap.add_argument("--http-requests", type=int, default=1500)
+    ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
     url = os.environ.get("GAZETTE_BENCH_DATABASE_URL", DEFAULT_URL)
     try:
@@ -231,35 +331,37 @@ def main() -> None:
             conn.execute(text("SELECT 1"))
         eng.dispose()
     except Exception as exc:  # noqa: BLE001
-        print(f"bench_vouchers: PostgreSQL unreachable at {url} ({type(exc).__name__}); skipped. "
-              "Is the server running?")
+        msg = f"bench_vouchers: PostgreSQL unreachable at {url} ({type(exc).__name__}); skipped. Is the server running?"
+        print(json.dumps({"skipped": msg}) if args.json else msg)
         return
     _reset(url)
-    print(f"voucher claims on PostgreSQL ({url.split('@')[-1]}), {args.claims} attempts per level, "
-          f"pool = 95% of attempts × 10,000 yuan")
-    print("ours = service.claim, one transaction per claim, each client its own process; "
-          "batched = service claims through ClaimBatcher (group commit), clients are threads of one process; "
-          "anchor = raw conditional UPDATE, each client its own process")
-    print(f"{'clients':>7} | {'ours/s':>7} | {'batched/s':>9} | {'anchor/s':>8} | {'ours/anchor':>11} | "
-          f"{'batched/anchor':>14} | overspend | checks")
+    levels = []
+    if not args.json:
+        print(f"voucher claims on PostgreSQL ({url.split('@')[-1]}), {args.claims} attempts per level, "
+              f"pool = 95% of attempts × 10,000 yuan")
+        print("ours = service.claim, one transaction per claim, each client its own process; "
+              "batched = service claims through ClaimBatcher (group commit), clients are threads of one process; "
+              "anchor = raw conditional UPDATE, each client its own process")
+        print(f"{'clients':>7} | {'ours/s':>7} | {'batched/s':>9} | {'anchor/s':>8} | {'ours/anchor':>11} | "
+              f"{'batched/anchor':>14} | overspend | checks")
     for c in [int(x) for x in args.clients.split(",")]:
-        total = (args.claims // c) * c
-        budget = (total * 95 // 100) * MAX_FEN
-        want = budget // MAX_FEN
-        _prepare(url, budget)
-        t_ours, ok_ours, _ = _measure(_ours, url, c, total)
-        chk1 = _check(url, budget)
-        _prepare(url, budget)
-        t_batch, ok_batch, _ = _measure_batched(url, c, total)
-        chk2 = _check(url, budget)
-        t_anchor, ok_anchor, _ = _measure(_anchor, url, c, total)
-        bad = [chk for chk in (chk1, chk2) if not (chk["identity_ok"] and chk["issued_ok"] and chk["ledger_ok"]
-                                                   and chk["pool_fen"] >= 0)]
-        checks = "ok" if not bad and ok_ours == ok_batch == ok_anchor == want else f"FAILED {bad} {ok_ours} {ok_batch}"
-        ours, batched, anchor = total / t_ours, total / t_batch, total / t_anchor
-        overspend = max(chk1["overspend_fen"], chk2["overspend_fen"])
-        print(f"{c:>7} | {ours:>7.0f} | {batched:>9.0f} | {anchor:>8.0f} | {ours / anchor:>11.2f} | "
-              f"{batched / anchor:>14.2f} | {overspend:>9} | {checks}", flush=True)
+        r = _level(url, c, args.claims)
+        levels.append(r)
+        if not args.json:
+            print(f"{c:>7} | {r['ours_per_s']:>7.0f} | {r['batched_per_s']:>9.0f} | {r['anchor_per_s']:>8.0f} | "
+                  f"{r['ours_ratio']:>11.2f} | {r['batched_ratio']:>14.2f} | {r['overspend_fen']:>9} | "
+                  f"{'ok' if r['checks_ok'] else 'FAILED'}", flush=True)
+    http = None
+    if args.http_rate > 0:
+        http = _http(url, args.http_rate, args.http_requests, (args.http_requests * 95 // 100) * MAX_FEN)
+        if not args.json:
+            print(f"POST /api/v1/vouchers/claims at {http['rate_per_s']}/s ({http['requests']} requests, loopback): "
+                  f"p50 {http['p50_ms']} ms, p99 {http['p99_ms']} ms, max {http['max_ms']} ms; "
+                  f"{http['ok']} claimed, {http['refused']} refused, {http['other']} other", flush=True)
+    if args.json:
+        print(json.dumps({"bench": "vouchers", "database": url.split("@")[-1], "attempts_per_level": args.claims,
+                          "levels": levels, "http": http}, ensure_ascii=False))
+
 
 if __name__ == "__main__":
     main()
