@@ -31,6 +31,8 @@ def test_enrolment_rate_waiting_and_grades(ltc):
     assert d["totals"]["average_wait_days"] == 12 and d["totals"]["open_applications"] == 1
     assert {g["grade"]: g["people"] for g in d["beneficiaries_by_grade"]}["severe_3"] == 1
     assert d["targets"]["beneficiaries"] == 45000
+    # the care half's tables exist in this database: their figures are read (whatever they hold)
+    assert set(d["care"]) == {"care_types", "visits_by_month", "fund_paid_by_month", "findings_by_month"}
     assert "applications,2023-03,南湖区,average_wait_days,12.0" in csv_text
     assert 'data-value="9900"' in str(charts["enrolment"])
     SV.set_population("南湖区", 2023, 101, "测试", key="p3", actor=OFFICER)
