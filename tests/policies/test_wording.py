@@ -9,8 +9,10 @@ from decimal import Decimal
 
 import pytest
 
+from gazette.errors import GazetteError
 from gazette.rules.engine import get_engine
 from gazette.rules.parameters import Scale
+from gazette.rules.rule import Builder
 from gazette.rules.text_templates import PLACEHOLDER, format_value, money_zh
 
 ENGINE = get_engine()
@@ -206,3 +208,21 @@ def test_shared_predicates_are_marked_in_the_compiled_rule(rule_id, predicate):
     rule = ENGINE.rules_by_id[rule_id]
     [compiled] = [c for c in ENGINE.compile(rule.valid_from)[rule.entity] if c.rule is rule]
     assert predicate in [c.predicate for c in compiled.conditions]
+
+
+def test_every_placeholder_is_filled_and_the_pack_uses_them():
+    texts = [(rule.id, wording) for rule, builder in _compiled_texts() for wording in builder.texts]
+    left = [(rule_id, w.zh, w.en) for rule_id, w in texts if PLACEHOLDER.search(w.zh) or PLACEHOLDER.search(w.en)]
+    assert not left, f"placeholders left in rendered text: {left}"
+    templated = {(rule_id, w.template_zh) for rule_id, w in texts if PLACEHOLDER.search(w.template_zh)}
+    assert len(templated) >= 30  # the pack's thresholds are written as placeholders, not typed
+
+
+def test_a_placeholder_naming_no_parameter_is_refused():
+    rule = ENGINE.rules_by_id[f"{NEV}#四"]
+    builder = Builder(rule, ON, ENGINE.params, {}, ENGINE.entities[rule.entity], ENGINE.entities)
+    assert builder.words("note", None, "门槛{new_company.investment_threshold}", "at {new_company.investment_threshold}") \
+        == ("门槛500万元", "at 5,000,000 yuan")
+    with pytest.raises(GazetteError) as refused:
+        builder.words("note", None, "门槛{new_company.no_such_threshold}", "x")
+    assert refused.value.code == "parameter_not_found"

@@ -2,15 +2,15 @@
 
 A pack's ``rules.py`` declares rules with :func:`rule`::
 
-    @rule(id="嘉政办发〔2022〕47号#一", entity="vehicle_purchase", title_zh="新能源汽车消费券",
-          valid=("2022-09-22", "2022-12-31"), event_date="date")
-    def nev_voucher(r):
-        r.check(NEW_ENERGY_VEHICLE)          # a named predicate, written once, reused by every rule
+    @rule(id="嘉政办发〔2022〕47号#四", entity="enterprise", title_zh="新设立新能源汽车销售公司固定资产投资补助",
+          valid=("2022-09-22", "2024-12-31"))
+    def new_company_investment(r):
+        r.check(NEW_NEV_SALES_COMPANY)       # a shared predicate: one name, one text, one clause
         r.at_least("investment", "nev_fixed_investment_yuan", r.param("new_company.investment_threshold"),
-                   zh="固定资产投资额{new_company.investment_threshold}以上",
+                   zh="固定资产投资额{new_company.investment_threshold}以上",    # → 500万元, or the override
                    en="fixed investment of at least {new_company.investment_threshold}")
-        tier = r.scale("voucher.tiers", "price_yuan")
-        r.amount(least(tier, r.fact("price_yuan")))
+        r.amount(least(times_rate(r.fact("nev_fixed_investment_yuan"), r.param("new_company.investment_rate")),
+                       r.param("new_company.investment_cap")))
 
 The function is called once per (date, what-if overrides) with a :class:`Builder`; it records
 conditions (polars boolean expressions, three-valued: a null fact makes a condition *unknown*), the
@@ -22,9 +22,13 @@ builder renders every condition, note and detail from the parameter values in fo
 included — so the engine reads text that is already right for the date and the what-if. Every rendered
 text is kept with its template in :attr:`Builder.texts` (the pack's tests scan the templates).
 
-A condition several rules share is a :class:`Predicate` — one name, one text, one clause — checked
-with :meth:`Builder.check` (after PolicyEngine-US, where a predicate is one named variable that
-every formula needing it reads).
+A condition several rules share is a :class:`~gazette.rules.predicates.Predicate` — one name, one
+text, one clause — checked with :meth:`Builder.check` (after PolicyEngine-US, where a predicate is one
+named variable that every formula needing it reads); a shared note is given with
+:meth:`Builder.shared_note`.
+
+A rule's ``valid=`` copies the window of its clause as the corpus reads it (the pack's tests hold the
+two equal, exceptions listed with their reasons).
 
 A rule's id is the clause it implements (``<文号>#<path>``); where one clause holds several
 computable provisions the id takes a suffix after ``/`` (``嘉政办发〔2022〕47号#四/scale``).
