@@ -51,7 +51,8 @@ def test_anonymous_header_shows_public_services_only(corpus_client, path):
     ("supervision_officer", None, "/supervision"),
     ("pension_officer", None, "/officials/pension"),
     ("registrar", None, "/airspace/registry"),
-    ("assessor", None, "/"),  # no service of theirs yet: the gazette, never somebody else's page
+    ("assessor", None, "/ltc/assessor"),
+    ("expert", None, "/ltc/expert"),
 ])
 def test_each_role_lands_on_its_own_service(corpus_client, role, unit, lands):
     from tests.web.test_layout import login
