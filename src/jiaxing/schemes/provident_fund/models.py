@@ -142,8 +142,7 @@ class FundEvent(Base):
 
 
 class BankLine(Base):
-    __tablename__ = "pf_bank_lines"
-    __table_args__ = (Index("ix_pf_bank_lines_ref", "import_id", "ref", "line_no"),)
+    __tablename__ = "pf_bank_lines"  # the primary key finds an import's lines (migration 0017 dropped the ref index)
 
     import_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
