@@ -26,13 +26,21 @@ from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from gazette import validate
-from gazette.ledger import Ledger, audit, execute_run, idempotent
+from gazette.ledger import Ledger, audit, execute_run
 from gazette.ledger._sql import dialect_insert
 from gazette.ledger.money import fen_to_yuan, yuan_to_fen
+from gazette.schemes.handler import Context, handles
 from jiaxing.schemes.vouchers import errors as E
+from jiaxing.schemes.vouchers.commands import (
+    ApproveApplication,
+    ConfirmOffer,
+    PayApplication,
+    SubmitApplication,
+    run,
+)
 from jiaxing.schemes.vouchers.models import LIVE_APPLICATION, Application, EnterpriseProfile, Payment
 from jiaxing.schemes.vouchers.programmes import BOOK, engine
-from jiaxing.schemes.vouchers.service import _business_date, _now, caller_scope, parse_date
+from jiaxing.schemes.vouchers.service import _business_date, _now, parse_date
 
 A = Application.__table__
 DOCUMENTS = ("嘉政办发〔2022〕46号", "嘉政办发〔2022〕47号", "嘉政办发〔2022〕10号")
@@ -184,34 +192,35 @@ def submit(session: Session, *, enterprise_id: str, clause: str, facts: dict, ke
     if not isinstance(evidence, list) or not all(isinstance(x, str) and 0 < len(x) <= 500 for x in evidence):
         raise E.invalid("invalid_evidence", "证明材料应为文本列表", "evidence must be a list of strings", "evidence")
     day = parse_date(on, "on") if on is not None else None
-    body = {"enterprise_id": enterprise_id, "clause": clause, "facts": facts, "subject": subject,
-            "evidence": evidence, "on": day}
-    actor = actor or enterprise_id
+    return run(SubmitApplication(idempotency_key=key, actor=actor or enterprise_id, enterprise_id=enterprise_id,
+                                 clause=rule.id, facts=facts, subject=subject, evidence=tuple(evidence), on=day),
+               session)
 
-    def act():
-        today = _business_date(session)
-        d = day or today
-        if d > today:
-            raise E.invalid("invalid_date", f"评估日期 {d} 晚于当前业务日期 {today}", f"evaluation date {d} is after today ({today})",
-                            "on")
-        if not rule.in_window(d):
-            raise E.window_closed("申请", d, rule.valid_from, rule.valid_to or "—", "on")
-        amount, explanation, r = evaluate(rule, enterprise_id, facts, subject, d)
-        aid = _insert_application(session, rule=rule, enterprise_id=enterprise_id, on=d, amount=amount,
-                                  status="submitted", source="application", facts=facts, subject=subject,
-                                  evidence=evidence, explanation=explanation)
-        if aid is None:
-            raise E.already_applied(enterprise_id, award_group(rule), period_of(rule, d))
-        audit.record(session, actor=actor, action="application.submitted", entity_type="application", entity_id=aid,
-                     after={"status": "submitted", "clause": rule.id, "amount_fen": amount})
-        return {"application_id": aid, "enterprise_id": enterprise_id, "clause": rule.id, "title_zh": rule.title_zh,
-                "award_group": award_group(rule), "period": period_of(rule, d), "status": "submitted",
-                "source": "application", "on": d.isoformat(), "amount_yuan": fen_to_yuan(amount),
-                "cap_yuan": fen_to_yuan(_cap(rule.id, d)) if _cap(rule.id, d) is not None else None,
-                "references": r["references"], "evidence": evidence, "explanation": explanation}
 
-    res = idempotent(session, caller_scope("vouchers.apply", actor), key, body, act)
-    return {**res.result, "replayed": res.replayed}
+@handles(SubmitApplication)
+def _submit(ctx: Context, cmd: SubmitApplication) -> dict[str, Any]:
+    session, rule, enterprise_id, facts, subject = ctx.session, _rule(cmd.clause), cmd.enterprise_id, cmd.facts, cmd.subject
+    evidence, day = list(cmd.evidence), cmd.on
+    today = _business_date(session)
+    d = day or today
+    if d > today:
+        raise E.invalid("invalid_date", f"评估日期 {d} 晚于当前业务日期 {today}", f"evaluation date {d} is after today ({today})",
+                        "on")
+    if not rule.in_window(d):
+        raise E.window_closed("申请", d, rule.valid_from, rule.valid_to or "—", "on")
+    amount, explanation, r = evaluate(rule, enterprise_id, facts, subject, d)
+    aid = _insert_application(session, rule=rule, enterprise_id=enterprise_id, on=d, amount=amount,
+                              status="submitted", source="application", facts=facts, subject=subject,
+                              evidence=evidence, explanation=explanation)
+    if aid is None:
+        raise E.already_applied(enterprise_id, award_group(rule), period_of(rule, d))
+    ctx.audit("application.submitted", "application", aid,
+              after={"status": "submitted", "clause": rule.id, "amount_fen": amount})
+    return {"application_id": aid, "enterprise_id": enterprise_id, "clause": rule.id, "title_zh": rule.title_zh,
+            "award_group": award_group(rule), "period": period_of(rule, d), "status": "submitted",
+            "source": "application", "on": d.isoformat(), "amount_yuan": fen_to_yuan(amount),
+            "cap_yuan": fen_to_yuan(_cap(rule.id, d)) if _cap(rule.id, d) is not None else None,
+            "references": r["references"], "evidence": evidence, "explanation": explanation}
 
 
 def _lock(session: Session, aid: Any) -> Application:
@@ -268,29 +277,31 @@ def _approve(session: Session, a: Application, actor: str, action: str) -> int:
 
 def approve(session: Session, *, application_id: int, key: str, actor: str = "reviewer") -> dict[str, Any]:
     """under_review → approved (核定): the amount becomes payable to the enterprise."""
-    def act():
-        a = _lock(session, application_id)
-        if a.status != "under_review":
-            raise E.wrong_status("申请", a.id, a.status, ("under_review",), "application_not_approvable")
-        eid = _approve(session, a, actor, "application.approved")
-        return application_json(a, status="approved", entry_id=eid)
+    return run(ApproveApplication(idempotency_key=key, actor=actor, application_id=application_id), session)
 
-    res = idempotent(session, caller_scope("vouchers.approve", actor), key, {"application_id": application_id}, act)
-    return {**res.result, "replayed": res.replayed}
+
+@handles(ApproveApplication)
+def _approve_command(ctx: Context, cmd: ApproveApplication) -> dict[str, Any]:
+    a = _lock(ctx.session, cmd.application_id)
+    if a.status != "under_review":
+        raise E.wrong_status("申请", a.id, a.status, ("under_review",), "application_not_approvable")
+    eid = _approve(ctx.session, a, cmd.actor, "application.approved")
+    return application_json(a, status="approved", entry_id=eid)
 
 
 def confirm(session: Session, *, application_id: int, key: str, actor: str | None = None) -> dict[str, Any]:
     """免申即享: the enterprise confirms an offer → approved; payment follows."""
-    def act():
-        a = _lock(session, application_id)
-        if a.status != "offered":
-            raise E.wrong_status("奖励通知", a.id, a.status, ("offered",), "offer_not_confirmable")
-        eid = _approve(session, a, actor or a.enterprise_id, "application.confirmed")
-        return application_json(a, status="approved", entry_id=eid)
+    return run(ConfirmOffer(idempotency_key=key, actor=actor or f"application:{application_id}", by=actor,
+                            application_id=application_id), session)
 
-    res = idempotent(session, caller_scope("vouchers.confirm", actor or f"application:{application_id}"), key,
-                     {"application_id": application_id}, act)
-    return {**res.result, "replayed": res.replayed}
+
+@handles(ConfirmOffer)
+def _confirm(ctx: Context, cmd: ConfirmOffer) -> dict[str, Any]:
+    a = _lock(ctx.session, cmd.application_id)
+    if a.status != "offered":
+        raise E.wrong_status("奖励通知", a.id, a.status, ("offered",), "offer_not_confirmable")
+    eid = _approve(ctx.session, a, cmd.by or a.enterprise_id, "application.confirmed")
+    return application_json(a, status="approved", entry_id=eid)
 
 
 def decline(session: Session, *, application_id: int, actor: str | None = None) -> dict[str, Any]:
@@ -326,14 +337,15 @@ def _pay(session: Session, a: Application, actor: str, run_id: int | None = None
 
 def pay(session: Session, *, application_id: int, key: str, actor: str = "treasury") -> dict[str, Any]:
     """approved → paid (拨付), once: the payment row's unique constraints and the row lock."""
-    def act():
-        a = _lock(session, application_id)
-        if a.status != "approved":
-            raise E.wrong_status("申请", a.id, a.status, ("approved",), "application_not_payable")
-        return _pay(session, a, actor)
+    return run(PayApplication(idempotency_key=key, actor=actor, application_id=application_id), session)
 
-    res = idempotent(session, caller_scope("vouchers.pay", actor), key, {"application_id": application_id}, act)
-    return {**res.result, "replayed": res.replayed}
+
+@handles(PayApplication)
+def _pay_command(ctx: Context, cmd: PayApplication) -> dict[str, Any]:
+    a = _lock(ctx.session, cmd.application_id)
+    if a.status != "approved":
+        raise E.wrong_status("申请", a.id, a.status, ("approved",), "application_not_payable")
+    return _pay(ctx.session, a, cmd.actor)
 
 
 def payment_run(*, period: str | None = None, uow=None, chunk_size: int = 200, actor: str = "treasury",
