@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gazette.errors import GazetteError
+from gazette.errors import Misconfigured
 
 # Same default as gazette.settings.Settings.pack (a test holds them equal): read here without
 # pydantic-settings, whose import alone costs the CLI a fifth of a second.
@@ -83,10 +83,9 @@ def load_pack(name: str | None = None) -> Pack:
     ep = _entry_point(name)
     if ep is not None:
         return ep.load()
-    raise GazetteError(
+    raise Misconfigured(
         code="pack_not_found",
         message_zh=f"未找到内容包：{name}",
         message_en=f"content pack not found: {name}",
         field="GAZETTE_PACK",
-        status=500,
     )

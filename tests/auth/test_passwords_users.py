@@ -8,6 +8,7 @@ import pytest
 from argon2 import PasswordHasher
 from typer.testing import CliRunner
 
+from gazette.api.problems import http_status
 from gazette.auth import passwords
 from gazette.auth import users as svc
 from gazette.cli import app as cli
@@ -69,7 +70,7 @@ def test_duplicate_username(clean_db):
         svc.create_user(s, username="dup", password="long enough", role="auditor")
     with pytest.raises(GazetteError) as e, unit_of_work() as s:
         svc.create_user(s, username="dup", password="long enough", role="citizen")
-    assert e.value.code == "username_taken" and e.value.status == 409
+    assert e.value.code == "username_taken" and http_status(e.value) == 409
 
 
 def test_cli_users(clean_db):

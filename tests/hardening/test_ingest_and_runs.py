@@ -10,6 +10,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
+from gazette.api.problems import http_status
 from gazette.auth.testing import bearer
 from gazette.corpus import service
 from gazette.errors import GazetteError
@@ -36,7 +37,7 @@ def test_a_truncated_upload_is_refused_then_forced_then_restored(uow):
     truncated = data[: len(data) // 3]
     with pytest.raises(GazetteError) as exc, uow() as s:
         service.ingest_bytes(s, truncated, OCTOBER.name)
-    assert exc.value.code == "ingest_would_lose_content" and exc.value.status == 409
+    assert exc.value.code == "ingest_would_lose_content" and http_status(exc.value) == 409
     assert exc.value.details["counts"]["documents"] > 0
     assert _counts(uow) == full  # nothing changed
     c = api(**bearer())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from ledger_helpers import counts
 
+from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from gazette.ledger import idempotent
 
@@ -29,7 +30,7 @@ def test_reused_key_with_a_different_body(uow, ledger):
         idempotent(s, "scope", "k1", {"a": 1}, lambda: {"ok": True})
     with uow() as s, pytest.raises(GazetteError) as err:
         idempotent(s, "scope", "k1", {"a": 2}, lambda: {"ok": True})
-    assert err.value.code == "idempotency_key_reused" and err.value.status == 409
+    assert err.value.code == "idempotency_key_reused" and http_status(err.value) == 409
     with uow() as s:  # same key, other scope: independent
         assert not idempotent(s, "other-scope", "k1", {"a": 2}, lambda: {"ok": True}).replayed
 

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from gazette.api.problems import http_status
 from gazette.ledger import MAX_AMOUNT_FEN, InvalidAmount, check_amount, fen_to_yuan, round_fen, yuan_to_fen
 
 
@@ -41,7 +42,7 @@ def test_fen_to_yuan(fen, text):
 def test_check_amount_refuses(bad):
     with pytest.raises(InvalidAmount) as err:
         check_amount(bad)
-    assert err.value.status == 422
+    assert http_status(err.value) == 422
 
 
 def test_check_amount_accepts_bounds():

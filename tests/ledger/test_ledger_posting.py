@@ -9,6 +9,7 @@ from ledger_helpers import START, counts, new_book
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from gazette.api.problems import http_status, problem_body
 from gazette.errors import GazetteError
 from gazette.ledger import (
     EntryRequest,
@@ -169,7 +170,7 @@ def test_bad_input_raises_a_typed_error_and_writes_nothing(uow, ledger, name, ca
         with uow() as s:
             call(ledger, s)
     assert err.value.code == code
-    assert err.value.message_zh and err.value.message_en and 400 <= err.value.status < 500
+    assert err.value.message_zh and err.value.message_en and 400 <= http_status(err.value) < 500
     assert counts(uow) == before
     # The same holds when the caller catches the error and commits the rest of its transaction
     # (post, transfer and reverse undo their own partial work).
@@ -188,8 +189,8 @@ def test_insufficient_funds_reports_what_is_available(uow, ledger):
         ledger.transfer(s, "issued", "pool", 1_000_001, key="too-much")
     assert err.value.details["available_fen"] == 1_000_000
     assert err.value.details["requested_fen"] == 1_000_001
-    assert err.value.status == 409
-    assert "insufficient_funds" in err.value.problem()["type"]
+    assert http_status(err.value) == 409
+    assert "insufficient_funds" in problem_body(err.value)["type"]
 
 
 def test_spending_the_pool_to_exactly_zero_is_allowed(uow, ledger):

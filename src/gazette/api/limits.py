@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from gazette.api.problems import problem_body
 from gazette.errors import GazetteError
 from gazette.settings import get_settings
 
@@ -55,7 +56,7 @@ async def send_problem(send, status: int, code: str, zh: str, en: str, path: str
                        headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
     import json
 
-    body = json.dumps(GazetteError(code, zh, en, status=status).problem(instance=path[:200]),
+    body = json.dumps(problem_body(GazetteError(code, zh, en), path[:200], status),
                       ensure_ascii=False).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", PROBLEM), (b"content-length", str(len(body)).encode()),

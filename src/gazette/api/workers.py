@@ -21,24 +21,24 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from gazette.errors import GazetteError
+from gazette.errors import Unavailable
 from gazette.settings import get_settings
 
 T = TypeVar("T")
 RETRY_AFTER = 5  # seconds a refused client is asked to wait
 
 
-class Busy(GazetteError):
+class Busy(Unavailable):
     def __init__(self, what: str):
-        super().__init__("server_busy", f"服务器繁忙（{what}），请稍后再试", f"the server is busy ({what}); retry later",
-                         status=503, details={"retry_after": RETRY_AFTER})
+        super().__init__(f"服务器繁忙（{what}），请稍后再试", f"the server is busy ({what}); retry later",
+                         code="server_busy", details={"retry_after": RETRY_AFTER})
         self.retry_after = RETRY_AFTER
 
 
-class TimedOut(GazetteError):
+class TimedOut(Unavailable):
     def __init__(self, seconds: float):
-        super().__init__("parse_timeout", f"解析超过时限（{seconds:g} 秒），已中止",
-                         f"parsing took longer than {seconds:g} s and was stopped", field="file", status=503,
+        super().__init__(f"解析超过时限（{seconds:g} 秒），已中止", f"parsing took longer than {seconds:g} s and was stopped",
+                         field="file", code="parse_timeout",
                          details={"retry_after": RETRY_AFTER, "timeout_seconds": seconds})
         self.retry_after = RETRY_AFTER
 

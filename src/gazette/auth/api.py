@@ -9,15 +9,15 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from gazette.api.problems import PROBLEM, http_status, problem_body
 from gazette.auth import ratelimit, tokens
 from gazette.auth.audit import client_ip, log_denial
 from gazette.auth.deps import authenticated, current_token, require_roles
 from gazette.auth.principal import Principal, Role
-from gazette.errors import GazetteError
+from gazette.errors import InvalidInput, Unauthorized
 from gazette.store.db import unit_of_work
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-PROBLEM = "application/problem+json"
 
 
 class TokenRequest(BaseModel):
@@ -47,12 +47,12 @@ async def create_token(req: TokenRequest, request: Request):
         user, body = await workers.login(ratelimit.attempt, req.username, req.password, ip, issue)
     except ratelimit.TooManyAttempts as blocked:
         await run_in_threadpool(log_denial, request, None, "login_rate_limited", req.username)
-        return JSONResponse(blocked.problem(instance=request.url.path), status_code=429, media_type=PROBLEM,
+        return JSONResponse(problem_body(blocked, request.url.path), status_code=http_status(blocked),
+                            media_type=PROBLEM,
                             headers={"Retry-After": str(blocked.retry_after)})
     if user is None:
         await run_in_threadpool(log_denial, request, None, "login_failed", req.username)
-        raise GazetteError("invalid_credentials", "用户名或密码错误", "wrong username or password",
-                           field="password", status=401)
+        raise Unauthorized("用户名或密码错误", "wrong username or password", field="password", code="invalid_credentials")
     return body
 
 
@@ -68,8 +68,8 @@ def login_attempts(username: str | None = Query(None, max_length=100), ip: str |
 def revoke_current(request: Request, principal: Principal = Depends(authenticated)) -> dict[str, Any]:
     raw = current_token(request)
     if raw is None:
-        raise GazetteError("no_token", "此请求未携带 API 令牌", "this request carries no API token",
-                           field="Authorization", status=400)
+        raise InvalidInput("此请求未携带 API 令牌", "this request carries no API token", field="Authorization",
+                           code="no_token")
     with unit_of_work() as s:
         tokens.revoke(s, raw)
     return {"revoked": True}

@@ -89,15 +89,15 @@ def register(app: typer.Typer) -> None:
 
         from gazette.auth import tokens
         from gazette.auth import users as svc
-        from gazette.errors import GazetteError, NotFound
+        from gazette.errors import Conflict, NotFound
 
         with _uow() as s:
             user = svc.get_by_username(s, username)
             if user is None:
                 raise NotFound("用户", username, field="username")
             if not user.active:
-                raise GazetteError("user_inactive", f"用户已停用：{username}", f"user is deactivated: {username}",
-                                   field="username", status=409)
+                raise Conflict(f"用户已停用：{username}", f"user is deactivated: {username}", field="username",
+                               code="user_inactive")
             raw, tok = tokens.create(s, user.id, name, dt.timedelta(days=days))
             _emit({"username": username, "token": raw, "expires_at": tok.expires_at.isoformat()})
 

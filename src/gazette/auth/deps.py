@@ -18,7 +18,7 @@ from gazette.auth import sessions, tokens
 from gazette.auth.audit import log_denial
 from gazette.auth.models import User
 from gazette.auth.principal import ROLE_LABELS, Principal, Role
-from gazette.errors import GazetteError
+from gazette.errors import Forbidden, Unauthorized
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -26,20 +26,22 @@ _bearer = HTTPBearer(auto_error=False, description="an API token from POST /api/
 _UNSET = object()
 
 
-class AuthenticationRequired(GazetteError):
+class AuthenticationRequired(Unauthorized):
     def __init__(self, reason: str = "authentication_required"):
         super().__init__(
             code="authentication_required",
             message_zh="请先登录（API 请使用 Authorization: Bearer 令牌）",
             message_en="authentication required (API clients send Authorization: Bearer <token>)",
-            status=401, details={"reason": reason},
+            details={"reason": reason},
         )
 
 
-class Forbidden(GazetteError):
+class AccessDenied(Forbidden):
+    """A 403 of the API naming the roles that would have been allowed."""
+
     def __init__(self, message_zh: str, message_en: str, roles: Iterable[Role] = (), code: str = "forbidden"):
         needed = [r.value for r in roles]
-        super().__init__(code=code, message_zh=message_zh, message_en=message_en, status=403,
+        super().__init__(code=code, message_zh=message_zh, message_en=message_en,
                          details={"required_roles": needed} if needed else {})
         self.roles = tuple(roles)
 
@@ -113,13 +115,13 @@ def authenticated(request: Request,
         expected = getattr(request.state, "gazette_csrf_token", "")
         if not sent or not expected or not secrets.compare_digest(sent, expected):
             log_denial(request, principal, "csrf_failed")
-            raise Forbidden("缺少或错误的 CSRF 令牌（请求头 X-CSRF-Token）",
-                            "missing or wrong CSRF token (header X-CSRF-Token)", code="csrf_failed")
+            raise AccessDenied("缺少或错误的 CSRF 令牌（请求头 X-CSRF-Token）",
+                               "missing or wrong CSRF token (header X-CSRF-Token)", code="csrf_failed")
     return principal
 
 
 def forbid(request: Request, principal: Principal | None, reason: str, roles: Iterable[Role] = (),
-           message_zh: str | None = None, message_en: str | None = None) -> Forbidden:
+           message_zh: str | None = None, message_en: str | None = None) -> AccessDenied:
     """Log a denial and return the 403 to raise (for checks of ownership or district in a router)."""
     log_denial(request, principal, reason)
     roles = tuple(roles)
@@ -129,7 +131,7 @@ def forbid(request: Request, principal: Principal | None, reason: str, roles: It
             message_zh, message_en = f"无权访问：需要以下角色之一：{zh}", f"forbidden: this needs one of the roles: {en}"
         else:
             message_zh, message_en = "无权访问：这不是您的数据", "forbidden: this is not yours"
-    return Forbidden(message_zh, message_en, roles)
+    return AccessDenied(message_zh, message_en, roles)
 
 
 def require_roles(*roles: Role) -> Callable[..., Principal]:

@@ -24,7 +24,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.orm import Session
 
 from gazette.auth.models import LoginAttempt, LoginThrottle
-from gazette.errors import GazetteError
+from gazette.errors import TooManyRequests
 from gazette.ledger._sql import dialect_insert
 from gazette.ledger.clock import now
 
@@ -40,14 +40,14 @@ PER_IP = PER_ADDRESS
 T = LoginThrottle.__table__
 
 
-class TooManyAttempts(GazetteError):
+class TooManyAttempts(TooManyRequests):
     def __init__(self, retry_after: int):
         minutes = max(1, math.ceil(retry_after / 60))
         super().__init__(
             code="too_many_login_attempts",
             message_zh=f"登录失败次数过多，请 {minutes} 分钟后再试",
             message_en=f"too many failed logins; try again in {minutes} minute(s)",
-            field="username", status=429, details={"retry_after": retry_after},
+            field="username", details={"retry_after": retry_after},
         )
         self.retry_after = retry_after
 

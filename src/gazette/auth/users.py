@@ -12,7 +12,7 @@ from gazette import validate
 from gazette.auth import passwords
 from gazette.auth.models import ApiToken, User, WebSession
 from gazette.auth.principal import Role
-from gazette.errors import GazetteError, InvalidInput, NotFound
+from gazette.errors import Conflict, InvalidInput, NotFound
 from gazette.ledger.clock import now
 
 #: Roles that act for one organisation and see only its rows.
@@ -75,9 +75,9 @@ def create_user(session: Session, *, username: str, password: str, role: str, di
     return user_json(user)
 
 
-def _duplicate(username: str) -> GazetteError:
-    return GazetteError("username_taken", f"用户名已存在：{username}", f"username already exists: {username}",
-                        field="username", status=409)
+def _duplicate(username: str) -> Conflict:
+    return Conflict(f"用户名已存在：{username}", f"username already exists: {username}", field="username",
+                    code="username_taken")
 
 
 def list_users(session: Session) -> list[dict[str, Any]]:

@@ -19,26 +19,25 @@ from gazette.auth import sessions
 from gazette.auth.audit import log_denial
 from gazette.auth.deps import SAFE_METHODS, _resolve, roles_text
 from gazette.auth.principal import Principal, Role
-from gazette.errors import GazetteError
+from gazette.errors import Forbidden, GazetteError, Unauthorized
 from gazette.web.templating import templates
 
 
-class LoginRequired(GazetteError):
+class LoginRequired(Unauthorized):
     def __init__(self, next_url: str):
-        super().__init__("authentication_required", "请先登录", "please log in first", status=401,
-                         details={"next": next_url})
+        super().__init__("请先登录", "please log in first", code="authentication_required", details={"next": next_url})
         self.next_url = next_url
 
 
-class PageForbidden(GazetteError):
+class PageForbidden(Forbidden):
     def __init__(self, roles: tuple[Role, ...] = (), reason: str = "forbidden", message_zh: str | None = None,
                  message_en: str | None = None):
         zh, en = roles_text(roles) if roles else ("", "")
         super().__init__(
-            "csrf_failed" if reason == "csrf_failed" else "forbidden",
             message_zh or (f"此页面需要以下角色之一：{zh}" if roles else "无权访问此页面"),
             message_en or (f"this page needs one of the roles: {en}" if roles else "you may not open this page"),
-            status=403, details={"required_roles": [r.value for r in roles]})
+            code="csrf_failed" if reason == "csrf_failed" else "forbidden",
+            details={"required_roles": [r.value for r in roles]})
         self.roles = roles
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from gazette.errors import GazetteError
 from gazette.ledger import clock
 from gazette.ledger._sql import canonical_hash, check_key, dialect_insert, jsonable
-from gazette.ledger.errors import IdempotencyKeyReused, LedgerError
+from gazette.ledger.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 from gazette.store.ledger_models import IdempotencyKeyRow
 
 T = IdempotencyKeyRow
@@ -51,14 +51,7 @@ def _replay(scope: str, key: str, found: tuple[str, dict | None], digest: str) -
     if stored_hash != digest:
         raise IdempotencyKeyReused(scope, key)
     if result is None:  # only visible inside the claiming transaction itself
-        raise LedgerError(
-            "idempotency_key_in_progress",
-            f"同一幂等键的请求正在处理中：{key}",
-            f"a request with idempotency key {key!r} is still in progress",
-            "idempotency_key",
-            409,
-            {"scope": scope, "key": key},
-        )
+        raise IdempotencyKeyInProgress(scope, key)
     return IdempotentResult(result=result, replayed=True)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from gazette.ledger import audit, clock
 from gazette.ledger._sql import dialect_insert, jsonable
-from gazette.ledger.errors import RunError
+from gazette.ledger.errors import InvalidRun, RunError, RunNotFound
 from gazette.store.ledger_models import LedgerRunRow
 
 R = LedgerRunRow.__table__
@@ -95,11 +95,9 @@ def _run(row, already_completed: bool = False) -> Run:
 def _check(run_type: object, period: object) -> None:
     for name, value, limit in (("run_type", run_type, 100), ("period", period, 50)):
         if not isinstance(value, str) or not value.strip() or len(value) > limit:
-            raise RunError(
-                "invalid_run",
+            raise InvalidRun(
                 f"批处理的 {name} 必须是 1–{limit} 个字符",
                 f"run {name} must be a string of 1-{limit} characters, got {value!r}",
-                status=422,
             )
 
 
@@ -193,7 +191,7 @@ def complete_run(session: Session, run_id: int, result: Mapping[str, Any], *, ac
     )
     row = session.execute(select(R).where(R.c.id == run_id)).first()
     if row is None:
-        raise RunError("run_not_found", f"未找到批处理：{run_id}", f"run not found: {run_id}", status=404)
+        raise RunNotFound(run_id)
     if res.rowcount != 1:
         if row.status == "completed":
             return _run(row, already_completed=True)
@@ -268,9 +266,7 @@ def execute_run(
     if uow is None:
         from gazette.store.db import unit_of_work as uow  # noqa: N813
     if not isinstance(chunk_size, int) or chunk_size < 1:
-        raise RunError(
-            "invalid_run", "批次大小必须是正整数", "chunk_size must be a positive integer", status=422
-        )
+        raise InvalidRun("批次大小必须是正整数", "chunk_size must be a positive integer")
     with uow() as session:
         run = start_run(session, run_type, period, actor=actor, business_date=business_date, params=params)
     if run.already_completed:

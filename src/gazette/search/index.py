@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover - not POSIX: rebuilds are not serialised
     fcntl = None  # type: ignore[assignment]
 
 from gazette.corpus.docnumber import canonical_doc_number
-from gazette.errors import GazetteError, InvalidInput
+from gazette.errors import InvalidInput, Unavailable
 
 from .query import QueryPlan, Word, plan_query
 from .snippet import Matcher, snippet_for
@@ -104,14 +104,12 @@ class SearchResult:
     suggestions: list[str] = field(default_factory=list)  # when nothing matched: close titles / 文号
 
 
-class SearchIndexMissing(GazetteError):
+class SearchIndexMissing(Unavailable):
     def __init__(self, directory: Path):
         super().__init__(
             code="search_index_missing",
             message_zh="全文检索索引尚未建立，请先导入公报",
             message_en=f"the search index has not been built yet ({directory})",
-            field=None,
-            status=503,
         )
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from gazette.api import workers
+from gazette.api.problems import http_status
 from gazette.auth import ratelimit, sessions
 from gazette.auth.audit import client_ip, log_denial
 from gazette.auth.web import _local, check_csrf, check_presession_csrf, presession_token, set_csrf_cookie
@@ -51,7 +52,7 @@ async def login(request: Request):
         user, raw = await workers.login(ratelimit.attempt, username, password, ip, start_session)
     except ratelimit.TooManyAttempts as blocked:
         await run_in_threadpool(log_denial, request, None, "login_rate_limited", username)
-        return _login_page(request, next_url=next_url, username=username, status=429,
+        return _login_page(request, next_url=next_url, username=username, status=http_status(blocked),
                            error=(blocked.message_zh, blocked.message_en),
                            headers={"Retry-After": str(blocked.retry_after)})
     if user is None:

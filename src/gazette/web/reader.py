@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
+from gazette.api.problems import error_page, http_status
 from gazette.auth.web import current_user
 from gazette.corpus import service
 from gazette.corpus.notes import describe
@@ -63,7 +64,7 @@ def _on(request: Request) -> tuple[dt.date, str | None]:
 
 
 def _error(request: Request, exc: GazetteError) -> HTMLResponse:
-    return templates.TemplateResponse(request, "error.html", {"error": exc}, status_code=exc.status)
+    return error_page(request, exc)
 
 
 def doc_url(ident: str, fragment: str | None = None) -> str:
@@ -411,7 +412,7 @@ def search_page(
                     h["repealed_by"] = [r for r in rels["incoming"] if r["type"] == "repealed_by"]
         except GazetteError as exc:
             ctx["error"] = exc
-            status_code = exc.status
+            status_code = http_status(exc)
         else:
             pages = max(1, math.ceil(result["total"] / PAGE_SIZE))
             facets = []

@@ -15,7 +15,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from gazette.errors import GazetteError
+from gazette.api.problems import error_page
+from gazette.errors import GazetteError, NotFound
 from gazette.rules.money import fmt_yuan, yuan_to_fen
 from gazette.web.templating import templates
 from jiaxing.web import finder_flow as F
@@ -392,9 +393,9 @@ def result(request: Request):
 def short_link(request: Request, slug: str):
     a = F.decode_slug(slug)
     if a is None:
-        err = GazetteError("bad_link", "链接无效或已损坏，请重新填写", "this link is invalid or damaged; please start again",
-                           field="slug", status=404)
-        return templates.TemplateResponse(request, "error.html", {"error": err}, status_code=404)
+        err = NotFound.with_message("链接无效或已损坏，请重新填写", "this link is invalid or damaged; please start again",
+                                    field="slug", code="bad_link")
+        return error_page(request, err)
     return _result(request, a)
 
 
@@ -411,7 +412,7 @@ def result_pdf(request: Request):
     try:
         data = render_pdf(ctx)
     except NoFont as exc:
-        return templates.TemplateResponse(request, "error.html", {"error": exc}, status_code=503)
+        return error_page(request, exc)
     name = f"gazette-finder-{ctx['computed'][:10]}.pdf"
     return Response(data, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

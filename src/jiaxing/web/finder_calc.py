@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from gazette.errors import GazetteError
+from gazette.errors import GazetteError, Unavailable
 from gazette.rules.money import yuan_to_fen
 
 log = logging.getLogger(__name__)
@@ -234,7 +234,7 @@ def fund_quote(base: Decimal, rate_bp: int, on: dt.date) -> dict[str, Any]:
                 return {"error": exc}
             except Exception:  # noqa: BLE001 — the fund is not set up here: the rules' own figures still stand
                 log.exception("fund quote failed")
-                return {"error": GazetteError("fund_unavailable", "公积金中心试算暂不可用", "the fund centre quote is unavailable",
-                                              status=503)}
+                return {"error": Unavailable("公积金中心试算暂不可用", "the fund centre quote is unavailable",
+                                             code="fund_unavailable")}
             return q | {"monthly_fen": q.get("monthly_fen", yuan_to_fen(q["monthly"]))}
     return {}

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from gazette.errors import GazetteError
+from gazette.errors import Unavailable
 from gazette.rules.money import fmt_yuan
 
 # (path, index inside a .ttc collection): Noto Sans CJK SC is the third face of Debian's collection
@@ -27,10 +27,11 @@ CANDIDATES: tuple[tuple[str, int], ...] = (
 WORD = {"pass": "符合", "fail": "不符合", "unknown": "需确认"}
 
 
-class NoFont(GazetteError):
+class NoFont(Unavailable):
     def __init__(self) -> None:
-        super().__init__("pdf_font_missing", "服务器缺少中文字体，暂时无法生成 PDF；请使用“打印”另存为 PDF",
-                         "the server has no Chinese font for the PDF; use Print and save as PDF instead", status=503)
+        super().__init__("服务器缺少中文字体，暂时无法生成 PDF；请使用“打印”另存为 PDF",
+                         "the server has no Chinese font for the PDF; use Print and save as PDF instead",
+                         code="pdf_font_missing")
 
 
 def find_font() -> tuple[str, int] | None:

@@ -32,6 +32,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from gazette import csvsafe
 from gazette.api.params import RowId
+from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError, InvalidInput
 from gazette.ledger.money import fen_to_yuan
@@ -207,7 +208,7 @@ async def run_expiry(request: Request):
 
 def _error_page(request: Request, exc: GazetteError) -> HTMLResponse:
     return templates.TemplateResponse(request, "officials_error.html", {"error": error_view(exc)},
-                                      status_code=exc.status)
+                                      status_code=http_status(exc))
 
 
 # ------------------------------------------------------------------------------ applications

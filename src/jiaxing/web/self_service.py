@@ -23,8 +23,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gazette.api.params import RowId
+from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
-from gazette.errors import GazetteError, InvalidInput
+from gazette.errors import Forbidden, GazetteError, InvalidInput
 from gazette.store.db import unit_of_work
 from gazette.web.templating import templates
 
@@ -156,7 +157,7 @@ def error_view(exc: GazetteError) -> dict[str, Any]:
                        "reference": f.get("reference") or f.get("clause") or d.get("clause"),
                        "nearest": f.get("nearest_text_zh")})
     return {"code": exc.code, "message_zh": exc.message_zh, "message_en": exc.message_en, "field": exc.field,
-            "status": exc.status, "failed": failed, "missing": list(d.get("missing_facts") or []),
+            "status": http_status(exc), "failed": failed, "missing": list(d.get("missing_facts") or []),
             "clause": d.get("clause")}
 
 
@@ -329,9 +330,9 @@ def vouchers_page(request: Request):
     return _render_vouchers(request, p, done=done)
 
 
-def _no_person() -> GazetteError:
-    return GazetteError("person_required", "您的账户未登记身份证号，不能领取消费券，请联系管理员",
-                        "your account has no person id: ask the administrator", field="person_id", status=403)
+def _no_person() -> Forbidden:
+    return Forbidden("您的账户未登记身份证号，不能领取消费券，请联系管理员",
+                     "your account has no person id: ask the administrator", field="person_id", code="person_required")
 
 
 @router.post("/me/vouchers/claim", response_class=HTMLResponse)
@@ -351,7 +352,7 @@ async def claim_voucher(request: Request):
             res = V.claim(session, programme=values["programme"], district=values["district"], person_id=p.person_id,
                           key=key, actor=p.username)
     except GazetteError as exc:
-        return _render_vouchers(request, p, error=exc, values=values, status_code=exc.status)
+        return _render_vouchers(request, p, error=exc, values=values, status_code=http_status(exc))
     return see_other(f"/me/vouchers?done=claimed&voucher={res['voucher_id']}"
                      + (("&" + urllib.parse.urlencode({"programme": values["programme"], "district": values["district"],
                                                         **carried})) if carried else ""))
@@ -395,7 +396,7 @@ async def redeem_voucher(request: Request, voucher_id: RowId):
             V.redeem(session, voucher_id=voucher_id, purchase=purchase, key=key, actor=p.username)
     except GazetteError as exc:
         return _render_vouchers(request, p, error=exc, values={**values, "voucher_id": voucher_id},
-                                status_code=exc.status)
+                                status_code=http_status(exc))
     return see_other(f"/me/vouchers?done=redeemed&voucher={voucher_id}")
 
 
@@ -413,7 +414,7 @@ async def cancel_voucher(request: Request, voucher_id: RowId):
             V.cancel(session, voucher_id=voucher_id, key=key, reason="本人退券 cancelled by the holder",
                      actor=p.username)
     except GazetteError as exc:
-        return _render_vouchers(request, p, error=exc, status_code=exc.status)
+        return _render_vouchers(request, p, error=exc, status_code=http_status(exc))
     return see_other(f"/me/vouchers?done=cancelled&voucher={voucher_id}")
 
 
@@ -607,7 +608,7 @@ async def submit_application(request: Request):
             res = EN.submit(session, enterprise_id=p.enterprise_id or "", clause=clause, facts=facts, subject=subject,
                             evidence=evidence, key=key, actor=p.username)
     except GazetteError as exc:
-        return _render_enterprise(request, p, error=exc, values=values, status_code=exc.status)
+        return _render_enterprise(request, p, error=exc, values=values, status_code=http_status(exc))
     return see_other(f"/me/enterprise?done=submitted&application={res['application_id']}#application-{res['application_id']}")
 
 
@@ -624,7 +625,7 @@ async def confirm_offer(request: Request, application_id: RowId):
             _own_application(session, p, application_id)
             EN.confirm(session, application_id=application_id, key=key, actor=p.username)
     except GazetteError as exc:
-        return _render_enterprise(request, p, error=exc, status_code=exc.status)
+        return _render_enterprise(request, p, error=exc, status_code=http_status(exc))
     return see_other(f"/me/enterprise?done=confirmed&application={application_id}")
 
 
@@ -640,7 +641,7 @@ async def decline_offer(request: Request, application_id: RowId):
             _own_application(session, p, application_id)
             EN.decline(session, application_id=application_id, actor=p.username)
     except GazetteError as exc:
-        return _render_enterprise(request, p, error=exc, status_code=exc.status)
+        return _render_enterprise(request, p, error=exc, status_code=http_status(exc))
     return see_other(f"/me/enterprise?done=declined&application={application_id}")
 
 
@@ -779,7 +780,7 @@ async def open_fund_account(request: Request):
             S.open_account(session, a, _fen(values.get("base"), "base"), values.get("rate", "").strip(), key=key,
                            actor=p.username)
     except GazetteError as exc:
-        return _render_fund(request, p, error=exc, values=values, status_code=exc.status)
+        return _render_fund(request, p, error=exc, values=values, status_code=http_status(exc))
     return see_other("/me/fund?done=opened")
 
 
@@ -809,7 +810,7 @@ async def prepay_fund(request: Request):
         with unit_of_work() as session:
             S.prepay(session, p.person_id or "", str(form.get("through", "")).strip(), key=key, actor=p.username)
     except GazetteError as exc:
-        return _render_fund(request, p, error=exc, status_code=exc.status)
+        return _render_fund(request, p, error=exc, status_code=http_status(exc))
     return see_other("/me/fund?done=prepaid")
 
 
@@ -825,7 +826,7 @@ async def stop_fund(request: Request):
         with unit_of_work() as session:
             S.stop(session, p.person_id or "", key=key, actor=p.username)
     except GazetteError as exc:
-        return _render_fund(request, p, error=exc, status_code=exc.status)
+        return _render_fund(request, p, error=exc, status_code=http_status(exc))
     return see_other("/me/fund?done=stopped")
 
 
@@ -840,5 +841,5 @@ async def unseal_fund(request: Request):
         with unit_of_work() as session:
             S.unseal(session, p.person_id or "", actor=p.username)
     except GazetteError as exc:
-        return _render_fund(request, p, error=exc, status_code=exc.status)
+        return _render_fund(request, p, error=exc, status_code=http_status(exc))
     return see_other("/me/fund?done=unsealed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from gazette.api.problems import http_status
 from gazette.errors import Conflict, GazetteError, InvalidInput, NotFound
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
@@ -220,4 +221,4 @@ def test_unknown_notice_is_not_found(clean_db):
     d = register()
     with pytest.raises(GazetteError) as err:
         apply(d["id"], notice_id="嘉政发〔2022〕99号")
-    assert err.value.status == 404 and err.value.field == "notice"
+    assert http_status(err.value) == 404 and err.value.field == "notice"

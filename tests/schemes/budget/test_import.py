@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.budget import data as D
@@ -93,7 +94,7 @@ def test_bad_rows_named_by_row_and_column_nothing_written(clean_db, bad, column,
         data = [r for r in rows() if r["section"] != "reserve_fund"] + [bad]
     with pytest.raises(GazetteError) as err:
         import_year(data=D.read_bytes(_csv(data), "b.csv"))
-    assert err.value.code == "import_rejected" and err.value.status == 422
+    assert err.value.code == "import_rejected" and http_status(err.value) == 422
     (row,) = err.value.details["rows"]
     assert row == row | {"row": len(data) + 1, "column": column, "code": code}  # header is row 1
     assert _years() == 0

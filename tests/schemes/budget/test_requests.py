@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
@@ -106,7 +107,7 @@ def test_reserve_fund_needs_finance_then_the_city_government(year):
     rid = route(file(kind="reserve_fund")["id"])["id"]
     with pytest.raises(GazetteError) as err:
         decide(rid, role="approver")  # the city cannot approve before finance's review
-    assert err.value.code == "wrong_role_for_step" and err.value.status == 403
+    assert err.value.code == "wrong_role_for_step" and http_status(err.value) == 403
     assert decide(rid)["next_step"] == "city_approval"
     with pytest.raises(GazetteError):
         decide(rid, role="finance_officer")
@@ -191,11 +192,11 @@ def test_every_decision_is_audited_and_idempotent(year):
 def test_bad_requests_name_the_field(year, over, field):
     with pytest.raises(GazetteError) as err:
         file(**over)
-    assert err.value.field == field and err.value.status == 422
+    assert err.value.field == field and http_status(err.value) == 422
     assert _count(AdjustmentRequest) == 0
 
 
 def test_unknown_year_is_not_found(clean_db):
     with pytest.raises(GazetteError) as err:
         file(year=2031)
-    assert err.value.status == 404 and err.value.field == "year"
+    assert http_status(err.value) == 404 and err.value.field == "year"

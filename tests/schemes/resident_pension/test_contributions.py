@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.resident_pension import service as SV
@@ -72,4 +73,4 @@ def test_second_payment_for_a_year_refused(pension):
     before = counts()
     with pytest.raises(GazetteError) as e:
         pay(p, 2022, "1000", "2022-10-01", "k2")
-    assert e.value.code == "year_already_paid" and e.value.status == 409 and counts() == before
+    assert e.value.code == "year_already_paid" and http_status(e.value) == 409 and counts() == before

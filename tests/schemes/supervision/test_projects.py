@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from jiaxing.schemes.supervision import projects as P
 from jiaxing.schemes.supervision import queries, service
@@ -101,4 +102,4 @@ def test_duplicate_project_code_conflicts(clean_db):
     service.register_project(project("P6"), key="a", actor="officer")
     with pytest.raises(GazetteError) as e:
         service.register_project(project("P6"), key="b", actor="officer")
-    assert e.value.code == "project_exists" and e.value.status == 409
+    assert e.value.code == "project_exists" and http_status(e.value) == 409

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from gazette.api.problems import http_status
 from gazette.corpus.parse import parse_file
 from gazette.errors import GazetteError
 from gazette.packs import load_pack
@@ -92,7 +93,7 @@ def test_confirmation_and_bad_corrections(reg):
     assert e.value.field == "deadline"
     with pytest.raises(GazetteError) as e:
         service.correct("no-such-task", {"deadline": "2022-10-01", "reason": "x"}, key="k4", actor="officer")
-    assert e.value.status == 404
+    assert http_status(e.value) == 404
 
 
 def test_sync_is_idempotent(reg):

@@ -9,6 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.supervision import queries, spreadsheets
@@ -72,7 +73,7 @@ def test_bad_sheets_write_nothing(clean_db, rows, head, merge, code, row, column
         spreadsheets.import_projects(_xlsx(rows, head, merge), key="bad", actor="o", on=dt.date(2022, 1, 1))
     errs = e.value.details["errors"]
     assert any((x["code"], x["row"], x["column"]) == (code, row, column) for x in errs), errs
-    assert e.value.code == "spreadsheet_rejected" and e.value.status == 422
+    assert e.value.code == "spreadsheet_rejected" and http_status(e.value) == 422
     assert _count(SupProject) == 0 and _count(SupInvestment) == 0
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from gazette.errors import GazetteError
+from gazette.errors import InvalidInput, NotFound
 
 router = APIRouter(tags=["rules"])
 
@@ -64,8 +64,8 @@ def match(req: MatchRequest) -> dict[str, Any]:
                 if isinstance(facts, dict) and any(facts.get(r) == req.entity for r in refs):
                     members.add(mid)
         if not found:
-            raise GazetteError("entity_not_found", f"情形中没有 {req.entity}", f"no member {req.entity} in the situation",
-                               field="entity", status=422)
+            raise InvalidInput(f"情形中没有 {req.entity}", f"no member {req.entity} in the situation",
+                               field="entity", code="entity_not_found")
     claims, needed = [], []
     for r in res["results"]:
         if members is not None and r["entity"] not in members:
@@ -112,5 +112,5 @@ def rule(rule_id: str) -> dict[str, Any]:
     engine = _engine()
     r = engine.rules_by_id.get(rule_id)
     if r is None:
-        raise GazetteError("rule_not_found", f"未找到规则：{rule_id}", f"rule not found: {rule_id}", field="id", status=404)
+        raise NotFound("规则", rule_id, field="id", what_en="rule", code="rule_not_found")
     return r.to_json()

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from gazette.api.params import RowId
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
-from gazette.errors import GazetteError, InvalidInput
+from gazette.errors import Forbidden, InvalidInput
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.airspace import commands as C
@@ -44,8 +44,9 @@ Key = Annotated[str | None, Header(alias="Idempotency-Key", description="idempot
 
 def _key(key: str | None) -> str:
     if not key:
-        raise GazetteError("idempotency_key_required", "此操作必须提供 Idempotency-Key 请求头",
-                           "this command needs an Idempotency-Key header", "Idempotency-Key", 422)
+        raise InvalidInput("此操作必须提供 Idempotency-Key 请求头",
+                           "this command needs an Idempotency-Key header", field="Idempotency-Key",
+                           code="idempotency_key_required")
     return key
 
 
@@ -53,8 +54,8 @@ def owner_identity(p: Principal) -> tuple[str, str] | None:
     """(owner_kind, id number) of an owner's login, or None for an official."""
     if p.role == R.citizen:
         if not p.person_id:
-            raise GazetteError("person_required", "您的账户未登记身份证号", "your account has no person id",
-                               field="person_id", status=403)
+            raise Forbidden("您的账户未登记身份证号", "your account has no person id", field="person_id",
+                            code="person_required")
         return "person", p.person_id
     if p.role == R.enterprise:
         return "organisation", p.enterprise_id or ""

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from gazette.api.params import RowId
+from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError, InvalidInput
 from gazette.schemes.handler import execute
@@ -47,7 +48,7 @@ def _labels() -> dict[str, Any]:
 def _render(request: Request, name: str, ctx: dict[str, Any], error: GazetteError | None = None,
             status: int = 200) -> HTMLResponse:
     ctx = {**_labels(), **ctx, "error": error_view(error) if error else None}
-    return templates.TemplateResponse(request, name, ctx, status_code=error.status if error else status)
+    return templates.TemplateResponse(request, name, ctx, status_code=http_status(error) if error else status)
 
 
 def _form(form) -> dict[str, str]:

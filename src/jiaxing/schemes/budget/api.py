@@ -20,7 +20,7 @@ from gazette import validate
 from gazette.api.params import RowId
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
-from gazette.errors import GazetteError
+from gazette.errors import InvalidInput, PayloadTooLarge
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.budget import calendar as C
@@ -43,8 +43,9 @@ MAX_UPLOAD = 5 * 1024 * 1024
 
 def _key(key: str | None) -> str:
     if not key:
-        raise GazetteError("idempotency_key_required", "状态变更请求必须提供 Idempotency-Key 请求头",
-                           "state-changing requests need an Idempotency-Key header", "Idempotency-Key", 422)
+        raise InvalidInput("状态变更请求必须提供 Idempotency-Key 请求头",
+                           "state-changing requests need an Idempotency-Key header", field="Idempotency-Key",
+                           code="idempotency_key_required")
     return key
 
 
@@ -122,7 +123,7 @@ async def import_file(year: Year, file: Annotated[UploadFile, File()], idempoten
 
     content = await file.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
-        raise GazetteError("file_too_large", "文件超过 5 MB", "the file is larger than 5 MB", "file", 413)
+        raise PayloadTooLarge("文件超过 5 MB", "the file is larger than 5 MB", field="file", code="file_too_large")
     rows = D.read_bytes(content, file.filename or "")
     return _run(K.ImportBudget(idempotency_key=_key(idempotency_key), actor=p.username, year=year, rows=tuple(rows),
                                source=(file.filename or "")[:300]))

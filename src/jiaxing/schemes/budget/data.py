@@ -155,9 +155,8 @@ def parse(rows: list[dict[str, Any]]) -> BudgetData:
         data.reserve_fen = int((Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(
             Decimal(1), rounding=ROUND_HALF_UP))
     if errors:
-        raise GazetteError("import_rejected", f"{len(errors)} 行数据有误，未导入任何数据",
-                           f"{len(errors)} row(s) rejected; nothing was imported", field=errors[0]["column"],
-                           status=422, details={"rows": errors})
+        raise InvalidInput(f"{len(errors)} 行数据有误，未导入任何数据", f"{len(errors)} row(s) rejected; nothing was imported",
+                           field=errors[0]["column"], code="import_rejected", details={"rows": errors})
     return data
 
 

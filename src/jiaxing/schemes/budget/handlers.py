@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gazette import validate
-from gazette.errors import Conflict, GazetteError, InvalidInput, NotFound
+from gazette.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gazette.ledger.clock import now
 from gazette.schemes.handler import Context, handles
 from jiaxing.districts import DISTRICTS
@@ -236,8 +236,8 @@ def decide(ctx: Context, cmd: Decide) -> dict[str, Any]:
         raise Conflict("下一步是提请市人大常委会审查，请使用提交操作", "the next step is the submission to the 人大常委会",
                        field="request_id", code="use_npc_submission")
     if cmd.role not in (who, "city_admin"):
-        raise GazetteError("wrong_role_for_step", f"此步骤（{zh}）须由其他角色办理", f"this step ({en}) belongs to {who}",
-                           field="role", status=403, details={"step": step, "role_needed": who})
+        raise Forbidden(f"此步骤（{zh}）须由其他角色办理", f"this step ({en}) belongs to {who}", field="role",
+                        code="wrong_role_for_step", details={"step": step, "role_needed": who})
     _one_of(cmd.outcome, ("approve", "reject"), "outcome")
     _not_before_filing(r, cmd.on)
     if cmd.outcome == "approve" and barred and R.approval_barred(cmd.on):

@@ -20,8 +20,9 @@ from fastapi.responses import HTMLResponse
 
 from gazette import validate
 from gazette.api.params import RowId
+from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
-from gazette.errors import GazetteError, NotFound
+from gazette.errors import Forbidden, GazetteError, NotFound
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from gazette.web import charts
@@ -66,7 +67,7 @@ def _missing(request: Request, p: Principal, exc: GazetteError):
         years = Q.years(s)
     return templates.TemplateResponse(request, "budget_dashboard.html",
                                       {"who": p, "year": None, "years": years, "error": error_view(exc)},
-                                      status_code=exc.status)
+                                      status_code=http_status(exc))
 
 
 @router.get("/budget", response_class=HTMLResponse)
@@ -184,7 +185,7 @@ async def file_request(request: Request, year: Year):
             on=validate.date(str(form.get("on", "")) or Q.today().isoformat(), "on"))
         res = execute(cmd).result
     except GazetteError as exc:
-        return _department_page(request, p, year, name, error=exc, values=values, status=exc.status)
+        return _department_page(request, p, year, name, error=exc, values=values, status=http_status(exc))
     q = urllib.parse.urlencode({"done": res["id"], **({"name": name} if p.role != Role.department else {})})
     return see_other(f"/budget/{year}/department?{q}#req-{res['id']}")
 
@@ -201,16 +202,15 @@ async def record_event(request: Request, year: Year):
     try:
         if p.role == Role.department and (subject != p.unit or C.EVENT_KINDS.get(kind, ("",))[0] not in
                                           ("department", "reporter")):
-            raise GazetteError("forbidden", "部门只能登记本部门的事项", "a department records only its own events",
-                               "subject", 403)
+            raise Forbidden("部门只能登记本部门的事项", "a department records only its own events", field="subject")
         execute(K.RecordEvent(idempotency_key=form_key(p, form, "budget-event"), actor=p.username, year=year,
                               kind=kind, subject=subject, period=str(form.get("period", "")),
                               on=validate.date(str(form.get("on", "")), "on")))
     except GazetteError as exc:
         if back.startswith(f"/budget/{year}/department"):
             return _department_page(request, p, year, p.unit if p.role == Role.department else subject,
-                                    error=exc, status=exc.status)
-        return _dashboard(request, p, year, error=exc, status=exc.status)
+                                    error=exc, status=http_status(exc))
+        return _dashboard(request, p, year, error=exc, status=http_status(exc))
     sep = "&" if "?" in back else "?"
     return see_other(f"{back}{sep}recorded={urllib.parse.quote(kind)}")
 
@@ -228,7 +228,7 @@ async def _act(request: Request, request_id: int, roles: tuple[Role, ...], build
         on = validate.date(str(form.get("on", "")) or Q.today().isoformat(), "on")
         execute(build(p, form_key(p, form, f"budget-{request_id}"), on, form))
     except GazetteError as exc:
-        return _dashboard(request, p, year, error=exc, status=exc.status)
+        return _dashboard(request, p, year, error=exc, status=http_status(exc))
     return see_other(f"/budget/{year}?done={request_id}#req-{request_id}")
 
 

@@ -20,7 +20,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from gazette.errors import InvalidInput, NotFound
+from gazette.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gazette.ledger.money import fen_to_yuan
 from gazette.schemes.handler import Context, handles
 from jiaxing.schemes.resident_pension import domain as D
@@ -84,8 +84,9 @@ def _propose(ctx: Context, cmd: ProposeAdjustment) -> dict:
                        previous_fen=0, proposed_fen=0, amount_fen=0)
         s.add(a)
     elif a.status not in ("draft", "rejected"):
-        raise D.PensionError("adjustment_locked", f"{cmd.year} 年调整方案已{a.status}，不能重新测算",
-                             f"the {cmd.year} adjustment is {a.status}", field="year", status=409, clause_path="一")
+        raise Conflict(f"{cmd.year} 年调整方案已{a.status}，不能重新测算",
+                       f"the {cmd.year} adjustment is {a.status}",
+                       field="year", code="adjustment_locked", details=D.cited("一"))
     a.rural_income_fen, a.growth_ppm, a.previous_fen = cmd.rural_income_fen, cmd.growth_ppm, previous
     a.proposed_fen = a.amount_fen = proposed
     a.status, a.proposed_by, a.submitted_by, a.note = "draft", ctx.actor, None, None
@@ -100,8 +101,9 @@ def _propose(ctx: Context, cmd: ProposeAdjustment) -> dict:
 def _edit(ctx: Context, cmd: EditAdjustment) -> dict:
     a = get(ctx.session, cmd.year, lock=True)
     if a.status != "draft":
-        raise D.PensionError("adjustment_locked", f"只能修改草稿（当前：{a.status}）", f"only a draft can be edited ({a.status})",
-                             field="year", status=409, clause_path="一")
+        raise Conflict(f"只能修改草稿（当前：{a.status}）",
+                       f"only a draft can be edited ({a.status})",
+                       field="year", code="adjustment_locked", details=D.cited("一"))
     if cmd.amount_fen < a.previous_fen:
         raise InvalidInput(f"调整金额不得低于上年标准 {fen_to_yuan(a.previous_fen)} 元",
                            f"the amount may not be below last year's {fen_to_yuan(a.previous_fen)}", field="amount",
@@ -119,8 +121,10 @@ def _edit(ctx: Context, cmd: EditAdjustment) -> dict:
 def _submit(ctx: Context, cmd: SubmitAdjustment) -> dict:
     a = get(ctx.session, cmd.year, lock=True)
     if a.status != "draft":
-        raise D.PensionError("adjustment_locked", f"只能报送草稿（当前：{a.status}）", f"only a draft can be submitted "
-                             f"({a.status})", field="year", status=409, clause_path="一")
+        raise Conflict(f"只能报送草稿（当前：{a.status}）",
+                       f"only a draft can be submitted "
+                       f"({a.status})",
+                       field="year", code="adjustment_locked", details=D.cited("一"))
     before = as_dict(a)
     a.status, a.submitted_by = "submitted", ctx.actor
     ctx.session.flush()
@@ -135,12 +139,13 @@ def _approve(ctx: Context, cmd: ApproveAdjustment) -> dict:
     s = ctx.session
     a = get(s, cmd.year, lock=True)
     if a.status != "submitted":
-        raise D.PensionError("not_submitted", f"未报送的调整方案不能批准（当前：{a.status}）",
-                             f"only a submitted adjustment can be approved ({a.status})", field="year", status=409,
-                             clause_path="一")
+        raise Conflict(f"未报送的调整方案不能批准（当前：{a.status}）",
+                       f"only a submitted adjustment can be approved ({a.status})",
+                       field="year", code="not_submitted", details=D.cited("一"))
     if ctx.actor in (a.proposed_by, a.submitted_by):
-        raise D.PensionError("same_person", "测算或报送人不能批准本方案", "the proposer or submitter may not approve",
-                             field="actor", status=403, clause_path="一")
+        raise Forbidden("测算或报送人不能批准本方案",
+                        "the proposer or submitter may not approve",
+                        field="actor", code="same_person", details=D.cited("一"))
     d = S.today(s)
     before = as_dict(a)
     citation = f"{D.clause('一')}；市政府同意：{ctx.actor} {d.isoformat()} 批准 {a.year} 年调整方案（#{a.id}）"
@@ -156,8 +161,10 @@ def _approve(ctx: Context, cmd: ApproveAdjustment) -> dict:
 def _reject(ctx: Context, cmd: RejectAdjustment) -> dict:
     a = get(ctx.session, cmd.year, lock=True)
     if a.status != "submitted":
-        raise D.PensionError("not_submitted", f"只能退回已报送的方案（当前：{a.status}）", f"only a submitted adjustment can be "
-                             f"rejected ({a.status})", field="year", status=409, clause_path="一")
+        raise Conflict(f"只能退回已报送的方案（当前：{a.status}）",
+                       f"only a submitted adjustment can be "
+                       f"rejected ({a.status})",
+                       field="year", code="not_submitted", details=D.cited("一"))
     before = as_dict(a)
     a.status, a.note = "rejected", cmd.reason
     ctx.session.flush()

@@ -20,7 +20,7 @@ from gazette import validate as V
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal
 from gazette.auth.principal import Role as R
-from gazette.errors import GazetteError
+from gazette.errors import InvalidInput
 from gazette.store.db import unit_of_work
 
 router = APIRouter(prefix="/pension", tags=["resident pension"])
@@ -37,8 +37,9 @@ Month = Annotated[str, PathParam(min_length=7, max_length=7, description="YYYY-M
 
 def _key(key: str | None) -> str:
     if not key:
-        raise GazetteError("idempotency_key_required", "此操作必须提供 Idempotency-Key 请求头",
-                           "this command needs an Idempotency-Key header", "Idempotency-Key", 422)
+        raise InvalidInput("此操作必须提供 Idempotency-Key 请求头",
+                           "this command needs an Idempotency-Key header", field="Idempotency-Key",
+                           code="idempotency_key_required")
     return key
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from gazette.errors import InvalidInput
+from gazette.errors import Conflict, InvalidInput
 from gazette.ledger import credit, debit
 from gazette.ledger.money import fen_to_yuan
 from gazette.schemes.handler import Context, handles
@@ -43,12 +43,13 @@ def check(amount_fen: int, paid_on, year: int) -> None:
     tiers = D.tiers_fen(paid_on)
     if amount_fen not in tiers:
         if amount_fen == 5000_00:
-            raise D.PensionError("tier_not_in_force", f"5000 元档次自 2022-09-01 起设立，{paid_on} 不适用，不享受 900 元补贴",
-                                 f"the 5,000 tier exists from 2022-09-01; not on {paid_on} (no 900 subsidy)",
-                                 field="paid_on", clause_path="三")
-        raise D.PensionError("unknown_tier", f"未知的缴费档次：{fen_to_yuan(amount_fen)} 元（可选："
-                             f"{'、'.join(fen_to_yuan(t) for t in tiers)}）", f"unknown tier {fen_to_yuan(amount_fen)}",
-                             field="amount", clause_path="三", tiers=[fen_to_yuan(t) for t in tiers])
+            raise InvalidInput(f"5000 元档次自 2022-09-01 起设立，{paid_on} 不适用，不享受 900 元补贴",
+                               f"the 5,000 tier exists from 2022-09-01; not on {paid_on} (no 900 subsidy)",
+                               field="paid_on", code="tier_not_in_force", details=D.cited("三"))
+        raise InvalidInput(f"未知的缴费档次：{fen_to_yuan(amount_fen)} 元（可选："
+                           f"{'、'.join(fen_to_yuan(t) for t in tiers)}）",
+                           f"unknown tier {fen_to_yuan(amount_fen)}",
+                           field="amount", code="unknown_tier", details=D.cited("三", tiers=[fen_to_yuan(t) for t in tiers]))
 
 
 @handles(Contribute)
@@ -61,11 +62,13 @@ def _contribute(ctx: Context, cmd: Contribute) -> dict:
     check(cmd.amount_fen, cmd.paid_on, cmd.year)
     p = get(s, cmd.person_id, lock=True)
     if p.status in ("deceased", "transferred"):
-        raise D.PensionError("wrong_status", f"状态为 {p.status}，不能缴费", f"cannot contribute from {p.status}",
-                             field="person_id", status=409)
+        raise Conflict(f"状态为 {p.status}，不能缴费",
+                       f"cannot contribute from {p.status}",
+                       field="person_id", code="wrong_status")
     if s.scalar(select(Contribution.id).where(Contribution.person_id == p.person_id, Contribution.year == cmd.year)):
-        raise D.PensionError("year_already_paid", f"{cmd.year} 年已缴费", f"{cmd.year} is already paid", field="year",
-                             status=409, clause_path="三")
+        raise Conflict(f"{cmd.year} 年已缴费",
+                       f"{cmd.year} is already paid",
+                       field="year", code="year_already_paid", details=D.cited("三"))
     subsidy, back = subsidy_for(cmd.amount_fen, cmd.paid_on, cmd.year)
     row = Contribution(person_id=p.person_id, district=p.district, year=cmd.year, amount_fen=cmd.amount_fen,
                        paid_on=cmd.paid_on, back_payment=back, subsidy_fen=subsidy, clause=D.clause("三"))

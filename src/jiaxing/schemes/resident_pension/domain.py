@@ -35,12 +35,9 @@ def clause(path: str) -> str:
     return f"{DOC}#{path}"
 
 
-class PensionError(GazetteError):
-    def __init__(self, code: str, zh: str, en: str, *, field: str | None = None, status: int = 422,
-                 clause_path: str | None = None, **details):
-        if clause_path:
-            details["clause"] = clause(clause_path)
-        super().__init__(code=code, message_zh=zh, message_en=en, field=field, status=status, details=details)
+def cited(path: str, **details) -> dict:
+    """An error's details naming the clause of the 办法 that refused the request."""
+    return {"clause": clause(path), **details}
 
 
 def month_index(value: str | dt.date) -> int:
@@ -64,11 +61,9 @@ def params() -> dict:
 
 def param(pid: str, on: dt.date):
     """The parameter's value on ``on``, or None before it exists."""
-    from gazette.errors import GazetteError as _E
-
     try:
         return params()[f"resident_pension.{pid}"].at(on)[0]
-    except _E:  # parameter_undefined: not yet in force on that day
+    except GazetteError:  # parameter_undefined: not yet in force on that day
         return None
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError, InvalidInput
 from gazette.store.db import unit_of_work
@@ -83,7 +84,7 @@ async def _act(request: Request, roles: tuple[Role, ...], what: str, fn) -> Resp
     try:
         fn(p, form)
     except GazetteError as exc:
-        return _desk(request, p, error=exc, status_code=exc.status)
+        return _desk(request, p, error=exc, status_code=http_status(exc))
     return see_other(f"/officials/pension?done={what}#adjust")
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from gazette import validate as V
-from gazette.errors import InvalidInput, NotFound
+from gazette.errors import Conflict, InvalidInput, NotFound
 from gazette.ledger import credit, debit
 from gazette.schemes.handler import Context, handles
 from jiaxing.districts import DISTRICTS
@@ -103,8 +103,9 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
 def _enrol(ctx: Context, cmd: Enrol) -> dict:
     row = clean_row(cmd.body())
     if ctx.session.scalar(select(Participant.id).where(Participant.person_id == row["person_id"])) is not None:
-        raise D.PensionError("already_enrolled", f"已参保：{row['person_id']}", f"already enrolled: {row['person_id']}",
-                             field="person_id", status=409)
+        raise Conflict(f"已参保：{row['person_id']}",
+                       f"already enrolled: {row['person_id']}",
+                       field="person_id", code="already_enrolled")
     _insert(ctx.session, [row])
     p = get(ctx.session, row["person_id"])
     ctx.audit("pension.enrolled", "rp_participant", p.person_id, after=snapshot(p), business_date=today(ctx.session))
@@ -182,11 +183,11 @@ def _import(ctx: Context, cmd: ImportRoster) -> dict:
     clean, errors = validate_roster(ctx.session, rows)
     if errors:
         first = errors[0]
-        err = D.PensionError("roster_rejected", f"花名册有 {len(errors)} 处错误，未导入任何一行（首个：第 {first['row']} 行 "
-                             f"{first['column']}：{first['message_zh']}）",
-                             f"the roster has {len(errors)} error(s); nothing was imported (first: row {first['row']} "
-                             f"{first['column']}: {first['message_en']})", field=f"row {first['row']}.{first['column']}",
-                             errors=errors[:1000])
+        err = InvalidInput(f"花名册有 {len(errors)} 处错误，未导入任何一行（首个：第 {first['row']} 行 "
+                           f"{first['column']}：{first['message_zh']}）",
+                           f"the roster has {len(errors)} error(s); nothing was imported (first: row {first['row']} "
+                           f"{first['column']}: {first['message_en']})",
+                           field=f"row {first['row']}.{first['column']}", code="roster_rejected", details={'errors': errors[:1000]})
         raise err
     _insert(ctx.session, clean)
     ctx.audit("pension.roster_imported", "rp_roster", cmd.idempotency_key, after={"rows": len(clean)},
@@ -219,9 +220,9 @@ def _change(ctx: Context, p: Participant, action: str, **changes) -> dict:
 def _start(ctx: Context, cmd: StartPension) -> dict:
     p = get(ctx.session, cmd.person_id, lock=True)
     if p.status != "contributing":
-        raise D.PensionError("wrong_status", f"只有缴费人员可以开始领取（当前：{p.status}）",
-                             f"only a contributing person can start receiving (now {p.status})", field="person_id",
-                             status=409)
+        raise Conflict(f"只有缴费人员可以开始领取（当前：{p.status}）",
+                       f"only a contributing person can start receiving (now {p.status})",
+                       field="person_id", code="wrong_status")
     m = D.month_index(cmd.from_month)
     if m < D.FIRST_MONTH:
         raise InvalidInput("起领月份不得早于 2021-01", "the first month may not precede 2021-01", field="from_month",
@@ -233,8 +234,9 @@ def _start(ctx: Context, cmd: StartPension) -> dict:
 def _suspend(ctx: Context, cmd: Suspend) -> dict:
     p = get(ctx.session, cmd.person_id, lock=True)
     if p.status != "receiving":
-        raise D.PensionError("wrong_status", f"只有领取待遇人员可以暂停发放（当前：{p.status}）",
-                             f"only a person receiving can be suspended (now {p.status})", field="person_id", status=409)
+        raise Conflict(f"只有领取待遇人员可以暂停发放（当前：{p.status}）",
+                       f"only a person receiving can be suspended (now {p.status})",
+                       field="person_id", code="wrong_status")
     return _change(ctx, p, "pension.suspended", status="suspended")
 
 
@@ -242,8 +244,9 @@ def _suspend(ctx: Context, cmd: Suspend) -> dict:
 def _restart(ctx: Context, cmd: Restart) -> dict:
     p = get(ctx.session, cmd.person_id, lock=True)
     if p.status != "suspended":
-        raise D.PensionError("wrong_status", f"只有暂停发放人员可以恢复（当前：{p.status}）",
-                             f"only a suspended person can be restarted (now {p.status})", field="person_id", status=409)
+        raise Conflict(f"只有暂停发放人员可以恢复（当前：{p.status}）",
+                       f"only a suspended person can be restarted (now {p.status})",
+                       field="person_id", code="wrong_status")
     return _change(ctx, p, "pension.restarted", status="receiving")
 
 
@@ -251,8 +254,9 @@ def _restart(ctx: Context, cmd: Restart) -> dict:
 def _transfer(ctx: Context, cmd: TransferOut) -> dict:
     p = get(ctx.session, cmd.person_id, lock=True)
     if p.status in ("deceased", "transferred"):
-        raise D.PensionError("wrong_status", f"状态为 {p.status}，不能转出", f"cannot transfer out from {p.status}",
-                             field="person_id", status=409)
+        raise Conflict(f"状态为 {p.status}，不能转出",
+                       f"cannot transfer out from {p.status}",
+                       field="person_id", code="wrong_status")
     return _change(ctx, p, "pension.transferred", status="transferred")
 
 
@@ -265,8 +269,9 @@ def _death(ctx: Context, cmd: ReportDeath) -> dict:
                            f"the business date {d}", field="death_date", code="death_in_future")
     p = get(s, cmd.person_id, lock=True)
     if p.status in ("deceased", "transferred"):
-        raise D.PensionError("wrong_status", f"状态为 {p.status}，不能登记死亡", f"cannot record a death from {p.status}",
-                             field="person_id", status=409)
+        raise Conflict(f"状态为 {p.status}，不能登记死亡",
+                       f"cannot record a death from {p.status}",
+                       field="person_id", code="wrong_status")
     if cmd.death_date < p.enrolled_on:
         raise InvalidInput("死亡日期早于参保日期", "the death date precedes enrolment", field="death_date",
                            code="death_before_enrolment")

@@ -24,6 +24,7 @@ from collections import defaultdict
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from gazette.errors import Conflict, InvalidInput
 from gazette.ledger import credit, debit, execute_run, get_run
 from gazette.ledger.money import fen_to_yuan
 from jiaxing.schemes.resident_pension import domain as D
@@ -85,18 +86,21 @@ def payroll(month: str, *, width: int = DEFAULT_WIDTH, uow=None, on_progress=Non
     with uow() as s:
         d = S.today(s)
         if D.month_index(d) < m:
-            raise D.PensionError("month_not_started", f"{label} 尚未开始（营业日 {d}）", f"{label} has not begun "
-                                 f"(business date {d})", field="month", clause_path="二")
+            raise InvalidInput(f"{label} 尚未开始（营业日 {d}）",
+                               f"{label} has not begun "
+                               f"(business date {d})",
+                               field="month", code="month_not_started", details=D.cited("二"))
         done = get_run(s, "rp.payroll", label)
         if done is not None and done.completed:
-            raise D.PensionError("month_closed", f"{label} 的待遇已发放，月份已关闭", f"the payroll of {label} is closed",
-                                 field="month", status=409, clause_path="二", result=done.result)
+            raise Conflict(f"{label} 的待遇已发放，月份已关闭",
+                           f"the payroll of {label} is closed",
+                           field="month", code="month_closed", details=D.cited("二", result=done.result))
         later = s.execute(text("SELECT MAX(period) FROM ledger_runs WHERE run_type = 'rp.payroll' "
                                "AND status = 'completed'")).scalar()
         if later is not None and later > label:
-            raise D.PensionError("month_closed", f"已发放 {later}，不能再发放更早的 {label}",
-                                 f"{later} is already paid; {label} cannot follow it", field="month", status=409,
-                                 clause_path="二")
+            raise Conflict(f"已发放 {later}，不能再发放更早的 {label}",
+                           f"{later} is already paid; {label} cannot follow it",
+                           field="month", code="month_closed", details=D.cited("二"))
         v = S.version_on(s, d)
 
     def units() -> list[int]:

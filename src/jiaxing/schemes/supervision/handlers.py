@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from gazette.errors import Conflict, GazetteError, InvalidInput, NotFound
+from gazette.errors import Conflict, Forbidden, GazetteError, InvalidInput, NotFound
 from gazette.ledger import clock
 from gazette.schemes.handler import Context, handles
 from jiaxing.schemes.supervision import projects as P
@@ -40,10 +40,10 @@ from jiaxing.schemes.supervision.models import (
 from jiaxing.schemes.supervision.validation import REPORT_STATUSES
 
 
-class NotYourTask(GazetteError):
+class NotYourTask(Forbidden):
     def __init__(self, task_id: str, unit: str):
         super().__init__(code="not_your_task", message_zh=f"{unit}不是任务 {task_id} 的责任单位，不能填报",
-                         message_en=f"{unit} is not a responsible unit of task {task_id}", field="task_id", status=403)
+                         message_en=f"{unit} is not a responsible unit of task {task_id}", field="task_id")
 
 
 def _set_units(session, task_id: str, units: list[str]) -> None:

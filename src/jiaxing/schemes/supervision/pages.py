@@ -20,8 +20,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from gazette import validate
+from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
-from gazette.errors import GazetteError
+from gazette.errors import Forbidden, GazetteError
 from gazette.store.db import unit_of_work
 from gazette.web import charts
 from gazette.web.templating import templates
@@ -129,16 +130,14 @@ def _task_page(request: Request, p: Principal, task_id: str, *, error: GazetteEr
         d = queries.task_detail(s, task_id[:200], on)
     if p.role == Role.unit_reporter and canonical(p.unit or "") not in d["scope_units"]:
         from gazette.auth.web import forbidden_page
-        from gazette.errors import GazetteError as GE
 
-        return forbidden_page(request, GE("forbidden", "只能查看本单位的任务", "a unit sees its own tasks only",
-                                          status=403))
+        return forbidden_page(request, Forbidden("只能查看本单位的任务", "a unit sees its own tasks only"))
     can_report = (p.role == Role.unit_reporter) or (p.role in (Role.supervision_officer, Role.city_admin)
                                                     and bool(d["scope_units"]))
     ctx = _ctx(request, p, on=on, task=d, error=error_view(error) if error else None, done=done,
                can_report=can_report, form_key=new_key(p, "sup-report"), correct_key=new_key(p, "sup-correct"))
     return templates.TemplateResponse(request, "supervision_task.html", ctx,
-                                      status_code=error.status if error else 200)
+                                      status_code=http_status(error) if error else 200)
 
 
 @router.get("/supervision/tasks/{task_id}", response_class=HTMLResponse)
@@ -148,7 +147,7 @@ def task_page(request: Request, task_id: str):
         return _task_page(request, p, task_id, done=request.query_params.get("done"))
     except GazetteError as exc:
         return templates.TemplateResponse(request, "officials_error.html", {"error": error_view(exc)},
-                                          status_code=exc.status)
+                                          status_code=http_status(exc))
 
 
 @router.post("/supervision/tasks/{task_id}/report", response_class=HTMLResponse)
@@ -168,7 +167,7 @@ async def report(request: Request, task_id: str):
             return _task_page(request, p, task_id, error=exc, on_text=str(form.get("on") or ""))
         except GazetteError as exc2:
             return templates.TemplateResponse(request, "officials_error.html", {"error": error_view(exc2)},
-                                              status_code=exc2.status)
+                                              status_code=http_status(exc2))
     back = urllib.parse.urlencode({"done": "report", "on": str(form.get("on") or "")[:10]})
     return see_other(f"/supervision/tasks/{urllib.parse.quote(task_id, safe='')}?{back}")
 
@@ -192,7 +191,7 @@ async def correct(request: Request, task_id: str):
             return _task_page(request, p, task_id, error=exc, on_text=str(form.get("on") or ""))
         except GazetteError as exc2:
             return templates.TemplateResponse(request, "officials_error.html", {"error": error_view(exc2)},
-                                              status_code=exc2.status)
+                                              status_code=http_status(exc2))
     back = urllib.parse.urlencode({"done": "correct", "on": str(form.get("on") or "")[:10]})
     return see_other(f"/supervision/tasks/{urllib.parse.quote(task_id, safe='')}?{back}")
 
@@ -205,7 +204,7 @@ def project_page(request: Request, project_id: str):
             d = queries.project_detail(s, project_id[:40])
     except GazetteError as exc:
         return templates.TemplateResponse(request, "officials_error.html", {"error": error_view(exc)},
-                                          status_code=exc.status)
+                                          status_code=http_status(exc))
     chart = charts.column_chart(
         chart_id="sup-project", title="月度完成投资（万元） Monthly investment (10,000 yuan)",
         desc="每月完成投资 Investment completed each month", categories=[m["month"] for m in d["investments"]],
