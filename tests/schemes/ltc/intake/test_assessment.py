@@ -201,6 +201,13 @@ def test_reassessment_on_schedule_can_end_a_benefit(ltc):
     SV.collect(app, items(15), key="col", actor="assessor-1", on="2023-03-05")
     for e in _drawn(app):
         SV.score(app, items(15), key=f"s{e}", actor=e, on="2023-03-06")
+    with pytest.raises(Conflict) as e:  # a beneficiary asks for a reassessment, not a first assessment
+        SV.apply({"person_id": pid(1), "channel": "desk", "applied_on": "2023-09-01"}, key="first2", actor=OFFICER)
+    assert e.value.code == "already_beneficiary"
+    on_request = SV.apply({"person_id": pid(1), "channel": "desk", "kind": "reassessment", "applied_on": "2023-09-01"},
+                          key="re-req", actor=OFFICER)
+    assert on_request["kind"] == "reassessment"
+    SV.withdraw(on_request["id"], key="re-wd", actor=OFFICER)
     assert SV.schedule("2024-03-01", key="sch1", actor=OFFICER)["scheduled"] == 0
     out = SV.schedule("2025-03-06", key="sch2", actor=OFFICER)
     assert out["scheduled"] == 1
