@@ -2,10 +2,10 @@
 
 A route takes it as a parameter::
 
-    from gazette.api.idempotency import IdempotencyKey
+    from gazette.api.idempotency import REQUIRED_KEY
 
     @router.post("/things")
-    def create(body: ThingBody, idempotency_key: IdempotencyKey, p: Principal = Depends(OFFICER)):
+    def create(body: ThingBody, p: Principal = Depends(OFFICER), idempotency_key: str = REQUIRED_KEY):
         return run(MakeThing(idempotency_key=idempotency_key, actor=p.username, …))
 
 and hands it to the command; :func:`gazette.schemes.handler.execute` applies the one rule of a
@@ -53,6 +53,10 @@ def _required_key(
 
 IdempotencyKey = Annotated[str, Depends(_required_key)]
 """The ``Idempotency-Key`` of a state-changing route (required, 1–200 characters)."""
+
+REQUIRED_KEY = Depends(_required_key)
+"""The same, as a default value (``idempotency_key: str = REQUIRED_KEY``) where the parameter follows
+others with defaults."""
 
 
 def is_missing_key(error: dict) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,6 +29,11 @@ def api(reg):
     return c
 
 
+def _keyed(headers: dict) -> dict:
+    """The headers with a fresh Idempotency-Key (every write requires one)."""
+    return {**headers, "Idempotency-Key": uuid.uuid4().hex}
+
+
 def _tid(task_id: str) -> str:
     return task_id.replace("#", "%23")
 
@@ -42,12 +48,12 @@ def test_a_unit_reports_and_sees_only_its_own(api):
     assert again.json()["report_id"] == r.json()["report_id"] and again.json()["replayed"]
     # another unit: not its task, neither to read nor to report
     assert api.get(f"{API}/tasks/{_tid(TASK)}", headers=api.hdr["other"]).status_code == 403
-    bad = api.post(f"{API}/tasks/{_tid(TASK)}/reports", json=body, headers=api.hdr["other"])
+    bad = api.post(f"{API}/tasks/{_tid(TASK)}/reports", json=body, headers=_keyed(api.hdr["other"]))
     assert bad.status_code == 403 and bad.json()["code"] == "not_your_task"
     assert api.get(f"{API}/tasks?unit={UNIT}", headers=api.hdr["other"]).status_code == 403
     # a unit cannot claim to be another unit in the body
     assert api.post(f"{API}/tasks/{_tid(TASK)}/reports", json={**body, "unit": OTHER_UNIT},
-                    headers=api.hdr["unit"]).status_code == 403
+                    headers=_keyed(api.hdr["unit"])).status_code == 403
     # the officer's dashboard sees the report
     d = api.get(f"{API}/tasks/{_tid(TASK)}?on=2022-07-01", headers=api.hdr["officer"]).json()
     assert d["reports"][0]["percent"] == 40
@@ -59,7 +65,7 @@ def test_a_unit_reports_and_sees_only_its_own(api):
     ({"percent": 10, "reported_on": "30/06/2022"}, "invalid_date", "reported_on"),
 ])
 def test_bad_reports_are_problem_json(api, body, code, field):
-    r = api.post(f"{API}/tasks/{_tid(TASK)}/reports", json=body, headers=api.hdr["unit"])
+    r = api.post(f"{API}/tasks/{_tid(TASK)}/reports", json=body, headers=_keyed(api.hdr["unit"]))
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
     assert (r.json()["code"], r.json()["field"]) == (code, field)
     assert r.json()["message_zh"] and r.json()["message_en"]
@@ -71,23 +77,23 @@ def test_roles(api):
     assert api.get(f"{API}/tasks", headers=api.hdr["citizen"]).status_code == 403
     assert api.get(f"{API}/tasks").status_code == 401
     corr = {"reason": "分解表", "deadline": "2022-10-31"}
-    assert api.post(f"{API}/tasks/{_tid(TASK)}/corrections", json=corr, headers=api.hdr["auditor"]).status_code == 403
-    assert api.post(f"{API}/tasks/{_tid(TASK)}/corrections", json=corr, headers=api.hdr["unit"]).status_code == 403
-    r = api.post(f"{API}/tasks/{_tid(TASK)}/corrections", json=corr, headers=api.hdr["officer"])
+    assert api.post(f"{API}/tasks/{_tid(TASK)}/corrections", json=corr, headers=_keyed(api.hdr["auditor"])).status_code == 403
+    assert api.post(f"{API}/tasks/{_tid(TASK)}/corrections", json=corr, headers=_keyed(api.hdr["unit"])).status_code == 403
+    r = api.post(f"{API}/tasks/{_tid(TASK)}/corrections", json=corr, headers=_keyed(api.hdr["officer"]))
     assert r.status_code == 201 and r.json()["values"] == {"deadline": "2022-10-31"}
 
 
 def test_projects_lights_and_exports(api):
     h = api.hdr["officer"]
     body = {**project("API-1", library="construction"), "on": "2022-01-01"}
-    assert api.post(f"{API}/projects", json=body, headers=h).status_code == 201
-    assert api.put(f"{API}/projects/API-1/investments/2022-06", json={"amount_wan": 15000}, headers=h).status_code == 200
+    assert api.post(f"{API}/projects", json=body, headers=_keyed(h)).status_code == 201
+    assert api.put(f"{API}/projects/API-1/investments/2022-06", json={"amount_wan": 15000}, headers=_keyed(h)).status_code == 200
     lights = api.get(f"{API}/lights?quarter=2022Q2", headers=h).json()
     (row,) = lights["projects"]
     assert (row["rate"], row["light"]) == ("75.00", "yellow") and lights["start_rate"]["target"] == "80.00"
     assert api.get(f"{API}/lights?quarter=2022Q7", headers=h).json()["code"] == "invalid_quarter"
     back = api.post(f"{API}/projects/API-1/events", json={"event": "moved_back", "on": "2022-07-01", "to_library": "new"},
-                    headers=h)
+                    headers=_keyed(h))
     assert back.status_code == 422 and back.json()["field"] == "reason"
     assert api.get(f"{API}/projects/API-1", headers=h).json()["history"][0]["event"] == "registered"
     assert api.get(f"{API}/projects/NOPE", headers=h).status_code == 404
@@ -109,7 +115,7 @@ def test_import_with_a_merged_cell_is_refused(api):
     ws.merge_cells("A2:B2")
     buf = io.BytesIO()
     wb.save(buf)
-    r = api.post(f"{API}/imports/projects", files={"file": ("p.xlsx", buf.getvalue())}, headers=api.hdr["officer"])
+    r = api.post(f"{API}/imports/projects", files={"file": ("p.xlsx", buf.getvalue())}, headers=_keyed(api.hdr["officer"]))
     assert r.status_code == 422
     codes = {e["code"] for e in r.json()["details"]["errors"]}
     assert {"merged_cells", "missing_column"} <= codes

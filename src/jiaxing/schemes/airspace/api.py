@@ -11,12 +11,13 @@ with ``replayed: true``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
+from gazette.api.idempotency import REQUIRED_KEY
 from gazette.api.params import RowId
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
@@ -39,15 +40,7 @@ REGISTRAR = require_roles(*REGISTRARS)
 APPROVER = require_roles(R.approver, R.city_admin)
 READER_OR_OWNER = require_roles(*OWNERS, R.registrar, R.approver, R.auditor, R.city_admin)
 OFFICIAL_READER = require_roles(R.registrar, R.approver, R.auditor, R.city_admin)
-Key = Annotated[str | None, Header(alias="Idempotency-Key", description="idempotency key of this command")]
 
-
-def _key(key: str | None) -> str:
-    if not key:
-        raise InvalidInput("此操作必须提供 Idempotency-Key 请求头",
-                           "this command needs an Idempotency-Key header", field="Idempotency-Key",
-                           code="idempotency_key_required")
-    return key
 
 
 def owner_identity(p: Principal) -> tuple[str, str] | None:
@@ -142,7 +135,7 @@ class DeviceRequest(BaseModel):
 
 
 @router.post("/devices", summary="Register a device (an owner submits; a registrar registers at once) (三)")
-def register_device(req: DeviceRequest, p: Principal = Depends(OWNER_OR_REGISTRAR), idempotency_key: Key = None):
+def register_device(req: DeviceRequest, p: Principal = Depends(OWNER_OR_REGISTRAR), idempotency_key: str = REQUIRED_KEY):
     own = owner_identity(p)
     if own is not None:
         kind, ident = own
@@ -152,7 +145,7 @@ def register_device(req: DeviceRequest, p: Principal = Depends(OWNER_OR_REGISTRA
             raise InvalidInput("登记人员须填写所有人类型和证件号", "a registrar gives owner_kind and owner_id",
                                field="owner_id" if req.owner_kind else "owner_kind")
         kind, ident, by_registrar, co = req.owner_kind, req.owner_id, True, tuple(req.co_registrars)
-    return _run(C.RegisterDevice(idempotency_key=_key(idempotency_key), actor=p.username, owner_kind=kind,
+    return _run(C.RegisterDevice(idempotency_key=idempotency_key, actor=p.username, owner_kind=kind,
                                  owner_id=ident, owner_name=req.owner_name, owner_phone=req.owner_phone, kind=req.kind,
                                  model=req.model, serial=req.serial, by_registrar=by_registrar, unit=p.unit,
                                  co_registrars=co))
@@ -185,8 +178,8 @@ class ConfirmRequest(BaseModel):
 
 
 @router.post("/devices/{device_id}/confirm", summary="Register an owner's submission (公安, with 气象/体育)")
-def confirm(device_id: RowId, req: ConfirmRequest, p: Principal = Depends(REGISTRAR), idempotency_key: Key = None):
-    return _run(C.ConfirmRegistration(idempotency_key=_key(idempotency_key), actor=p.username, device_id=device_id,
+def confirm(device_id: RowId, req: ConfirmRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
+    return _run(C.ConfirmRegistration(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
                                       unit=p.unit, co_registrars=tuple(req.co_registrars)))
 
 
@@ -199,8 +192,8 @@ class SealRequest(BaseModel):
 
 
 @router.post("/devices/{device_id}/seal", summary="Seal a device temporarily (临时封存, 三)")
-def seal(device_id: RowId, req: SealRequest, p: Principal = Depends(REGISTRAR), idempotency_key: Key = None):
-    return _run(C.SealDevice(idempotency_key=_key(idempotency_key), actor=p.username, device_id=device_id,
+def seal(device_id: RowId, req: SealRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
+    return _run(C.SealDevice(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
                              mode=req.mode, reason=req.reason, place=req.place, officer=req.officer or p.display_name,
                              unit=p.unit, notice_id=req.notice_id))
 
@@ -212,8 +205,8 @@ class ReleaseRequest(BaseModel):
 
 
 @router.post("/devices/{device_id}/release", summary="Release a sealed device")
-def release(device_id: RowId, req: ReleaseRequest, p: Principal = Depends(REGISTRAR), idempotency_key: Key = None):
-    return _run(C.ReleaseDevice(idempotency_key=_key(idempotency_key), actor=p.username, device_id=device_id,
+def release(device_id: RowId, req: ReleaseRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
+    return _run(C.ReleaseDevice(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
                                 reason=req.reason, place=req.place, officer=req.officer or p.display_name, unit=p.unit))
 
 
@@ -234,9 +227,9 @@ class FlightRequest(BaseModel):
 
 
 @router.post("/flights", summary="Apply for an exempt flight (二)")
-def apply_flight(req: FlightRequest, p: Principal = Depends(OWNER_OR_REGISTRAR), idempotency_key: Key = None):
+def apply_flight(req: FlightRequest, p: Principal = Depends(OWNER_OR_REGISTRAR), idempotency_key: str = REQUIRED_KEY):
     own = owner_identity(p)
-    return _run(C.ApplyFlight(idempotency_key=_key(idempotency_key), actor=p.username, owner_id=own[1] if own else None,
+    return _run(C.ApplyFlight(idempotency_key=idempotency_key, actor=p.username, owner_id=own[1] if own else None,
                               **req.model_dump()))
 
 
@@ -254,8 +247,8 @@ class DecisionRequest(BaseModel):
 
 
 @router.post("/flights/{flight_id}/decision", summary="Approve or refuse an exempt flight, with its basis")
-def decide(flight_id: RowId, req: DecisionRequest, p: Principal = Depends(APPROVER), idempotency_key: Key = None):
-    return _run(C.DecideFlight(idempotency_key=_key(idempotency_key), actor=p.username, flight_id=flight_id,
+def decide(flight_id: RowId, req: DecisionRequest, p: Principal = Depends(APPROVER), idempotency_key: str = REQUIRED_KEY):
+    return _run(C.DecideFlight(idempotency_key=idempotency_key, actor=p.username, flight_id=flight_id,
                                approve=req.decision == "approve", basis=req.basis,
                                department=req.department or p.unit or "主管部门"))
 
@@ -275,8 +268,8 @@ class ViolationRequest(BaseModel):
 
 
 @router.post("/violations", summary="Record a flight found in a zone during a window (四)")
-def record_violation(req: ViolationRequest, p: Principal = Depends(REGISTRAR), idempotency_key: Key = None):
-    return _run(C.RecordViolation(idempotency_key=_key(idempotency_key), actor=p.username, notice_id=req.notice_id,
+def record_violation(req: ViolationRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
+    return _run(C.RecordViolation(idempotency_key=idempotency_key, actor=p.username, notice_id=req.notice_id,
                                   at=req.at, lat=req.lat, lon=req.lon, object_kind=req.object, source=req.source,
                                   description=req.description, device=req.device))
 
@@ -293,8 +286,8 @@ class HandOverRequest(BaseModel):
 
 
 @router.post("/violations/{violation_id}/handover", summary="Hand a violation to the competent department (四)")
-def hand_over(violation_id: RowId, req: HandOverRequest, p: Principal = Depends(REGISTRAR), idempotency_key: Key = None):
-    return _run(C.HandOverViolation(idempotency_key=_key(idempotency_key), actor=p.username, violation_id=violation_id,
+def hand_over(violation_id: RowId, req: HandOverRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
+    return _run(C.HandOverViolation(idempotency_key=idempotency_key, actor=p.username, violation_id=violation_id,
                                     department=req.department, note=req.note))
 
 
@@ -303,6 +296,6 @@ class CloseRequest(BaseModel):
 
 
 @router.post("/violations/{violation_id}/close", summary="Close a violation (the department reported back)")
-def close(violation_id: RowId, req: CloseRequest, p: Principal = Depends(REGISTRAR), idempotency_key: Key = None):
-    return _run(C.CloseViolation(idempotency_key=_key(idempotency_key), actor=p.username, violation_id=violation_id,
+def close(violation_id: RowId, req: CloseRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
+    return _run(C.CloseViolation(idempotency_key=idempotency_key, actor=p.username, violation_id=violation_id,
                                  note=req.note))

@@ -13,14 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Header, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from pydantic import BaseModel, Field
 
 from gazette import validate
+from gazette.api.idempotency import REQUIRED_KEY
 from gazette.api.params import RowId
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
-from gazette.errors import InvalidInput, PayloadTooLarge
+from gazette.errors import PayloadTooLarge
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.budget import calendar as C
@@ -37,16 +38,8 @@ FILERS = require_roles(R.department, R.finance_officer, R.city_admin)
 EVENT_WRITERS = require_roles(R.department, R.finance_officer, R.city_admin)
 DECIDERS = require_roles(R.finance_officer, R.approver, R.city_admin)
 Year = Annotated[int, Path(ge=2000, le=2100, description="budget year")]
-Key = Annotated[str | None, Header(alias="Idempotency-Key", description="idempotency key of this command")]
 MAX_UPLOAD = 5 * 1024 * 1024
 
-
-def _key(key: str | None) -> str:
-    if not key:
-        raise InvalidInput("状态变更请求必须提供 Idempotency-Key 请求头",
-                           "state-changing requests need an Idempotency-Key header", field="Idempotency-Key",
-                           code="idempotency_key_required")
-    return key
 
 
 def _run(cmd) -> dict[str, Any]:
@@ -110,14 +103,14 @@ def list_years(p: Principal = Depends(READERS)) -> list[int]:
 
 
 @router.post("/years/{year}/import", summary="Import a year's figures (JSON rows); the checks run on every import")
-def import_rows(year: Year, body: ImportRequest, idempotency_key: Key = None,
+def import_rows(year: Year, body: ImportRequest, idempotency_key: str = REQUIRED_KEY,
                 p: Principal = Depends(FINANCE)) -> dict[str, Any]:
-    return _run(K.ImportBudget(idempotency_key=_key(idempotency_key), actor=p.username, year=year,
+    return _run(K.ImportBudget(idempotency_key=idempotency_key, actor=p.username, year=year,
                                rows=tuple(body.rows), source=body.source))
 
 
 @router.post("/years/{year}/import-file", summary="Import a year's figures from an .xlsx or .csv file")
-async def import_file(year: Year, file: Annotated[UploadFile, File()], idempotency_key: Key = None,
+async def import_file(year: Year, file: Annotated[UploadFile, File()], idempotency_key: str = REQUIRED_KEY,
                       p: Principal = Depends(FINANCE)) -> dict[str, Any]:
     from jiaxing.schemes.budget import data as D
 
@@ -125,7 +118,7 @@ async def import_file(year: Year, file: Annotated[UploadFile, File()], idempoten
     if len(content) > MAX_UPLOAD:
         raise PayloadTooLarge("文件超过 5 MB", "the file is larger than 5 MB", field="file", code="file_too_large")
     rows = D.read_bytes(content, file.filename or "")
-    return _run(K.ImportBudget(idempotency_key=_key(idempotency_key), actor=p.username, year=year, rows=tuple(rows),
+    return _run(K.ImportBudget(idempotency_key=idempotency_key, actor=p.username, year=year, rows=tuple(rows),
                                source=(file.filename or "")[:300]))
 
 
@@ -137,8 +130,8 @@ def latest_checks(year: Year, p: Principal = Depends(READERS)) -> dict[str, Any]
 
 
 @router.post("/years/{year}/checks", summary="Run the compliance checks now")
-def run_checks(year: Year, idempotency_key: Key = None, p: Principal = Depends(FINANCE)) -> dict[str, Any]:
-    return _run(K.RunChecks(idempotency_key=_key(idempotency_key), actor=p.username, year=year))
+def run_checks(year: Year, idempotency_key: str = REQUIRED_KEY, p: Principal = Depends(FINANCE)) -> dict[str, Any]:
+    return _run(K.RunChecks(idempotency_key=idempotency_key, actor=p.username, year=year))
 
 
 @router.get("/years/{year}/calendar", summary="Obligations with derived due dates; overdue ones flagged")
@@ -162,20 +155,20 @@ def list_events(year: Year, p: Principal = Depends(READERS)) -> list[dict[str, A
 
 
 @router.post("/years/{year}/events", summary="Record one event of the calendar (approval, reply, disclosure, report…)")
-def record_event(year: Year, body: EventRequest, request: Request, idempotency_key: Key = None,
+def record_event(year: Year, body: EventRequest, request: Request, idempotency_key: str = REQUIRED_KEY,
                  p: Principal = Depends(EVENT_WRITERS)) -> dict[str, Any]:
     own = _own_department(p)
     if own is not None and (body.subject != own or C.EVENT_KINDS.get(body.kind, ("",))[0] not in ("department",
                                                                                                  "reporter")):
         raise forbid(request, p, "event of another department or of finance",
                      message_zh="部门只能记录本部门的批复、公开和报告", message_en="a department records only its own events")
-    return _run(K.RecordEvent(idempotency_key=_key(idempotency_key), actor=p.username, year=year, kind=body.kind,
+    return _run(K.RecordEvent(idempotency_key=idempotency_key, actor=p.username, year=year, kind=body.kind,
                               on=validate.date(body.on, "on"), subject=body.subject, period=body.period,
                               note=body.note))
 
 
 @router.post("/years/{year}/requests", summary="File a budget adjustment request (四.（四）.1)")
-def file_request(year: Year, body: FileRequestBody, request: Request, idempotency_key: Key = None,
+def file_request(year: Year, body: FileRequestBody, request: Request, idempotency_key: str = REQUIRED_KEY,
                  p: Principal = Depends(FILERS)) -> dict[str, Any]:
     own = _own_department(p)
     department = body.department
@@ -184,7 +177,7 @@ def file_request(year: Year, body: FileRequestBody, request: Request, idempotenc
             raise forbid(request, p, "request for another department", message_zh="只能为本部门及所属单位申请",
                          message_en="a department files only for itself and its units")
         department = own
-    cmd = K.FileRequest(idempotency_key=_key(idempotency_key), actor=p.username, year=year, department=department,
+    cmd = K.FileRequest(idempotency_key=idempotency_key, actor=p.username, year=year, department=department,
                         unit=body.unit, title=validate.text(body.title, "title", max_length=300), kind=body.kind,
                         condition=body.condition, direction=body.direction,
                         amount_fen=validate.yuan(body.amount_yuan, "amount_yuan", allow_zero=False),
@@ -220,23 +213,23 @@ def get_request(request_id: RowId, request: Request, p: Principal = Depends(READ
 
 
 @router.post("/requests/{request_id}/route", summary="Finance accepts and routes by kind, or refuses (四.（三）、（五）)")
-def route(request_id: RowId, body: RouteBody | None = None, idempotency_key: Key = None,
+def route(request_id: RowId, body: RouteBody | None = None, idempotency_key: str = REQUIRED_KEY,
           p: Principal = Depends(FINANCE)) -> dict[str, Any]:
     on = body.on if body and body.on else Q.today()
-    return _run(K.RouteRequest(idempotency_key=_key(idempotency_key), actor=p.username, request_id=request_id,
+    return _run(K.RouteRequest(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
                                on=validate.date(on, "on")))
 
 
 @router.post("/requests/{request_id}/decision", summary="Approve or reject the next step (barred ≤ 30 June and in December)")
-def decide(request_id: RowId, body: DecisionBody, idempotency_key: Key = None,
+def decide(request_id: RowId, body: DecisionBody, idempotency_key: str = REQUIRED_KEY,
            p: Principal = Depends(DECIDERS)) -> dict[str, Any]:
-    return _run(K.Decide(idempotency_key=_key(idempotency_key), actor=p.username, request_id=request_id,
+    return _run(K.Decide(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
                          outcome=body.outcome, on=validate.date(body.on or Q.today(), "on"), role=p.role.value,
                          note=body.note))
 
 
 @router.post("/requests/{request_id}/npc-submission", summary="Submit to the 人大常委会 (after 31 October: a reason)")
-def npc_submission(request_id: RowId, body: NPCBody, idempotency_key: Key = None,
+def npc_submission(request_id: RowId, body: NPCBody, idempotency_key: str = REQUIRED_KEY,
                    p: Principal = Depends(FINANCE)) -> dict[str, Any]:
-    return _run(K.SubmitToNPC(idempotency_key=_key(idempotency_key), actor=p.username, request_id=request_id,
+    return _run(K.SubmitToNPC(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
                               on=validate.date(body.on or Q.today(), "on"), reason=body.reason))

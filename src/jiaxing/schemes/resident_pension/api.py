@@ -12,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request, UploadFile
+from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from gazette import validate as V
+from gazette.api.idempotency import REQUIRED_KEY
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal
 from gazette.auth.principal import Role as R
-from gazette.errors import InvalidInput
 from gazette.store.db import unit_of_work
 
 router = APIRouter(prefix="/pension", tags=["resident pension"])
@@ -29,18 +29,10 @@ OFFICER = require_roles(R.pension_officer)
 APPROVER = require_roles(R.approver)
 READERS = require_roles(R.pension_officer, R.approver, R.auditor)
 STATEMENT_READERS = require_roles(R.citizen, R.pension_officer, R.auditor)
-Key = Annotated[str | None, Header(alias="Idempotency-Key", description="idempotency key of this command")]
 PersonId = Annotated[str, PathParam(min_length=1, max_length=40, description="身份证号码")]
 Year = Annotated[int, PathParam(ge=2023, le=2100)]
 Month = Annotated[str, PathParam(min_length=7, max_length=7, description="YYYY-MM")]
 
-
-def _key(key: str | None) -> str:
-    if not key:
-        raise InvalidInput("此操作必须提供 Idempotency-Key 请求头",
-                           "this command needs an Idempotency-Key header", field="Idempotency-Key",
-                           code="idempotency_key_required")
-    return key
 
 
 class EnrolBody(BaseModel):
@@ -157,95 +149,90 @@ def statement(request: Request, person_id: PersonId, p: Principal = Depends(STAT
 
 
 @router.post("/business-date", summary="Advance the business date (营业日)")
-def business_date(body: DateBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def business_date(body: DateBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import standards as S
 
-    _key(key)
     with unit_of_work() as s:
         return {"business_date": S.advance(s, body.date, actor=p.username).isoformat()}
 
 
 @router.post("/participants", summary="Enrol one participant")
-def enrol(body: EnrolBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def enrol(body: EnrolBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.enrol(body.model_dump(), key=_key(key), actor=p.username)
+    return SV.enrol(body.model_dump(), key=key, actor=p.username)
 
 
 @router.post("/participants/import", summary="Import a roster (CSV or XLSX), all rows or none")
-async def import_roster(file: UploadFile, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+async def import_roster(file: UploadFile, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
     data = await file.read()
-    return SV.import_roster(data, file.filename or "roster.csv", key=_key(key), actor=p.username)
+    return SV.import_roster(data, file.filename or "roster.csv", key=key, actor=p.username)
 
 
 @router.post("/participants/{person_id}/start", summary="Start receiving the pension")
-def start(person_id: PersonId, body: StartBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def start(person_id: PersonId, body: StartBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.start(person_id, body.from_month, key=_key(key), actor=p.username)
+    return SV.start(person_id, body.from_month, key=key, actor=p.username)
 
 
 @router.post("/participants/{person_id}/suspend", summary="Suspend payment")
-def suspend(person_id: PersonId, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def suspend(person_id: PersonId, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.suspend(person_id, key=_key(key), actor=p.username)
+    return SV.suspend(person_id, key=key, actor=p.username)
 
 
 @router.post("/participants/{person_id}/restart", summary="Restart payment")
-def restart(person_id: PersonId, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def restart(person_id: PersonId, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.restart(person_id, key=_key(key), actor=p.username)
+    return SV.restart(person_id, key=key, actor=p.username)
 
 
 @router.post("/participants/{person_id}/death", summary="Record a death (later months paid become recovery items)")
-def death(person_id: PersonId, body: DeathBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def death(person_id: PersonId, body: DeathBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.death(person_id, body.death_date, key=_key(key), actor=p.username)
+    return SV.death(person_id, body.death_date, key=key, actor=p.username)
 
 
 @router.post("/contributions", summary="Record a year's contribution (三: 900 subsidy for 5,000 from 2022-09-01)")
-def contribute(body: ContributionBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def contribute(body: ContributionBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.contribute(body.person_id, body.year, body.amount, body.paid_on, key=_key(key), actor=p.username)
+    return SV.contribute(body.person_id, body.year, body.amount, body.paid_on, key=key, actor=p.username)
 
 
 @router.post("/payroll/{month}", summary="Run a month's payroll (二), once per month")
-def payroll(month: Month, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def payroll(month: Month, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import payroll as PR
 
-    _key(key)
     return PR.summary(PR.payroll(V.month(month), actor=p.username))
 
 
 @router.post("/topup", summary="Top up months paid below the newest standard; a rerun pays 0")
-def topup(key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def topup(key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import payroll as PR
 
-    _key(key)
     return PR.summary(PR.topup(actor=p.username))
 
 
 @router.post("/bank/exports", summary="Bank payment files, one per bank with a trailer")
-def bank_export(body: ExportBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def bank_export(body: ExportBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import bank as B
 
-    _key(key)
     run = B.export(body.export_id, actor=p.username)
     with unit_of_work() as s:
         return {**(run.result or {}), "files": B.files(s, body.export_id), "already_completed": run.already_completed}
 
 
 @router.post("/bank/imports", summary="Import a bank result file (unknown or duplicate rows reject it)")
-def bank_import(body: ImportBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def bank_import(body: ImportBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import bank as B
 
-    _key(key)
     run = B.import_results(body.import_id, body.content, actor=p.username)
     return {**(run.result or {}), "already_completed": run.already_completed}
 
@@ -254,35 +241,35 @@ def bank_import(body: ImportBody, key: Key = None, p: Principal = Depends(OFFICE
 
 
 @router.post("/adjustments", summary="Propose next year's standard from income growth (一)")
-def propose(body: ProposeBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def propose(body: ProposeBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.propose(body.year, body.rural_income, body.growth, key=_key(key), actor=p.username)
+    return SV.propose(body.year, body.rural_income, body.growth, key=key, actor=p.username)
 
 
 @router.post("/adjustments/{year}/edit", summary="Edit the amount of a draft")
-def edit(year: Year, body: EditBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def edit(year: Year, body: EditBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.edit(year, body.amount, key=_key(key), actor=p.username, note=body.note)
+    return SV.edit(year, body.amount, key=key, actor=p.username, note=body.note)
 
 
 @router.post("/adjustments/{year}/submit", summary="Submit for approval (报请市政府同意)")
-def submit(year: Year, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def submit(year: Year, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.submit(year, key=_key(key), actor=p.username)
+    return SV.submit(year, key=key, actor=p.username)
 
 
 @router.post("/adjustments/{year}/approve", summary="Approve (市政府同意): it becomes the dated standard")
-def approve(year: Year, key: Key = None, p: Principal = Depends(APPROVER)) -> dict[str, Any]:
+def approve(year: Year, key: str = REQUIRED_KEY, p: Principal = Depends(APPROVER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.approve(year, key=_key(key), actor=p.username)
+    return SV.approve(year, key=key, actor=p.username)
 
 
 @router.post("/adjustments/{year}/reject", summary="Reject back to the officer")
-def reject(year: Year, body: RejectBody, key: Key = None, p: Principal = Depends(APPROVER)) -> dict[str, Any]:
+def reject(year: Year, body: RejectBody, key: str = REQUIRED_KEY, p: Principal = Depends(APPROVER)) -> dict[str, Any]:
     from jiaxing.schemes.resident_pension import service as SV
 
-    return SV.reject(year, body.reason, key=_key(key), actor=p.username)
+    return SV.reject(year, body.reason, key=key, actor=p.username)

@@ -2,20 +2,20 @@
 
 Access (docs/supervision.md): a ``unit_reporter`` sees and reports only the tasks of its own unit
 (``Principal.unit``); a ``supervision_officer`` and the ``city_admin`` see everything, confirm and
-correct tasks, and run projects; the ``auditor`` reads everything and writes nothing. Writes take an
-optional ``Idempotency-Key`` header (a repeat returns the first answer).
+correct tasks, and run projects; the ``auditor`` reads everything and writes nothing. Writes require an
+``Idempotency-Key`` header (:mod:`gazette.api.idempotency`: a repeat returns the first answer).
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from gazette import validate
+from gazette.api.idempotency import REQUIRED_KEY
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal
 from gazette.auth.principal import Role as R
@@ -28,8 +28,6 @@ READERS = require_roles(R.unit_reporter, R.supervision_officer, R.city_admin, R.
 OFFICE_READERS = require_roles(R.supervision_officer, R.city_admin, R.auditor)
 OFFICERS = require_roles(R.supervision_officer, R.city_admin)
 REPORTERS = require_roles(R.unit_reporter, R.supervision_officer, R.city_admin)
-Key = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
-                                   description="a repeat with the same key returns the first answer")]
 On = Annotated[str | None, Query(max_length=20, description="YYYY-MM-DD (default today)")]
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -45,9 +43,6 @@ def _on(value: str | None):
 
     return validate.date(value, "on") if value else today()
 
-
-def _key(key: str | None) -> str:
-    return key or f"auto-{uuid.uuid4().hex}"
 
 
 def _unit_of(request: Request, p: Principal, asked: str | None = None) -> str | None:
@@ -138,7 +133,7 @@ def task(request: Request, task_id: str, p: Principal = Depends(READERS), on: On
 
 @router.post("/tasks/{task_id}/reports", status_code=201, summary="A progress report (a unit reporter: own tasks)")
 def report(request: Request, task_id: str, body: ReportBody, p: Principal = Depends(REPORTERS),
-           key: Key = None) -> dict[str, Any]:
+           key: str = REQUIRED_KEY) -> dict[str, Any]:
     from jiaxing.schemes.supervision import service
 
     if p.role == R.unit_reporter:
@@ -147,30 +142,30 @@ def report(request: Request, task_id: str, body: ReportBody, p: Principal = Depe
         raise InvalidInput("督查人员代为填报时须写明责任单位", "an officer reporting for a unit names it", field="unit")
     else:
         unit = body.unit
-    return service.report({**body.model_dump(), "task_id": task_id}, unit=unit, key=_key(key), actor=p.username,
+    return service.report({**body.model_dump(), "task_id": task_id}, unit=unit, key=key, actor=p.username,
                           officer=p.role != R.unit_reporter)
 
 
 @router.post("/tasks/{task_id}/confirm", summary="Confirm the extraction as it is")
-def confirm(task_id: str, body: ConfirmBody, p: Principal = Depends(OFFICERS), key: Key = None) -> dict[str, Any]:
+def confirm(task_id: str, body: ConfirmBody, p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY) -> dict[str, Any]:
     from jiaxing.schemes.supervision import service
 
-    return service.confirm(task_id, key=_key(key), actor=p.username, note=body.note)
+    return service.confirm(task_id, key=key, actor=p.username, note=body.note)
 
 
 @router.post("/tasks/{task_id}/corrections", status_code=201, summary="Correct a task (kept beside the extraction)")
-def correct(task_id: str, body: CorrectionBody, p: Principal = Depends(OFFICERS), key: Key = None) -> dict[str, Any]:
+def correct(task_id: str, body: CorrectionBody, p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY) -> dict[str, Any]:
     from jiaxing.schemes.supervision import service
 
-    return service.correct(task_id, body.model_dump(), key=_key(key), actor=p.username)
+    return service.correct(task_id, body.model_dump(), key=key, actor=p.username)
 
 
 @router.post("/sync", summary="Load or refresh the register from the ingested gazettes")
-def sync(p: Principal = Depends(OFFICERS), key: Key = None) -> dict[str, Any]:
+def sync(p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY) -> dict[str, Any]:
     from jiaxing.schemes.supervision import register as RG
     from jiaxing.schemes.supervision import service
 
-    return service.sync(key=_key(key), actor=p.username, entries=tuple(RG.from_pack()))
+    return service.sync(key=key, actor=p.username, entries=tuple(RG.from_pack()))
 
 
 @router.get("/dashboard", summary="Tasks by status, unit and document; the overdue list")
@@ -201,10 +196,10 @@ def projects(p: Principal = Depends(OFFICE_READERS), district: str | None = Quer
 
 
 @router.post("/projects", status_code=201, summary="Register a project in a library")
-def register_project(body: ProjectBody, p: Principal = Depends(OFFICERS), key: Key = None) -> dict[str, Any]:
+def register_project(body: ProjectBody, p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY) -> dict[str, Any]:
     from jiaxing.schemes.supervision import service
 
-    return service.register_project(body.model_dump(), key=_key(key), actor=p.username)
+    return service.register_project(body.model_dump(), key=key, actor=p.username)
 
 
 @router.get("/projects/{project_id}", summary="A project with its recorded moves and monthly investment")
@@ -216,19 +211,19 @@ def project(project_id: str, p: Principal = Depends(OFFICE_READERS)) -> dict[str
 
 
 @router.post("/projects/{project_id}/events", summary="Record an event; the library move follows and is recorded")
-def project_event(project_id: str, body: EventBody, p: Principal = Depends(OFFICERS), key: Key = None
+def project_event(project_id: str, body: EventBody, p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY
                   ) -> dict[str, Any]:
     from jiaxing.schemes.supervision import service
 
-    return service.project_event(project_id, body.model_dump(), key=_key(key), actor=p.username)
+    return service.project_event(project_id, body.model_dump(), key=key, actor=p.username)
 
 
 @router.put("/projects/{project_id}/investments/{month}", summary="The investment completed in a month (万元)")
 def investment(project_id: str, month: str, body: InvestmentBody, p: Principal = Depends(OFFICERS),
-               key: Key = None) -> dict[str, Any]:
+               key: str = REQUIRED_KEY) -> dict[str, Any]:
     from jiaxing.schemes.supervision import service
 
-    return service.report_investment(project_id, month, body.amount_wan, key=_key(key), actor=p.username)
+    return service.report_investment(project_id, month, body.amount_wan, key=key, actor=p.username)
 
 
 @router.get("/lights", summary="Each project's light for a quarter, the summary, start rate and rankings")
@@ -275,22 +270,22 @@ async def _read_upload(file: UploadFile) -> bytes:
 
 
 @router.post("/imports/projects", summary="Import a project XLSX (all rows or none)")
-async def import_projects(file: UploadFile, p: Principal = Depends(OFFICERS), key: Key = None,
+async def import_projects(file: UploadFile, p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY,
                           on: str = Query("2022-01-01", max_length=10)) -> dict[str, Any]:
     from jiaxing.schemes.supervision import spreadsheets
 
     data = await _read_upload(file)
-    return spreadsheets.import_projects(data, key=_key(key), actor=p.username, on=validate.date(on, "on"))
+    return spreadsheets.import_projects(data, key=key, actor=p.username, on=validate.date(on, "on"))
 
 
 @router.post("/imports/reports", summary="Import progress reports XLSX (a unit reporter: its own unit)")
 async def import_reports(request: Request, file: UploadFile, p: Principal = Depends(REPORTERS),
-                         key: Key = None) -> dict[str, Any]:
+                         key: str = REQUIRED_KEY) -> dict[str, Any]:
     from jiaxing.schemes.supervision import spreadsheets
 
     data = await _read_upload(file)
     unit = _unit_of(request, p) if p.role == R.unit_reporter else None
-    return spreadsheets.import_reports(data, key=_key(key), actor=p.username, unit=unit)
+    return spreadsheets.import_reports(data, key=key, actor=p.username, unit=unit)
 
 
 @router.get("/exports/{what}", summary="tasks.csv, tasks.xlsx, lights.csv, lights.xlsx (UTF-8 with BOM for CSV)")
