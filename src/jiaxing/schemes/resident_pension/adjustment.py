@@ -23,7 +23,7 @@ from sqlalchemy import select
 from gazette.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gazette.ledger.money import fen_to_yuan
 from gazette.schemes.handler import Context, handles
-from jiaxing.schemes.resident_pension import domain as D
+from jiaxing.schemes.resident_pension import domain
 from jiaxing.schemes.resident_pension import standards as S
 from jiaxing.schemes.resident_pension.commands import (
     ApproveAdjustment,
@@ -42,7 +42,7 @@ def as_dict(a: Adjustment) -> dict:
             "amount": fen_to_yuan(a.amount_fen), "status": a.status, "proposed_by": a.proposed_by,
             "submitted_by": a.submitted_by, "approved_by": a.approved_by,
             "approved_on": a.approved_on.isoformat() if a.approved_on else None, "note": a.note,
-            "version": a.version, "effective_from": f"{a.year}-01", "clause": D.clause("一"),
+            "version": a.version, "effective_from": f"{a.year}-01", "clause": domain.clause("一"),
             "rounding": "上调至整 10 元 (rounded up to whole 10 yuan)"}
 
 
@@ -76,7 +76,7 @@ def _propose(ctx: Context, cmd: ProposeAdjustment) -> dict:
         raise InvalidInput("2022 年的标准已由 60号 确定；调整方案自 2023 年起", "2022's standard is set by 60号; "
                            "adjustments start with 2023", field="year", code="year_out_of_range")
     previous = _previous(s, cmd.year)
-    proposed = D.propose(previous, cmd.growth_ppm)
+    proposed = domain.propose(previous, cmd.growth_ppm)
     a = s.scalar(select(Adjustment).where(Adjustment.year == cmd.year).with_for_update())
     before = None if a is None else as_dict(a)
     if a is None:
@@ -86,7 +86,7 @@ def _propose(ctx: Context, cmd: ProposeAdjustment) -> dict:
     elif a.status not in ("draft", "rejected"):
         raise Conflict(f"{cmd.year} 年调整方案已{a.status}，不能重新测算",
                        f"the {cmd.year} adjustment is {a.status}",
-                       field="year", code="adjustment_locked", details=D.cited("一"))
+                       field="year", code="adjustment_locked", details=domain.cited("一"))
     a.rural_income_fen, a.growth_ppm, a.previous_fen = cmd.rural_income_fen, cmd.growth_ppm, previous
     a.proposed_fen = a.amount_fen = proposed
     a.status, a.proposed_by, a.submitted_by, a.note = "draft", ctx.actor, None, None
@@ -103,7 +103,7 @@ def _edit(ctx: Context, cmd: EditAdjustment) -> dict:
     if a.status != "draft":
         raise Conflict(f"只能修改草稿（当前：{a.status}）",
                        f"only a draft can be edited ({a.status})",
-                       field="year", code="adjustment_locked", details=D.cited("一"))
+                       field="year", code="adjustment_locked", details=domain.cited("一"))
     if cmd.amount_fen < a.previous_fen:
         raise InvalidInput(f"调整金额不得低于上年标准 {fen_to_yuan(a.previous_fen)} 元",
                            f"the amount may not be below last year's {fen_to_yuan(a.previous_fen)}", field="amount",
@@ -124,7 +124,7 @@ def _submit(ctx: Context, cmd: SubmitAdjustment) -> dict:
         raise Conflict(f"只能报送草稿（当前：{a.status}）",
                        f"only a draft can be submitted "
                        f"({a.status})",
-                       field="year", code="adjustment_locked", details=D.cited("一"))
+                       field="year", code="adjustment_locked", details=domain.cited("一"))
     before = as_dict(a)
     a.status, a.submitted_by = "submitted", ctx.actor
     ctx.session.flush()
@@ -141,14 +141,14 @@ def _approve(ctx: Context, cmd: ApproveAdjustment) -> dict:
     if a.status != "submitted":
         raise Conflict(f"未报送的调整方案不能批准（当前：{a.status}）",
                        f"only a submitted adjustment can be approved ({a.status})",
-                       field="year", code="not_submitted", details=D.cited("一"))
+                       field="year", code="not_submitted", details=domain.cited("一"))
     if ctx.actor in (a.proposed_by, a.submitted_by):
         raise Forbidden("测算或报送人不能批准本方案",
                         "the proposer or submitter may not approve",
-                        field="actor", code="same_person", details=D.cited("一"))
+                        field="actor", code="same_person", details=domain.cited("一"))
     d = S.today(s)
     before = as_dict(a)
-    citation = f"{D.clause('一')}；市政府同意：{ctx.actor} {d.isoformat()} 批准 {a.year} 年调整方案（#{a.id}）"
+    citation = f"{domain.clause('一')}；市政府同意：{ctx.actor} {d.isoformat()} 批准 {a.year} 年调整方案（#{a.id}）"
     v = S.add_version(s, a.year * 12, a.amount_fen, d, citation, a.id)
     a.status, a.approved_by, a.approved_on, a.version = "approved", ctx.actor, d, v
     s.flush()
@@ -164,7 +164,7 @@ def _reject(ctx: Context, cmd: RejectAdjustment) -> dict:
         raise Conflict(f"只能退回已报送的方案（当前：{a.status}）",
                        f"only a submitted adjustment can be "
                        f"rejected ({a.status})",
-                       field="year", code="not_submitted", details=D.cited("一"))
+                       field="year", code="not_submitted", details=domain.cited("一"))
     before = as_dict(a)
     a.status, a.note = "rejected", cmd.reason
     ctx.session.flush()

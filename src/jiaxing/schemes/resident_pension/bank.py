@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from gazette.errors import InvalidInput
 from gazette.ledger import credit, debit, execute_run
 from gazette.ledger.money import fen_to_yuan, yuan_to_fen
-from jiaxing.schemes.resident_pension import domain as D
+from jiaxing.schemes.resident_pension import domain
 from jiaxing.schemes.resident_pension import standards as S
 from jiaxing.schemes.resident_pension.standards import ledger
 
@@ -183,7 +183,7 @@ def import_results(import_id: str, textdata: str, *, uow=None, actor: str = "sys
             lines += [debit(f"payable:{dist}", paid[dist]), credit(f"bank:{dist}", paid[dist])]
         if lines:
             ledger(actor).post(session, lines, key=ctx.key("paid"), description=f"银行代发成功 {import_id}",
-                               business_date=d, run_id=ctx.run_id, data={"clause": D.clause("二")}, actor=actor)
+                               business_date=d, run_id=ctx.run_id, data={"clause": domain.clause("二")}, actor=actor)
         for dist in sorted(cancelled):
             back[dist] = cancelled[dist]
         lines = []
@@ -191,7 +191,7 @@ def import_results(import_id: str, textdata: str, *, uow=None, actor: str = "sys
             lines += [debit(f"payable:{dist}", back[dist]), credit(f"recoverable:{dist}", back[dist])]
         if lines:
             ledger(actor).post(session, lines, key=ctx.key("dead-failed"), description=f"死亡后代发失败，撤销 {import_id}",
-                               business_date=d, run_id=ctx.run_id, data={"clause": D.clause("二")}, actor=actor)
+                               business_date=d, run_id=ctx.run_id, data={"clause": domain.clause("二")}, actor=actor)
         return {"ok": len(ok), "failed": len(bad) - n_dead, "cancelled_after_death": n_dead,
                 "paid_fen": sum(paid.values())}
 
@@ -206,7 +206,7 @@ def exceptions(session: Session, limit: int = 1000) -> list[dict]:
         FROM rp_lines l JOIN rp_participants p ON p.id = l.participant_id WHERE l.status = 'failed'
         ORDER BY l.id LIMIT :n"""), {"n": limit}).all()
     return [{"ref": ref(r[0]), "person_id": r[1], "name": r[2], "district": r[3], "kind": r[4],
-             "month": D.month_label(r[5]), "amount": fen_to_yuan(r[6]), "bank": r[7], "attempts": r[8],
+             "month": domain.month_label(r[5]), "amount": fen_to_yuan(r[6]), "bank": r[7], "attempts": r[8],
              "last_export": r[9]} for r in rows]
 
 
@@ -223,7 +223,7 @@ def reconcile(session: Session) -> dict:
     for kind in ("expense", "payable", "bank", "recoverable"):
         bal[kind] = int(session.execute(text(
             "SELECT COALESCE(SUM(b.balance), 0) FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id "
-            "WHERE a.book_code = :b AND a.code LIKE :c"), {"b": D.BOOK, "c": f"{kind}:%"}).scalar())
+            "WHERE a.book_code = :b AND a.code LIKE :c"), {"b": domain.BOOK, "c": f"{kind}:%"}).scalar())
     checks = {
         "lines_add_up": paid + failed + pending == total,
         "payable_is_unpaid": bal["payable"] == failed + pending,

@@ -20,7 +20,7 @@ from gazette.errors import Conflict, InvalidInput
 from gazette.ledger import credit, debit
 from gazette.ledger.money import fen_to_yuan
 from gazette.schemes.handler import Context, handles
-from jiaxing.schemes.resident_pension import domain as D
+from jiaxing.schemes.resident_pension import domain
 from jiaxing.schemes.resident_pension.commands import Contribute
 from jiaxing.schemes.resident_pension.models import Contribution
 from jiaxing.schemes.resident_pension.participants import get
@@ -30,9 +30,9 @@ from jiaxing.schemes.resident_pension.standards import ledger, today
 def subsidy_for(amount_fen: int, paid_on, year: int) -> tuple[int, bool]:
     """(subsidy in fen, back payment?) of a payment — 三."""
     back = year < paid_on.year
-    tier = D.gazette_tier_fen(paid_on)
+    tier = domain.gazette_tier_fen(paid_on)
     if tier is not None and amount_fen == tier and not back:
-        return D.gazette_subsidy_fen(paid_on), back
+        return domain.gazette_subsidy_fen(paid_on), back
     return 0, back
 
 
@@ -40,16 +40,16 @@ def check(amount_fen: int, paid_on, year: int) -> None:
     if year > paid_on.year:
         raise InvalidInput(f"不能预缴 {year} 年（缴费日期 {paid_on}）", f"cannot pay {year} in advance (paid {paid_on})",
                            field="year", code="future_year")
-    tiers = D.tiers_fen(paid_on)
+    tiers = domain.tiers_fen(paid_on)
     if amount_fen not in tiers:
         if amount_fen == 5000_00:
             raise InvalidInput(f"5000 元档次自 2022-09-01 起设立，{paid_on} 不适用，不享受 900 元补贴",
                                f"the 5,000 tier exists from 2022-09-01; not on {paid_on} (no 900 subsidy)",
-                               field="paid_on", code="tier_not_in_force", details=D.cited("三"))
+                               field="paid_on", code="tier_not_in_force", details=domain.cited("三"))
         raise InvalidInput(f"未知的缴费档次：{fen_to_yuan(amount_fen)} 元（可选："
                            f"{'、'.join(fen_to_yuan(t) for t in tiers)}）",
                            f"unknown tier {fen_to_yuan(amount_fen)}",
-                           field="amount", code="unknown_tier", details=D.cited("三", tiers=[fen_to_yuan(t) for t in tiers]))
+                           field="amount", code="unknown_tier", details=domain.cited("三", tiers=[fen_to_yuan(t) for t in tiers]))
 
 
 @handles(Contribute)
@@ -68,10 +68,10 @@ def _contribute(ctx: Context, cmd: Contribute) -> dict:
     if s.scalar(select(Contribution.id).where(Contribution.person_id == p.person_id, Contribution.year == cmd.year)):
         raise Conflict(f"{cmd.year} 年已缴费",
                        f"{cmd.year} is already paid",
-                       field="year", code="year_already_paid", details=D.cited("三"))
+                       field="year", code="year_already_paid", details=domain.cited("三"))
     subsidy, back = subsidy_for(cmd.amount_fen, cmd.paid_on, cmd.year)
     row = Contribution(person_id=p.person_id, district=p.district, year=cmd.year, amount_fen=cmd.amount_fen,
-                       paid_on=cmd.paid_on, back_payment=back, subsidy_fen=subsidy, clause=D.clause("三"))
+                       paid_on=cmd.paid_on, back_payment=back, subsidy_fen=subsidy, clause=domain.clause("三"))
     s.add(row)
     s.flush()
     lg = ledger(ctx.actor)
@@ -79,15 +79,15 @@ def _contribute(ctx: Context, cmd: Contribute) -> dict:
                     district=p.district, owner=p.person_id, actor=ctx.actor)
     ctx.post(lg, [debit("collections", cmd.amount_fen), credit(f"personal:{p.person_id}", cmd.amount_fen)],
              key=f"contribution:{p.person_id}:{cmd.year}", description=f"{cmd.year} 年度缴费", business_date=d,
-             data={"clause": D.clause("三"), "back_payment": back})
+             data={"clause": domain.clause("三"), "back_payment": back})
     if subsidy:
         lg.open_account(s, f"subsidy:{p.person_id}", f"缴费补贴账户 {p.person_id}", "liability",
                         programme="resident_pension", district=p.district, owner=p.person_id, actor=ctx.actor)
         ctx.post(lg, [debit("subsidy_expense", subsidy), credit(f"subsidy:{p.person_id}", subsidy)],
                  key=f"subsidy:{p.person_id}:{cmd.year}", description=f"{cmd.year} 年度 5000 元档缴费补贴",
-                 business_date=d, data={"clause": D.clause("三")})
+                 business_date=d, data={"clause": domain.clause("三")})
     out = {"person_id": p.person_id, "year": cmd.year, "amount": fen_to_yuan(cmd.amount_fen),
            "paid_on": cmd.paid_on.isoformat(), "back_payment": back, "subsidy": fen_to_yuan(subsidy),
-           "clause": D.clause("三")}
+           "clause": domain.clause("三")}
     ctx.audit("pension.contributed", "rp_contribution", f"{p.person_id}/{cmd.year}", after=out, business_date=d)
     return out

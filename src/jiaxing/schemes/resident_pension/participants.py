@@ -23,7 +23,7 @@ from gazette.errors import Conflict, InvalidInput, NotFound
 from gazette.ledger import credit, debit
 from gazette.schemes.handler import Context, handles
 from jiaxing.districts import DISTRICTS
-from jiaxing.schemes.resident_pension import domain as D
+from jiaxing.schemes.resident_pension import domain
 from jiaxing.schemes.resident_pension.commands import (
     Enrol,
     ImportRoster,
@@ -43,7 +43,7 @@ MAX_ROWS = 200_000
 def snapshot(p: Participant) -> dict[str, Any]:
     return {"person_id": p.person_id, "name": p.name, "district": p.district, "status": p.status,
             "enrolled_on": p.enrolled_on.isoformat(),
-            "pension_from": None if p.pension_from is None else D.month_label(p.pension_from),
+            "pension_from": None if p.pension_from is None else domain.month_label(p.pension_from),
             "death_date": p.death_date.isoformat() if p.death_date else None, "bank": p.bank,
             "bank_account": p.bank_account}
 
@@ -76,12 +76,12 @@ def clean_row(raw: dict[str, Any]) -> dict[str, Any]:
     if status == "receiving" and pf is None:
         raise InvalidInput("领取待遇人员须填写起领月份", "a person receiving needs pension_from (YYYY-MM)",
                            field="pension_from", code="missing_pension_from")
-    if pf is not None and D.month_index(pf) < D.FIRST_MONTH:
+    if pf is not None and domain.month_index(pf) < domain.FIRST_MONTH:
         raise InvalidInput("起领月份不得早于 2021-01（本库公报覆盖期）", "pension_from may not precede 2021-01",
                            field="pension_from", code="out_of_range")
     bank = str(raw.get("bank") or "JXRCB").strip().upper()
-    if bank not in D.BANKS:
-        raise InvalidInput(f"未知的代发银行：{bank}（{', '.join(D.BANKS)}）", f"unknown bank: {bank}", field="bank",
+    if bank not in domain.BANKS:
+        raise InvalidInput(f"未知的代发银行：{bank}（{', '.join(domain.BANKS)}）", f"unknown bank: {bank}", field="bank",
                            code="unknown_bank")
     acct = str(raw.get("bank_account") or "").strip()
     if not (acct.isascii() and acct.isdigit() and 8 <= len(acct) <= 30):
@@ -95,7 +95,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     from gazette.ledger._sql import bulk_insert
 
     bulk_insert(session, Participant.__table__, [
-        {**r, "pension_from": None if r["pension_from"] is None else D.month_index(r["pension_from"]),
+        {**r, "pension_from": None if r["pension_from"] is None else domain.month_index(r["pension_from"]),
          "settled_version": 0, "death_date": None, "death_month": None} for r in rows])
 
 
@@ -223,8 +223,8 @@ def _start(ctx: Context, cmd: StartPension) -> dict:
         raise Conflict(f"只有缴费人员可以开始领取（当前：{p.status}）",
                        f"only a contributing person can start receiving (now {p.status})",
                        field="person_id", code="wrong_status")
-    m = D.month_index(cmd.from_month)
-    if m < D.FIRST_MONTH:
+    m = domain.month_index(cmd.from_month)
+    if m < domain.FIRST_MONTH:
         raise InvalidInput("起领月份不得早于 2021-01", "the first month may not precede 2021-01", field="from_month",
                            code="out_of_range")
     return _change(ctx, p, "pension.started", status="receiving", pension_from=m)
@@ -276,7 +276,7 @@ def _death(ctx: Context, cmd: ReportDeath) -> dict:
         raise InvalidInput("死亡日期早于参保日期", "the death date precedes enrolment", field="death_date",
                            code="death_before_enrolment")
     out = _change(ctx, p, "pension.death_reported", status="deceased", death_date=cmd.death_date,
-                  death_month=D.month_index(cmd.death_date))
+                  death_month=domain.month_index(cmd.death_date))
     out.update(settle_after_death(ctx, p, d))
     return out
 
@@ -285,7 +285,7 @@ def settle_after_death(ctx: Context, p: Participant, d: dt.date) -> dict:
     """Lines for months after the death month: unsent ones cancelled; what was sent or paid — and any
     top-up granted for those months — becomes a recovery item. Ledger entries per district."""
     s = ctx.session
-    dm = D.month_index(p.death_date)
+    dm = domain.month_index(p.death_date)
     rows = s.execute(text("""
         SELECT l.id, l.month, l.amount_fen, l.status,
                COALESCE(sm.amount_fen - l.amount_fen, 0) AS topped
@@ -308,14 +308,14 @@ def settle_after_death(ctx: Context, p: Participant, d: dt.date) -> dict:
                       {"l": lid, "p": p.id, "d": p.district, "m": month, "a": owed, "on": d,
                        "r": f"死亡（{p.death_date}）后月份已发待遇"})
             recovered += owed
-            months.append(D.month_label(month))
+            months.append(domain.month_label(month))
     lg = ledger(ctx.actor)
     if cancelled:
         ctx.post(lg, [debit(f"payable:{p.district}", cancelled), credit(f"expense:{p.district}", cancelled)],
                  key=f"death-cancel:{p.person_id}", description=f"死亡后未发待遇撤销 {p.person_id}", business_date=d,
-                 data={"clause": D.clause("二")})
+                 data={"clause": domain.clause("二")})
     if recovered:
         ctx.post(lg, [debit(f"recoverable:{p.district}", recovered), credit(f"expense:{p.district}", recovered)],
                  key=f"death-recover:{p.person_id}", description=f"死亡后多发待遇追回 {p.person_id}", business_date=d,
-                 data={"clause": D.clause("二")})
+                 data={"clause": domain.clause("二")})
     return {"cancelled_fen": cancelled, "recovery_fen": recovered, "recovery_months": months}

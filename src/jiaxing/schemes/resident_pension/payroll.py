@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from gazette.errors import Conflict, InvalidInput
 from gazette.ledger import credit, debit, execute_run, get_run
 from gazette.ledger.money import fen_to_yuan
-from jiaxing.schemes.resident_pension import domain as D
+from jiaxing.schemes.resident_pension import domain
 from jiaxing.schemes.resident_pension import standards as S
 from jiaxing.schemes.resident_pension.models import Participant
 
@@ -64,7 +64,7 @@ def _post(session: Session, sums: dict[str, tuple[int, int]], key: str, memo: st
             lines += [debit(f"expense:{district}", amount), credit(f"payable:{district}", amount)]
     if lines:
         S.ledger(actor).post(session, lines, key=key, description=memo, business_date=d, run_id=run_id,
-                             data={"clause": D.clause(clause_path)}, actor=actor)
+                             data={"clause": domain.clause(clause_path)}, actor=actor)
 
 
 def _totals(session: Session, run_id: int) -> dict:
@@ -81,26 +81,26 @@ def payroll(month: str, *, width: int = DEFAULT_WIDTH, uow=None, on_progress=Non
     from gazette.store.db import unit_of_work
 
     uow = uow or unit_of_work
-    m = D.month_index(month)
-    label = D.month_label(m)
+    m = domain.month_index(month)
+    label = domain.month_label(m)
     with uow() as s:
         d = S.today(s)
-        if D.month_index(d) < m:
+        if domain.month_index(d) < m:
             raise InvalidInput(f"{label} 尚未开始（营业日 {d}）",
                                f"{label} has not begun "
                                f"(business date {d})",
-                               field="month", code="month_not_started", details=D.cited("二"))
+                               field="month", code="month_not_started", details=domain.cited("二"))
         done = get_run(s, "rp.payroll", label)
         if done is not None and done.completed:
             raise Conflict(f"{label} 的待遇已发放，月份已关闭",
                            f"the payroll of {label} is closed",
-                           field="month", code="month_closed", details=D.cited("二", result=done.result))
+                           field="month", code="month_closed", details=domain.cited("二", result=done.result))
         later = s.execute(text("SELECT MAX(period) FROM ledger_runs WHERE run_type = 'rp.payroll' "
                                "AND status = 'completed'")).scalar()
         if later is not None and later > label:
             raise Conflict(f"已发放 {later}，不能再发放更早的 {label}",
                            f"{later} is already paid; {label} cannot follow it",
-                           field="month", code="month_closed", details=D.cited("二"))
+                           field="month", code="month_closed", details=domain.cited("二"))
         v = S.version_on(s, d)
 
     def units() -> list[int]:
@@ -138,7 +138,7 @@ def topup(*, width: int = DEFAULT_WIDTH, uow=None, on_progress=None, actor: str 
     with uow() as s:
         d = S.today(s)
         v = S.version_on(s, d)
-    cm = D.month_index(d)
+    cm = domain.month_index(d)
 
     def units() -> list[int]:
         with uow() as s:

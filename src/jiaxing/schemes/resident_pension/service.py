@@ -12,8 +12,10 @@ from typing import Any
 from gazette import validate as V
 from gazette.schemes.handler import Outcome, execute
 from jiaxing.schemes.resident_pension import commands as C
-from jiaxing.schemes.resident_pension import domain as D
-from jiaxing.schemes.resident_pension import handlers  # noqa: F401 - registers the command functions
+from jiaxing.schemes.resident_pension import (
+    domain,
+    handlers,  # noqa: F401 - registers the command functions
+)
 from jiaxing.schemes.resident_pension import participants as P
 
 
@@ -69,7 +71,7 @@ def propose(year: Any, rural_income: Any, growth: Any, *, key: str, actor: str) 
     return _result(execute(C.ProposeAdjustment(
         idempotency_key=key, actor=actor, year=V.integer(year, "year", minimum=2023, maximum=2100),
         rural_income_fen=V.yuan(rural_income, "rural_income", allow_zero=False, maximum=10_000_000),
-        growth_ppm=D.growth_ppm(growth))))
+        growth_ppm=domain.growth_ppm(growth))))
 
 
 def edit(year: Any, amount: Any, *, key: str, actor: str, note: str = "") -> dict:

@@ -18,7 +18,7 @@ from gazette.ledger import Ledger
 from gazette.ledger._sql import bulk_insert
 from gazette.ledger.errors import UnknownBook
 from jiaxing.districts import DISTRICTS
-from jiaxing.schemes.resident_pension import domain as D
+from jiaxing.schemes.resident_pension import domain
 from jiaxing.schemes.resident_pension.models import StandardMonth, StandardVersion
 
 CONTROL = {
@@ -34,12 +34,12 @@ CONTRIB = {
 
 
 def ledger(actor: str = "system") -> Ledger:
-    return Ledger(D.BOOK, actor=actor)
+    return Ledger(domain.BOOK, actor=actor)
 
 
 def setup(session: Session, business_date: dt.date, *, actor: str = "system") -> dict:
     """Open the book, its accounts and the standard versions of the parameters (idempotent)."""
-    lg = Ledger.open_book(session, D.BOOK, "城乡居民基本养老保险", business_date=business_date, actor=actor)
+    lg = Ledger.open_book(session, domain.BOOK, "城乡居民基本养老保险", business_date=business_date, actor=actor)
     for district in DISTRICTS:
         for code, (name, typ, neg) in CONTROL.items():
             lg.open_account(session, f"{code}:{district}", f"{name}（{district}）", typ, programme="resident_pension",
@@ -48,12 +48,12 @@ def setup(session: Session, business_date: dt.date, *, actor: str = "system") ->
         lg.open_account(session, code, name, typ, programme="resident_pension", allow_negative=neg, actor=actor)
     seeded = 0
     if session.scalar(select(func.count()).select_from(StandardVersion)) == 0:
-        for start, fen in D.basic_pension_history():
-            published = D.SIGNED_60 if start >= dt.date(2022, 1, 1) else start
-            _add_version(session, D.month_index(start), fen, published,
-                         f"{D.clause('二')}（{'2022-09-06 印发' if published == D.SIGNED_60 else '调整前标准，D13'}）")
+        for start, fen in domain.basic_pension_history():
+            published = domain.SIGNED_60 if start >= dt.date(2022, 1, 1) else start
+            _add_version(session, domain.month_index(start), fen, published,
+                         f"{domain.clause('二')}（{'2022-09-06 印发' if published == domain.SIGNED_60 else '调整前标准，D13'}）")
             seeded += 1
-    return {"book": D.BOOK, "business_date": today(session).isoformat(), "versions_seeded": seeded}
+    return {"book": domain.BOOK, "business_date": today(session).isoformat(), "versions_seeded": seeded}
 
 
 def is_set_up(session: Session) -> bool:
@@ -70,7 +70,7 @@ def today(session: Session) -> dt.date:
 
 def advance(session: Session, to: dt.date, *, actor: str = "operator") -> dt.date:
     if to < today(session):
-        raise D.PensionError("date_backwards", f"营业日不能倒退（当前 {today(session)}）",
+        raise domain.PensionError("date_backwards", f"营业日不能倒退（当前 {today(session)}）",
                              f"the business date cannot move backwards (now {today(session)})", field="date")
     return ledger(actor).advance_business_date(session, to, actor=actor)
 
@@ -82,7 +82,7 @@ def versions(session: Session) -> list[StandardVersion]:
 def version_on(session: Session, d: dt.date) -> int:
     v = session.scalar(select(func.max(StandardVersion.version)).where(StandardVersion.published_on <= d))
     if v is None:
-        raise D.PensionError("no_standard", f"{d} 前没有公布的基础养老金标准", f"no standard published by {d}",
+        raise domain.PensionError("no_standard", f"{d} 前没有公布的基础养老金标准", f"no standard published by {d}",
                              field="date", clause_path="二")
     return int(v)
 
@@ -111,7 +111,7 @@ def _add_version(session: Session, start: int, fen: int, published: dt.date, cit
     session.flush()
     sched = schedule(session, v)
     rows, cur, i = [], None, 0
-    for m in range(D.FIRST_MONTH, D.LAST_MONTH + 1):
+    for m in range(domain.FIRST_MONTH, domain.LAST_MONTH + 1):
         while i < len(sched) and sched[i][0] <= m:
             cur = sched[i][1]
             i += 1
@@ -127,13 +127,13 @@ def add_version(session: Session, start: int, fen: int, published: dt.date, cita
     latest = session.scalar(select(func.max(StandardVersion.version))) or 0
     last_pub = session.scalar(select(func.max(StandardVersion.published_on)))
     if last_pub is not None and published < last_pub:
-        raise D.PensionError("published_before_latest", f"发布日期 {published} 早于已发布标准的日期 {last_pub}",
+        raise domain.PensionError("published_before_latest", f"发布日期 {published} 早于已发布标准的日期 {last_pub}",
                              f"published on {published}, before the latest publication {last_pub}",
                              field="date", clause_path="一")
     if latest:
         current = standard(session, latest, start)
         if current is not None and fen < current:
-            raise D.PensionError("standard_lowered", "新标准不得低于该月已执行的标准",
+            raise domain.PensionError("standard_lowered", "新标准不得低于该月已执行的标准",
                                  "a new standard may not be lower than the one in force for that month",
-                                 field="amount", clause_path="一", current=D.month_label(start))
+                                 field="amount", clause_path="一", current=domain.month_label(start))
     return _add_version(session, start, fen, published, citation, adjustment_id)

@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from gazette.ledger.money import fen_to_yuan
-from jiaxing.schemes.resident_pension import domain as D
+from jiaxing.schemes.resident_pension import domain
 from jiaxing.schemes.resident_pension import standards as S
 from jiaxing.schemes.resident_pension.bank import ref
 from jiaxing.schemes.resident_pension.models import Contribution
@@ -18,7 +18,7 @@ STATUS_ZH = {"due": "待发", "sent": "已送银行", "paid": "已到账", "fail
 def _balance(session: Session, code: str) -> int:
     return int(session.execute(text(
         "SELECT COALESCE(SUM(b.balance), 0) FROM ledger_balances b JOIN ledger_accounts a ON a.id = b.account_id "
-        "WHERE a.book_code = :b AND a.code = :c"), {"b": D.BOOK, "c": code}).scalar())
+        "WHERE a.book_code = :b AND a.code = :c"), {"b": domain.BOOK, "c": code}).scalar())
 
 
 def statement(session: Session, person_id: str) -> dict:
@@ -28,27 +28,27 @@ def statement(session: Session, person_id: str) -> dict:
     lines = session.execute(text("""
         SELECT id, kind, month, version, months, amount_fen, status FROM rp_lines WHERE participant_id = :p
         ORDER BY month, kind DESC, id"""), {"p": p.id}).all()
-    pensions = [{"ref": ref(r[0]), "month": D.month_label(r[2]), "amount": fen_to_yuan(r[5]), "version": r[3],
+    pensions = [{"ref": ref(r[0]), "month": domain.month_label(r[2]), "amount": fen_to_yuan(r[5]), "version": r[3],
                  "status": r[6], "status_zh": STATUS_ZH[r[6]]} for r in lines if r[1] == "pension"]
-    topups = [{"ref": ref(r[0]), "run_month": D.month_label(r[2]), "months": r[4], "amount": fen_to_yuan(r[5]),
-               "version": r[3], "status": r[6], "status_zh": STATUS_ZH[r[6]], "clause": D.clause("二")}
+    topups = [{"ref": ref(r[0]), "run_month": domain.month_label(r[2]), "months": r[4], "amount": fen_to_yuan(r[5]),
+               "version": r[3], "status": r[6], "status_zh": STATUS_ZH[r[6]], "clause": domain.clause("二")}
               for r in lines if r[1] == "topup"]
     contributions = [{"year": c.year, "amount": fen_to_yuan(c.amount_fen), "paid_on": c.paid_on.isoformat(),
                       "back_payment": c.back_payment, "subsidy": fen_to_yuan(c.subsidy_fen), "clause": c.clause}
                      for c in session.scalars(select(Contribution).where(Contribution.person_id == p.person_id)
                                               .order_by(Contribution.year))]
-    recoveries = [{"month": D.month_label(r[0]), "amount": fen_to_yuan(r[1]), "status": r[2], "reason": r[3]}
+    recoveries = [{"month": domain.month_label(r[0]), "amount": fen_to_yuan(r[1]), "status": r[2], "reason": r[3]}
                   for r in session.execute(text("SELECT month, amount_fen, status, reason FROM rp_recoveries "
                                                 "WHERE participant_id = :p ORDER BY month"), {"p": p.id})]
     d = S.today(session)
     nxt = None
     if p.status == "receiving":
         last = max((r[2] for r in lines if r[1] == "pension"), default=None)
-        m = max(D.month_index(d) if last is None else last + 1, p.pension_from or 0)
+        m = max(domain.month_index(d) if last is None else last + 1, p.pension_from or 0)
         v = S.version_on(session, d)
         amount = S.standard(session, v, m)
         if amount:
-            nxt = {"month": D.month_label(m), "amount": fen_to_yuan(amount), "clause": D.clause("二")}
+            nxt = {"month": domain.month_label(m), "amount": fen_to_yuan(amount), "clause": domain.clause("二")}
     received = sum(r[5] for r in lines if r[6] != "cancelled")
     return {"participant": snapshot(p), "business_date": d.isoformat(), "pensions": pensions, "topups": topups,
             "topup_total": fen_to_yuan(sum(r[5] for r in lines if r[1] == "topup" and r[6] != "cancelled")),
@@ -56,7 +56,7 @@ def statement(session: Session, person_id: str) -> dict:
             "personal_account": fen_to_yuan(_balance(session, f"personal:{p.person_id}")),
             "subsidy_account": fen_to_yuan(_balance(session, f"subsidy:{p.person_id}")),
             "recoveries": recoveries, "next_payment": nxt,
-            "clauses": [D.clause("二"), D.clause("三")]}
+            "clauses": [domain.clause("二"), domain.clause("三")]}
 
 
 def dashboard(session: Session, district: str | None = None, months: int = 12) -> dict:
@@ -67,7 +67,7 @@ def dashboard(session: Session, district: str | None = None, months: int = 12) -
         GROUP BY district, kind, month, status"""), {"d": district}).all()
     table: dict[tuple[str, str], dict] = {}
     for dist, kind, month, status, n, amount in rows:
-        label = D.month_label(month)
+        label = domain.month_label(month)
         cell = table.setdefault((label, dist), {"month": label, "district": dist, "people": 0, "pension": 0, "topup": 0,
                                                 "paid": 0, "failed": 0, "pending": 0, "cancelled": 0})
         amount = int(amount)
@@ -89,7 +89,7 @@ def dashboard(session: Session, district: str | None = None, months: int = 12) -
 
 
 def standards(session: Session) -> list[dict]:
-    return [{"version": v.version, "effective_from": D.month_label(v.effective_from), "amount": fen_to_yuan(v.amount_fen),
+    return [{"version": v.version, "effective_from": domain.month_label(v.effective_from), "amount": fen_to_yuan(v.amount_fen),
              "published_on": v.published_on.isoformat(), "citation": v.citation} for v in S.versions(session)]
 
 
