@@ -48,6 +48,7 @@ from gazette.ledger.postings import (
     Line,
     PostedEntry,
     PostedLine,
+    Side,
     credit,
     debit,
     request_digest,
@@ -321,7 +322,7 @@ class Ledger(AccountsMixin):
                 entity_id=self.book,
                 after={
                     "count": len(fresh),
-                    "debit_total_fen": sum(a for p in fresh for _, s, a in p.lines if s == "D"),
+                    "debit_total_fen": sum(a for p in fresh for _, s, a in p.lines if s == Side.debit),
                     "first_key": fresh[0].key,
                     "last_key": fresh[-1].key,
                     "run_id": run_id,

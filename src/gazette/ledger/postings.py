@@ -26,7 +26,8 @@ class Side(StrEnum):
 
 #: The side on which an account type grows: assets and expenses on the debit side (借),
 #: liabilities, equity and income on the credit side (贷).
-NORMAL_SIDE = {"asset": "D", "expense": "D", "liability": "C", "equity": "C", "income": "C"}
+NORMAL_SIDE = {"asset": Side.debit, "expense": Side.debit, "liability": Side.credit, "equity": Side.credit,
+               "income": Side.credit}
 SIDES = tuple(s.value for s in Side)
 MAX_DESCRIPTION = 2000
 
@@ -54,7 +55,7 @@ class Account:
     data: dict = field(default_factory=dict)
 
     @property
-    def normal_side(self) -> str:
+    def normal_side(self) -> Side:
         return NORMAL_SIDE[self.type]
 
     def signed(self, side: str, amount_fen: int) -> int:

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from gazette.ledger.postings import NORMAL_SIDE, Account
+from gazette.ledger.postings import NORMAL_SIDE, Account, Side
 from gazette.ledger.store import accounts_table, balances_table, entries_table, lines_table
 
 if TYPE_CHECKING:
     from gazette.ledger.ledger import Ledger
 
-_SIGNED = case((lines_table.c.side == "D", lines_table.c.amount_fen), else_=-lines_table.c.amount_fen)
+_SIGNED = case((lines_table.c.side == Side.debit.value, lines_table.c.amount_fen), else_=-lines_table.c.amount_fen)
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class TrialBalanceRow:
     def balance_fen(self) -> int:
         """Balance in the account's normal direction."""
         net = self.debit_fen - self.credit_fen
-        return net if NORMAL_SIDE[self.type] == "D" else -net
+        return net if NORMAL_SIDE[self.type] == Side.debit else -net
 
 
 @dataclass(frozen=True)
@@ -90,11 +90,11 @@ class Statement:
 
     @property
     def debit_total_fen(self) -> int:
-        return sum(ln.amount_fen for ln in self.lines if ln.side == "D")
+        return sum(ln.amount_fen for ln in self.lines if ln.side == Side.debit)
 
     @property
     def credit_total_fen(self) -> int:
-        return sum(ln.amount_fen for ln in self.lines if ln.side == "C")
+        return sum(ln.amount_fen for ln in self.lines if ln.side == Side.credit)
 
 
 @dataclass(frozen=True)
@@ -134,8 +134,8 @@ def trial_balance(session: Session, ledger: Ledger, on: dt.date | None = None) -
         for acc_id, d, c in session.execute(
             select(
                 sub.c.account_id,
-                func.sum(case((sub.c.side == "D", sub.c.amount_fen), else_=0)),
-                func.sum(case((sub.c.side == "C", sub.c.amount_fen), else_=0)),
+                func.sum(case((sub.c.side == Side.debit.value, sub.c.amount_fen), else_=0)),
+                func.sum(case((sub.c.side == Side.credit.value, sub.c.amount_fen), else_=0)),
             ).group_by(sub.c.account_id)
         )
     }
@@ -152,10 +152,10 @@ def balance_at(session: Session, ledger: Ledger, account: str, on: dt.date) -> i
     sub = _lines(ledger.book, on).where(lines_table.c.account_id == acc.id).subquery()
     net = session.execute(
         select(
-            func.coalesce(func.sum(case((sub.c.side == "D", sub.c.amount_fen), else_=-sub.c.amount_fen)), 0)
+            func.coalesce(func.sum(case((sub.c.side == Side.debit.value, sub.c.amount_fen), else_=-sub.c.amount_fen)), 0)
         )
     ).scalar_one()
-    return acc.signed("D", int(net))  # debits minus credits, turned to the normal direction
+    return acc.signed(Side.debit, int(net))  # debits minus credits, turned to the normal direction
 
 
 def statement(
@@ -220,7 +220,7 @@ def verify(session: Session, ledger: Ledger) -> Verification:
     )
     for acc_id, code, type_, stored, allow_negative in rows:
         net = journal.get(acc_id, 0)
-        expected = net if NORMAL_SIDE[type_] == "D" else -net
+        expected = net if NORMAL_SIDE[type_] == Side.debit else -net
         if stored != expected:
             mismatches.append((code, int(stored), expected))
         if stored < 0 and not allow_negative:
