@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
 
@@ -184,9 +185,22 @@ class Document:
         }
 
 
+class RelationType(StrEnum):
+    """How one document relates to another, as found in its text; each has its inverse."""
+
+    issues = "issues"  # 印发/转发
+    interprets = "interprets"  # 解读
+    repeals = "repeals"  # 废止
+    cites = "cites"  # 引用
+    issued_by = "issued_by"
+    interpreted_by = "interpreted_by"
+    repealed_by = "repealed_by"
+    cited_by = "cited_by"
+
+
 @dataclass
 class Relation:
-    type: str  # issues | interprets | repeals | cites
+    type: str  # a RelationType: issues | interprets | repeals | cites
     source: str
     target: str
     evidence: str

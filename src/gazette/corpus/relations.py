@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from gazette.corpus.docnumber import find_doc_numbers
-from gazette.corpus.model import Document, Relation, Warning_
+from gazette.corpus.model import Document, Relation, RelationType, Warning_
 from gazette.corpus.text import compact
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[。；！？])")
@@ -35,7 +35,7 @@ def extract_relations(documents: list[Document], warnings: list[Warning_]) -> li
 
     def add(rel: Relation) -> None:
         key = (rel.type, rel.source, rel.target)
-        if key in seen or rel.source == rel.target and rel.type != "issues":
+        if key in seen or rel.source == rel.target and rel.type != RelationType.issues:
             return
         seen.add(key)
         relations.append(rel)
@@ -47,7 +47,7 @@ def extract_relations(documents: list[Document], warnings: list[Warning_]) -> li
         if doc.issued_title:
             verb = "转发" if "转发" in doc.title else "印发"
             evidence = next((s for p in notice for s in sentences(p) if verb in s), doc.title)
-            add(Relation("issues", doc.id, f"《{doc.issued_title}》", evidence, target_title=doc.issued_title))
+            add(Relation(RelationType.issues, doc.id, f"《{doc.issued_title}》", evidence, target_title=doc.issued_title))
         forwarded: set[str] = set()
         for p in notice + paragraphs:
             for s in sentences(p):
@@ -55,7 +55,7 @@ def extract_relations(documents: list[Document], warnings: list[Warning_]) -> li
                     for m in _TITLED.finditer(s):
                         target = _target_of(m)
                         forwarded.add(target)
-                        add(Relation("issues", doc.id, target, s.strip(), target_title=_clean_title(m.group(1))))
+                        add(Relation(RelationType.issues, doc.id, target, s.strip(), target_title=_clean_title(m.group(1))))
         # interprets
         m = re.match(r"^《(.+)》政策解读$", doc.title)
         if m:
@@ -63,14 +63,14 @@ def extract_relations(documents: list[Document], warnings: list[Warning_]) -> li
             target = target_doc.id if target_doc else f"《{m.group(1)}》"
             if target_doc is None:
                 warnings.append(Warning_("interpreted_not_found", f"{doc.id} interprets 《{m.group(1)}》, which this input does not print"))
-            add(Relation("interprets", doc.id, target, doc.title, target_title=m.group(1)))
+            add(Relation(RelationType.interprets, doc.id, target, doc.title, target_title=m.group(1)))
         # repeals: from the title, then from every sentence saying 废止
         repealed: dict[str, Relation] = {}
         title_m = re.search(r"关于废止(.+?)(?:文件)?的(?:通知|决定)$", doc.title)
         if title_m:
             for dm in find_doc_numbers(title_m.group(1)):
                 target = str(dm.doc_number)
-                repealed[target] = Relation("repeals", doc.id, target, doc.title)
+                repealed[target] = Relation(RelationType.repeals, doc.id, target, doc.title)
         all_text = notice + paragraphs
         for p in all_text:
             for s in sentences(p):
@@ -84,11 +84,11 @@ def extract_relations(documents: list[Document], warnings: list[Warning_]) -> li
                         repealed[target].evidence = s.strip()
                         repealed[target].target_title = repealed[target].target_title or _clean_title(m.group(1))
                     else:
-                        repealed[target] = Relation("repeals", doc.id, target, s.strip(), target_title=_clean_title(m.group(1)))
+                        repealed[target] = Relation(RelationType.repeals, doc.id, target, s.strip(), target_title=_clean_title(m.group(1)))
                 if not found:
                     for dm in find_doc_numbers(s):
                         target = str(dm.doc_number)
-                        repealed.setdefault(target, Relation("repeals", doc.id, target, s.strip()))
+                        repealed.setdefault(target, Relation(RelationType.repeals, doc.id, target, s.strip()))
         for rel in repealed.values():
             add(rel)
         # cites
@@ -116,14 +116,14 @@ def extract_relations(documents: list[Document], warnings: list[Warning_]) -> li
                                 )
                             )
                         continue
-                    add(Relation("cites", doc.id, target, s.strip(), target_title=_clean_title(title)))
+                    add(Relation(RelationType.cites, doc.id, target, s.strip(), target_title=_clean_title(title)))
                 for dm in find_doc_numbers(s):
                     if any(a <= dm.start < b for a, b in spans):
                         continue
                     target = str(dm.doc_number)
                     if target in repealed or target == doc.doc_number:
                         continue
-                    add(Relation("cites", doc.id, target, s.strip()))
+                    add(Relation(RelationType.cites, doc.id, target, s.strip()))
     return relations
 
 

@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from gazette.corpus import repository as repo
 from gazette.corpus.docnumber import canonical_id
-from gazette.corpus.model import Window
+from gazette.corpus.model import RelationType, Window
 from gazette.corpus.validity import RepealInfo, Status, clause_status, document_status
 from gazette.errors import GazetteError, InvalidInput, NotFound
 
-INVERSE = {"issues": "issued_by", "interprets": "interpreted_by", "repeals": "repealed_by", "cites": "cited_by"}
+INVERSE = {RelationType.issues: RelationType.issued_by, RelationType.interprets: RelationType.interpreted_by,
+           RelationType.repeals: RelationType.repealed_by, RelationType.cites: RelationType.cited_by}
 
 
 def ingest_file(session: Session, path: Path, *, force: bool = False) -> repo.IngestReport:
@@ -141,7 +142,7 @@ def _repeals_of(session: Session, ids: list[str]) -> list[RepealInfo]:
     return [
         RepealInfo(by=r.source, on=r.effective, evidence=r.evidence)
         for r in repo.relations_to(session, ids)
-        if r.type == "repeals"
+        if r.type == RelationType.repeals
     ]
 
 
@@ -283,7 +284,7 @@ def export(session: Session, ident: str, fmt: str) -> str:
     repeals = [
         {"source": r.source, "effective": r.effective.isoformat() if r.effective else None, "evidence": r.evidence}
         for r in repo.relations_to(session, [row.id] + ([row.doc_number] if row.doc_number else []))
-        if r.type == "repeals"
+        if r.type == RelationType.repeals
     ]
     publication = next((i for i in list_issues(session) if i["id"] == row.issue_id), None)
     return akn.to_string(akn.document_xml(data, repeals, publication))

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from gazette.corpus.dates import DATE, DAY, MONTH, YEAR, make_date
-from gazette.corpus.model import Clause, Document, Relation, Warning_, Window
+from gazette.corpus.model import Clause, Document, Relation, RelationType, Warning_, Window
 from gazette.corpus.relations import sentences
 
 STATUSES = ("not_yet_in_force", "in_force", "expired", "repealed")
@@ -45,14 +45,14 @@ def apply_validity(documents: list[Document], relations: list[Relation], warning
             _clause_windows(doc, warnings)
     # A 政策解读 explains a policy and stands or falls with it.
     for rel in relations:
-        if rel.type == "interprets" and rel.source in by_id and rel.target in by_id:
+        if rel.type == RelationType.interprets and rel.source in by_id and rel.target in by_id:
             source, target = by_id[rel.source], by_id[rel.target]
             source.effective_from, source.effective_until = target.effective_from, target.effective_until
             source.validity_evidence["effective_from"] = f"随所解读文件 {target.id} / follows the policy it interprets"
             if target.effective_until:
                 source.validity_evidence["effective_until"] = f"随所解读文件 {target.id} / follows the policy it interprets"
     for rel in relations:
-        if rel.type != "repeals":
+        if rel.type != RelationType.repeals:
             continue
         source = by_id.get(rel.source)
         if source is None:
