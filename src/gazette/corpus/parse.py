@@ -14,10 +14,19 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from gazette.corpus.docnumber import find_doc_numbers, parse_doc_number
+from gazette.corpus.docnumber import parse_doc_number
 from gazette.corpus.document import DocumentDraft, parse_document
+from gazette.corpus.front_matter import (
+    CATALOG_TITLE,
+    GAZETTE_NAME,
+    ISSUE_NO_SHORT,
+    parse_cover,
+    parse_sponsor,
+    parse_toc,
+    safe_date,
+)
 from gazette.corpus.groups import group_members
-from gazette.corpus.model import Document, Issue, ParseResult, TocEntry, Warning_
+from gazette.corpus.model import Document, ParseResult, TocEntry, Warning_
 from gazette.corpus.numbering import parse_marker
 from gazette.corpus.paragraphs import is_date_line, split_flattened
 from gazette.corpus.registers import parse_catalog, parse_personnel, reconcile_catalog
@@ -35,15 +44,8 @@ from gazette.corpus.text import (
 )
 from gazette.corpus.validity import apply_validity
 
-GAZETTE_NAME = "嘉兴市人民政府公报"
-_ISSUE_NO = re.compile(r"第(\d{1,2})期（总第(\d{1,4})期）")
-_ISSUE_NO_SHORT = re.compile(r"^(?:(\d{4})年)?第(\d{1,2})期$")
-_PAGE_TAIL = re.compile(r"^(?P<body>.*?)[\s\t]*[（(](?P<page>\d{1,3})[）)]$")
-_SECTION = re.compile(r"^【([^】]+)】$")
-_PUBLISHED = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日出版")
 _INTERPRETATION_TITLE = re.compile(r"^《[^《》]+》政策解读$")
 _PERSONNEL_TITLE = re.compile(r"^【市政府人事任免】（?(?:(\d{4})年(\d{1,2})月份)?）?$")
-_CATALOG_TITLE = re.compile(r"^((\d{4})年(\d{1,2})月份)?.*(发文目录|部门行政规范性文件目录|政策解读目录)$")
 _TITLE_END = re.compile(
     r"(通知|意见|通告|公告|决定|办法|方案|规定|批复|函|政策|细则|规划|纲要|计划|目录|解读|（试行）|报告|措施|公示|名单|名录|指南|指引|规则|决议|命令|纪要)$"
 )
@@ -120,21 +122,21 @@ def _sponsor_start(lines: list[Line]) -> int | None:
 
 def _looks_like_issue(lines: list[Line]) -> bool:
     head = [ln.text for ln in lines[:40] if ln.text]
-    return GAZETTE_NAME in head[:6] and any("期" in t and ("总第" in t or _ISSUE_NO_SHORT.match(t)) for t in head[:12])
+    return GAZETTE_NAME in head[:6] and any("期" in t and ("总第" in t or ISSUE_NO_SHORT.match(t)) for t in head[:12])
 
 
 # --- issue ------------------------------------------------------------------------------------
 
 
 def _parse_issue(lines: list[Line], warnings: list[Warning_]) -> ParseResult:
-    issue, toc_start = _parse_cover(lines, warnings)
+    issue, toc_start = parse_cover(lines, warnings)
     sponsor_at = _sponsor_start(lines)
     body_end = sponsor_at if sponsor_at is not None else len(lines)
     if sponsor_at is not None:
-        _parse_sponsor(lines[sponsor_at:], issue)
+        parse_sponsor(lines[sponsor_at:], issue)
     else:
         warnings.append(Warning_("no_sponsor_block", "the back-cover sponsor block (publication date) is missing"))
-    toc, body_start = _parse_toc(lines, toc_start, body_end, warnings)
+    toc, body_start = parse_toc(lines, toc_start, body_end, warnings)
     drafts, special = _segment_body(lines[body_start:body_end], toc, issue.id, warnings)
     documents: list[Document] = []
     seen: set[str] = set()
@@ -162,109 +164,6 @@ def _parse_issue(lines: list[Line], warnings: list[Warning_]) -> ParseResult:
         warnings.append(Warning_("no_publication_date", "publication date (…出版) not found"))
     return ParseResult(issue, toc, documents, relations, personnel, catalog, tasks, warnings)
 
-
-def _parse_cover(lines: list[Line], warnings: list[Warning_]) -> tuple[Issue, int]:
-    year = number = cumulative = None
-    toc_start = 0
-    for i, line in enumerate(lines[:40]):
-        text = line.text
-        if re.fullmatch(r"(19|20)\d{2}", text) and year is None:
-            year = int(text)
-        m = _ISSUE_NO.search(text)
-        if m and number is None:
-            number, cumulative = int(m.group(1)), int(m.group(2))
-            y = re.match(r"^(\d{4})年", text)
-            if y:
-                year = int(y.group(1))
-        elif number is None:
-            m2 = _ISSUE_NO_SHORT.match(text)
-            if m2:
-                number = int(m2.group(2))
-                year = int(m2.group(1)) if m2.group(1) else year
-        if compact(text) in ("目录", "目次"):
-            toc_start = i + 1
-            break
-    if year is None or number is None:
-        warnings.append(Warning_("incomplete_cover", "year or issue number (第…期) not found on the cover"))
-    year = year or 0
-    number = number or 0
-    issue_id = f"{year:04d}-{number:02d}"
-    title = f"{GAZETTE_NAME}{year}年第{number:02d}期" + (f"（总第{cumulative}期）" if cumulative else "")
-    return Issue(issue_id, title, year, number, cumulative, None), toc_start
-
-
-def _parse_sponsor(lines: list[Line], issue: Issue) -> None:
-    for line in lines:
-        text = line.text
-        m = _PUBLISHED.search(text)
-        if m:
-            issue.published = _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            continue
-        m = _ISSUE_NO.search(text)
-        if m and issue.cumulative_number is None:
-            issue.cumulative_number = int(m.group(2))
-        kv = re.match(r"^(准印证|主办|地址|电话|邮编)[：:](.+)$", compact(text))
-        if kv:
-            issue.sponsor[kv.group(1)] = kv.group(2)
-
-
-def _safe_date(y: int, m: int, d: int) -> dt.date | None:
-    try:
-        return dt.date(y, m, d)
-    except ValueError:
-        return None
-
-
-def _parse_toc(lines: list[Line], start: int, end: int, warnings: list[Warning_]) -> tuple[list[TocEntry], int]:
-    toc: list[TocEntry] = []
-    if start == 0:
-        return toc, 0  # no table of contents: the body starts at the top
-    section: str | None = None
-    pending: list[str] = []
-    last_entry_line = start
-    i = start
-    while i < end:
-        text = lines[i].text
-        i += 1
-        if not text or re.fullmatch(r"[-—\s\t]+", text):
-            continue
-        sec = _SECTION.match(text)
-        if sec and not pending:
-            section = sec.group(1)
-            last_entry_line = i
-            continue
-        entry_text = re.sub(r"^[-•·]\s*", "", text)
-        m = _PAGE_TAIL.match(entry_text)
-        if m:
-            full = "".join(pending) + m.group("body")
-            pending = []
-            toc.append(_toc_entry(full, int(m.group("page")), section))
-            last_entry_line = i
-            continue
-        pending.append(entry_text)
-        if len(pending) > 3:
-            break  # the body has begun
-    return toc, last_entry_line
-
-
-def _toc_entry(full: str, page: int, section: str | None) -> TocEntry:
-    full = full.strip()
-    doc_number = None
-    matches = find_doc_numbers(full)
-    if matches:
-        last = matches[-1]
-        tail = full[last.end :].strip("）) \t")
-        head = full[: last.start].rstrip("（( \t")
-        if not tail:
-            doc_number = str(last.doc_number)
-            full = head.strip()
-    entry_section = section
-    if full.startswith("【"):
-        m = re.match(r"^【([^】]+)】", full)
-        entry_section = m.group(1) if m else section
-    elif _CATALOG_TITLE.match(full):
-        entry_section = "目录"
-    return TocEntry(title=full, page=page, section=entry_section, doc_number=doc_number)
 
 
 def _is_title_like(text: str) -> bool:
@@ -309,7 +208,7 @@ def _segment_body(
             starts.append((i, "interpretation", i))
         elif _PERSONNEL_TITLE.match(ct) or ct.startswith("【市政府人事任免】"):
             starts.append((i, "personnel", i))
-        elif _CATALOG_TITLE.match(ct) and len(ct) <= 40:
+        elif CATALOG_TITLE.match(ct) and len(ct) <= 40:
             starts.append((i, "catalog", i))
         elif ct in toc_titles and not in_register and not any(s[0] <= i <= s[2] for s in starts[-1:]):
             entry = toc_titles[ct]
@@ -508,4 +407,4 @@ def _title_below(lines: list[Line], docnum_index: int) -> None:
 
 def _portal_date(text: str) -> dt.date | None:
     m = re.search(r"(\d{4})[-年./](\d{1,2})[-月./](\d{1,2})", text)
-    return _safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    return safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
