@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
 
+from gazette.api.idempotency import IdempotencyKey
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
 
@@ -31,18 +32,7 @@ OWNER_OR_ADMIN = require_roles(Role.citizen, Role.city_admin)
 OWNER_ADMIN_AUDITOR = require_roles(Role.citizen, Role.city_admin, Role.auditor)
 
 
-def idempotency_key(key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
-                                                      description="idempotency key of this request")] = None) -> str:
-    """Required on every state-changing route of the fund."""
-    from gazette.errors import InvalidInput
-
-    if not key or not key.strip():
-        raise InvalidInput("此操作必须提供 Idempotency-Key 请求头", "this request needs an Idempotency-Key header",
-                           field="Idempotency-Key", code="idempotency_key_required")
-    return key
-
-
-Key = Annotated[str, Depends(idempotency_key)]
+Key = IdempotencyKey  # the one required Idempotency-Key of every scheme (gazette.api.idempotency)
 
 
 def _own(request: Request, p: Principal, person_id: str) -> str:
