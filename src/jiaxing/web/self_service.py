@@ -278,7 +278,7 @@ def finder_purchase(q) -> dict[str, str]:
 
 def expected_face(programme: str, purchase: dict[str, str], district: str) -> dict[str, Any] | None:
     """The face value the engine gives the finder's purchase — what the voucher will be worth when used."""
-    from jiaxing.schemes.vouchers import service as V
+    from jiaxing.schemes.vouchers.purchases import face_value
 
     facts: dict[str, Any] = {"price_yuan": purchase.get("price"), "date": purchase.get("date"), "district": district}
     if programme == "nev":
@@ -289,7 +289,7 @@ def expected_face(programme: str, purchase: dict[str, str], district: str) -> di
             facts["energy_label"] = int(purchase["label"])
     try:
         on = dt.date.fromisoformat(str(purchase.get("date")))
-        fen, calc = V._evaluate(programme, {k: v for k, v in facts.items() if v is not None}, on, "purchase")
+        fen, calc = face_value(programme, {k: v for k, v in facts.items() if v is not None}, on, "purchase")
     except (GazetteError, ValueError, TypeError):
         return None
     return {"fen": fen, "clause": calc["rule"], "price": purchase.get("price"), "date": purchase.get("date")}
