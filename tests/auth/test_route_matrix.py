@@ -47,6 +47,9 @@ PUBLIC_PAGES = {
 PUBLIC_API |= {("GET", "/api/v1/airspace/notices"), ("GET", "/api/v1/airspace/notices/{notice_id}"),
                ("GET", "/api/v1/airspace/objects"), ("POST", "/api/v1/airspace/check")}
 PUBLIC_PAGES |= {("GET", "/airspace")}
+# 嘉政发〔2022〕21号 三.（二）.7 (issue 12): anyone choosing care may read the catalogue and the providers with their stars.
+PUBLIC_API |= {("GET", "/api/v1/ltc/care/catalogue"), ("GET", "/api/v1/ltc/care/providers")}
+PUBLIC_PAGES |= {("GET", "/ltc/care/providers")}
 # Public forms that still need a CSRF token (without one: 403, nothing written).
 CSRF_PAGES = {("POST", "/login"), ("POST", "/logout")}
 
