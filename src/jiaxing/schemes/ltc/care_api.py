@@ -17,6 +17,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from gazette import validate as V
+from gazette.api.params import RowId
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal
 from gazette.auth.principal import Role as R
@@ -139,7 +140,7 @@ def check_in(body: CheckInBody, key: Key = None, p: Principal = Depends(CAREGIVE
 
 
 @router.post("/visits/{visit_id}/checkout", summary="Check out of a home visit with the items done")
-def check_out(visit_id: int, body: CheckOutBody, key: Key = None, p: Principal = Depends(CAREGIVER)) -> dict:
+def check_out(visit_id: RowId, body: CheckOutBody, key: Key = None, p: Principal = Depends(CAREGIVER)) -> dict:
     from jiaxing.schemes.ltc.care import service
 
     return service.check_out({**body.model_dump(), "visit_id": visit_id}, key=_key(key), actor=p.username)
@@ -153,7 +154,7 @@ def day(body: DayBody, key: Key = None, p: Principal = Depends(STAFF)) -> dict:
 
 
 @router.post("/visits/{visit_id}/rating", status_code=201, summary="Rate a visit (the person cared for)")
-def rating(visit_id: int, body: RatingBody, key: Key = None, p: Principal = Depends(CITIZEN)) -> dict:
+def rating(visit_id: RowId, body: RatingBody, key: Key = None, p: Principal = Depends(CITIZEN)) -> dict:
     from jiaxing.schemes.ltc.care import service
 
     return service.rate({**body.model_dump(), "visit_id": visit_id, "person_id": p.person_id}, key=_key(key),
@@ -198,7 +199,7 @@ def findings(p: Principal = Depends(READERS)) -> dict:
 
 
 @router.post("/findings/{finding_id}/decision", summary="Confirm or dismiss a finding")
-def decide(finding_id: int, body: DecisionBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict:
+def decide(finding_id: RowId, body: DecisionBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict:
     from jiaxing.schemes.ltc.care import service
 
     return service.decide({**body.model_dump(), "finding_id": finding_id}, key=_key(key), actor=p.username,
@@ -224,7 +225,7 @@ def statement(person_id: str, request: Request, p: Principal = Depends(STATEMENT
 
 
 @router.get("/providers/{provider_id}", summary="A provider's claims, findings and ratings")
-def provider(provider_id: int, request: Request, p: Principal = Depends(PROVIDER_READERS)) -> dict:
+def provider(provider_id: RowId, request: Request, p: Principal = Depends(PROVIDER_READERS)) -> dict:
     from jiaxing.schemes.ltc.care import queries
 
     with unit_of_work() as s:

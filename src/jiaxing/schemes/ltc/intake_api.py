@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from gazette import validate as V
+from gazette.api.params import RowId
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal
 from gazette.auth.principal import Role as R
@@ -186,13 +187,13 @@ def applications(status: str | None = None, p: Principal = Depends(CASE_READERS)
 
 
 @router.get("/applications/{application_id}", summary="One application with its result notice")
-def application(request: Request, application_id: int, p: Principal = Depends(CASE_READERS)) -> dict[str, Any]:
+def application(request: Request, application_id: RowId, p: Principal = Depends(CASE_READERS)) -> dict[str, Any]:
     return _case(request, p, application_id)
 
 
 @router.get("/applications/{application_id}/assessment",
             summary="The form and the expert seats — blind: no score shows until every seat has scored")
-def assessment(request: Request, application_id: int, p: Principal = Depends(CASE_READERS)) -> dict[str, Any]:
+def assessment(request: Request, application_id: RowId, p: Principal = Depends(CASE_READERS)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_assessment as AS
 
     _case(request, p, application_id)
@@ -225,7 +226,7 @@ async def roster(file: UploadFile, batch: Annotated[str, Form(max_length=60)], k
 
 
 @router.post("/duplicates/{duplicate_id}/clear", summary="Clear a 重复参保: keep one scheme")
-def clear(duplicate_id: int, body: ClearBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def clear(duplicate_id: RowId, body: ClearBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
     return SV.clear_duplicate(duplicate_id, body.keep_scheme, key=_key(key), actor=p.username, note=body.note)
@@ -300,7 +301,7 @@ def apply(request: Request, body: ApplyBody, key: Key = None, p: Principal = Dep
 
 
 @router.post("/applications/{application_id}/withdraw", summary="Withdraw an open application")
-def withdraw(request: Request, application_id: int, key: Key = None,
+def withdraw(request: Request, application_id: RowId, key: Key = None,
              p: Principal = Depends(APPLICANTS)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
@@ -309,7 +310,7 @@ def withdraw(request: Request, application_id: int, key: Key = None,
 
 
 @router.post("/applications/{application_id}/form", summary="镇街信息采集: the assessor's form; 初评 and the draw follow")
-def collect(request: Request, application_id: int, body: ItemsBody, key: Key = None,
+def collect(request: Request, application_id: RowId, body: ItemsBody, key: Key = None,
             p: Principal = Depends(ASSESSOR)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
@@ -319,7 +320,7 @@ def collect(request: Request, application_id: int, body: ItemsBody, key: Key = N
 
 
 @router.post("/applications/{application_id}/experts", summary="Assign an expert by hand (never one twice)")
-def assign(request: Request, application_id: int, body: AssignBody, key: Key = None,
+def assign(request: Request, application_id: RowId, body: AssignBody, key: Key = None,
            p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
@@ -328,7 +329,7 @@ def assign(request: Request, application_id: int, body: AssignBody, key: Key = N
 
 
 @router.post("/applications/{application_id}/score", summary="县级专家复评: one expert's blind score")
-def score(application_id: int, body: ItemsBody, key: Key = None, p: Principal = Depends(EXPERT)) -> dict[str, Any]:
+def score(application_id: RowId, body: ItemsBody, key: Key = None, p: Principal = Depends(EXPERT)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
     out = SV.score(application_id, body.items, key=_key(key), actor=p.username, on=body.on)
