@@ -140,21 +140,21 @@ def _advance(uow, aid: int, steps: tuple[str, ...]) -> None:
 
 def _fund(uow) -> dict[str, Any]:
     from gazette.ledger.ledger import Ledger
-    from jiaxing.schemes.provident_fund import service as S
+    from jiaxing.schemes.provident_fund import service as provident_fund_service
     from jiaxing.schemes.provident_fund.domain import Applicant
 
     with uow() as s:
         try:
-            Ledger(S.BOOK).business_date(s)
+            Ledger(provident_fund_service.BOOK).business_date(s)
             exists = True
         except Exception:  # noqa: BLE001 - the book is not open yet
             exists = False
     if not exists:
         with uow() as s:
-            S.setup(s, FUND_DATE, actor="demo")
+            provident_fund_service.setup(s, FUND_DATE, actor="demo")
     opened = 0
     for pid, name, sex, birth, base, rate in FUND_ACCOUNTS:
         with uow() as s:
-            res = S.open_account(s, Applicant(pid, name, sex, birth), base, rate, key=f"demo-open-{pid}", actor="demo")
+            res = provident_fund_service.open_account(s, Applicant(pid, name, sex, birth), base, rate, key=f"demo-open-{pid}", actor="demo")
         opened += not res.get("replayed", False)
     return {"business_date": FUND_DATE.isoformat(), "accounts_opened": opened}

@@ -73,7 +73,7 @@ def test_open_is_idempotent_with_a_key(fund):
 def test_transfer_in_merges_months_and_money(fund):
     """第十条 / 第十八条 / 第二十条（一）: an employer account is moved in, its months merged."""
     with unit_of_work(fund) as s:
-        S.open_account(s, person(P1), 500_000, "12", transfer_in=S.TransferIn(1_234_567, 30, S.D.parse_month("2022-04")))
+        S.open_account(s, person(P1), 500_000, "12", transfer_in=S.TransferIn(1_234_567, 30, S.domain.parse_month("2022-04")))
     assert view(fund, P1)["balance_fen"] == 1_234_567
     assert view(fund, P1)["loan"]["consecutive_months"] == 30
     cycle(fund, "2022-05")

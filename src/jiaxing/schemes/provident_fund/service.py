@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from gazette import validate
 from jiaxing.schemes.provident_fund import (
     commands,
+    domain,
     handlers,  # noqa: F401 - registers the command functions
 )
-from jiaxing.schemes.provident_fund import domain as D  # noqa: N812 - kept for callers that reach S.D
 from jiaxing.schemes.provident_fund.account_records import find_account, last_collected_month
 from jiaxing.schemes.provident_fund.annual_runs import base_floor_run, interest_run
 from jiaxing.schemes.provident_fund.arrears import arrears_run
@@ -92,7 +92,7 @@ def set_reference(session: Session, kind: str, start: dt.date, value: int, sourc
                                              value=value, source=source, demo=demo), session)
 
 
-def open_account(session: Session, applicant: D.Applicant, base_fen: int, rate: str | int, *,
+def open_account(session: Session, applicant: domain.Applicant, base_fen: int, rate: str | int, *,
                  transfer_in: TransferIn | None = None, key: str | None = None, actor: str = "operator") -> dict:
     """Open a worker's account (第八、九、十、十一、十二条). Nothing is written when any rule fails."""
     applicant = dataclasses.replace(applicant, person_id=validate.person_id(applicant.person_id))
@@ -104,7 +104,7 @@ def open_account(session: Session, applicant: D.Applicant, base_fen: int, rate: 
         base_fen=base_fen, rate=str(rate), transfer_in=moved_in), session)
 
 
-def open_accounts(session: Session, rows: Sequence[tuple[D.Applicant, int, str | int]], *, key: str | None = None,
+def open_accounts(session: Session, rows: Sequence[tuple[domain.Applicant, int, str | int]], *, key: str | None = None,
                   actor: str = "operator") -> dict:
     """Open many accounts at once; any refused row (``details.row``) refuses the batch, nothing written."""
     flat = tuple((a.person_id, a.name, a.sex, a.birth_date, a.flexible_pension, a.stable_residence_income,
@@ -117,17 +117,17 @@ def prepay(session: Session, person_id: str, through: str | int, *, from_month: 
     """第十三条 预缴: whole months from the next uncovered month to ``through``; no back-payment."""
     return run_command(commands.Prepay(
         idempotency_key=key_or_once(key), actor=actor, person_id=validate.person_id(person_id),
-        through=D.parse_month(through, "through"),
-        from_month=None if from_month is None else D.parse_month(from_month, "from_month")), session)
+        through=domain.parse_month(through, "through"),
+        from_month=None if from_month is None else domain.parse_month(from_month, "from_month")), session)
 
 
 def pay_month(session: Session, person_id: str, month: str | int, *, key: str | None = None,
               actor: str = "operator") -> dict:
     """An explicit payment for one month: only the next uncovered month may be paid (as a one-month
     prepayment); an earlier month is a back-payment, refused by 第十三条."""
-    month_no = D.parse_month(month)
+    month_no = domain.parse_month(month)
     account = find_account(session, person_id, lock=False)
-    D.check_not_back_payment(month_no, D.next_uncovered_month(
+    domain.check_not_back_payment(month_no, domain.next_uncovered_month(
         account.due_from, last_collected_month(session, account.id), account.prepaid_through))
     return prepay(session, person_id, month_no, from_month=month_no, key=key, actor=actor)
 
