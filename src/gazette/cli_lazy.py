@@ -27,7 +27,7 @@ from typer import _click as click  # typer ≥ 0.20 runs on its own copy of clic
 from typer.core import TyperCommand, TyperGroup
 
 # Platform parts that contribute commands (the pack's modules follow).
-PLATFORM_MODULES = ("gazette.rules.commands", "gazette.rules.params_cli", "gazette.auth.commands",
+PLATFORM_MODULES = ("gazette.rules.cli", "gazette.rules.params_cli", "gazette.auth.cli",
                     "gazette.rules.distributed.cli")
 
 _catalogue: dict[str, dict[str, Any]] | None = None

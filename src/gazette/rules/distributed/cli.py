@@ -1,6 +1,6 @@
 """``gazette synth`` and the dataset path of ``gazette batch DIR --out OUT [--cluster …]``.
 
-``src/gazette/rules/commands.py`` hands ``gazette batch`` over to :func:`run_batch_dataset` when its
+``src/gazette/rules/cli.py`` hands ``gazette batch`` over to :func:`run_batch_dataset` when its
 input is a directory (or ``--cluster`` is given); a single table keeps the in-process path.
 """
 
