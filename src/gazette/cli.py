@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -57,6 +58,24 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a 
 
 def emit(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def _read_corpus(query: Callable[[Any, Any], Any]) -> Any:
+    """One read of the corpus service (imported here, so that ``gazette --help`` stays fast), in its own
+    unit of work: ``query(service, session)``."""
+    from gazette.corpus import service
+
+    with _uow() as session:
+        return query(service, session)
+
+
+def _print_rows(rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]) -> None:
+    """A listing: the rows as JSON with --json, else one line each."""
+    if as_json:
+        emit(rows)
+        return
+    for row in rows:
+        console.print(line(row))
 
 
 def parse_date(value: str | None, field: str = "on") -> dt.date:
@@ -222,10 +241,7 @@ def ingest(
 @app.command()
 def show(ident: Annotated[str, typer.Argument(metavar="ID")], on: str | None = None, as_json: JsonFlag = False) -> None:
     """Show a document (文号 in any variant, or title) or a clause (文号#path)."""
-    from gazette.corpus import service
-
-    with _uow() as session:
-        data = service.show(session, ident, parse_date(on))
+    data = _read_corpus(lambda service, session: service.show(session, ident, parse_date(on)))
     if as_json:
         emit(data)
         return
@@ -242,10 +258,7 @@ def show(ident: Annotated[str, typer.Argument(metavar="ID")], on: str | None = N
 @app.command()
 def status(ident: Annotated[str, typer.Argument(metavar="ID")], on: str | None = None, as_json: JsonFlag = False) -> None:
     """Status of a document or clause on a date: not_yet_in_force / in_force / expired / repealed."""
-    from gazette.corpus import service
-
-    with _uow() as session:
-        result = service.status(session, ident, parse_date(on)).to_dict()
+    result = _read_corpus(lambda service, session: service.status(session, ident, parse_date(on)).to_dict())
     if as_json:
         emit(result)
         return
@@ -257,10 +270,7 @@ def status(ident: Annotated[str, typer.Argument(metavar="ID")], on: str | None =
 @app.command()
 def relations(ident: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonFlag = False) -> None:
     """Relations of a document, both directions (repeals / repealed_by, cites / cited_by …)."""
-    from gazette.corpus import service
-
-    with _uow() as session:
-        data = service.relations(session, ident)
+    data = _read_corpus(lambda service, session: service.relations(session, ident))
     if as_json:
         emit(data)
         return
@@ -275,57 +285,30 @@ def personnel(
     person: str | None = None, month: str | None = None, as_json: JsonFlag = False
 ) -> None:
     """Appointments and removals (市政府人事任免)."""
-    from gazette.corpus import service
-
-    with _uow() as session:
-        rows = service.personnel(session, person, month)
-    if as_json:
-        emit(rows)
-        return
-    for r in rows:
-        console.print(f"{r['month']}  {r['action']:<7} {r['person']}  {'，'.join(r['positions'])}")
+    rows = _read_corpus(lambda service, session: service.personnel(session, person, month))
+    _print_rows(rows, as_json, lambda r: f"{r['month']}  {r['action']:<7} {r['person']}  {'，'.join(r['positions'])}")
 
 
 @app.command()
 def catalog(issue: str | None = None, as_json: JsonFlag = False) -> None:
     """Catalog entries (发文目录 …), marked printed or not printed in the issue."""
-    from gazette.corpus import service
-
-    with _uow() as session:
-        rows = service.catalog(session, issue)
-    if as_json:
-        emit(rows)
-        return
-    for r in rows:
-        console.print(f"{'printed' if r['printed'] else 'NOT printed':>11}  {r['doc_number'] or '':<20} {r['title']}")
+    rows = _read_corpus(lambda service, session: service.catalog(session, issue))
+    _print_rows(rows, as_json,
+                lambda r: f"{'printed' if r['printed'] else 'NOT printed':>11}  {r['doc_number'] or '':<20} {r['title']}")
 
 
 @app.command()
 def tasks(document: str | None = None, unit: str | None = None, as_json: JsonFlag = False) -> None:
     """Tasks assigned to responsible units (责任单位)."""
-    from gazette.corpus import service
-
-    with _uow() as session:
-        rows = service.tasks(session, document, unit)
-    if as_json:
-        emit(rows)
-        return
-    for r in rows:
-        console.print(f"{r['id']}  [{'、'.join(r['units'])}]  {r['text'][:50]}")
+    rows = _read_corpus(lambda service, session: service.tasks(session, document, unit))
+    _print_rows(rows, as_json, lambda r: f"{r['id']}  [{'、'.join(r['units'])}]  {r['text'][:50]}")
 
 
 @app.command()
 def issues(as_json: JsonFlag = False) -> None:
     """The gazette issues in the database."""
-    from gazette.corpus import service
-
-    with _uow() as session:
-        rows = service.list_issues(session)
-    if as_json:
-        emit(rows)
-        return
-    for r in rows:
-        console.print(f"{r['id']}  {r['title']}  published {r['published']}")
+    rows = _read_corpus(lambda service, session: service.list_issues(session))
+    _print_rows(rows, as_json, lambda r: f"{r['id']}  {r['title']}  published {r['published']}")
 
 
 @app.command()
