@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
 from gazette import validate as V
+from gazette.api.idempotency import REQUIRED_KEY
 from gazette.api.params import RowId
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal
 from gazette.auth.principal import Role as R
-from gazette.errors import Forbidden, InvalidInput, NotFound
+from gazette.errors import Forbidden, NotFound
 from gazette.store.db import unit_of_work
 
 router = APIRouter(prefix="/care")
@@ -33,15 +34,8 @@ READERS = require_roles(R.insurance_officer, R.auditor)
 PROVIDER_READERS = require_roles(R.provider_staff, R.insurance_officer, R.auditor)
 STATEMENT_READERS = require_roles(R.citizen, R.insurance_officer, R.auditor)
 CITIZEN = require_roles(R.citizen)
-Key = Annotated[str | None, Header(alias="Idempotency-Key", description="idempotency key of this command")]
 Month = Annotated[str, PathParam(min_length=7, max_length=7, description="YYYY-MM")]
 
-
-def _key(key: str | None) -> str:
-    if not key:
-        raise InvalidInput("此操作必须提供 Idempotency-Key 请求头", "this command needs an Idempotency-Key header",
-                           field="Idempotency-Key", code="idempotency_key_required")
-    return key
 
 
 def _district(p: Principal) -> str | None:
@@ -114,50 +108,50 @@ def providers(district: str | None = None) -> list[dict[str, Any]]:
 
 
 @router.post("/caregivers", status_code=201, summary="Register a certified caregiver")
-def caregiver(body: CaregiverBody, request: Request, key: Key = None, p: Principal = Depends(STAFF)) -> dict:
+def caregiver(body: CaregiverBody, request: Request, key: str = REQUIRED_KEY, p: Principal = Depends(STAFF)) -> dict:
     from jiaxing.schemes.ltc.care import service
 
     _own_provider(request, p, body.provider)
-    return service.register_caregiver(body.model_dump(), key=_key(key), actor=p.username)
+    return service.register_caregiver(body.model_dump(), key=key, actor=p.username)
 
 
 @router.post("/plans", status_code=201, summary="Choose the care type, provider and items of a care plan")
-def plan(body: PlanBody, request: Request, key: Key = None, p: Principal = Depends(STAFF)) -> dict:
+def plan(body: PlanBody, request: Request, key: str = REQUIRED_KEY, p: Principal = Depends(STAFF)) -> dict:
     from jiaxing.schemes.ltc.care import service
 
     _own_provider(request, p, body.provider)
-    return service.choose_plan(body.model_dump(), key=_key(key), actor=p.username)
+    return service.choose_plan(body.model_dump(), key=key, actor=p.username)
 
 
 @router.post("/visits/checkin", status_code=201, summary="Check in to a home visit (time, position, face check)")
-def check_in(body: CheckInBody, key: Key = None, p: Principal = Depends(CAREGIVER)) -> dict:
+def check_in(body: CheckInBody, key: str = REQUIRED_KEY, p: Principal = Depends(CAREGIVER)) -> dict:
     from jiaxing.schemes.ltc.care import service
 
     if not p.unit:
         raise Forbidden("护理员账号未绑定证书编号", "this caregiver account has no certificate", field="unit",
                         code="caregiver_without_certificate")
-    return service.check_in({**body.model_dump(), "certificate": p.unit}, key=_key(key), actor=p.username)
+    return service.check_in({**body.model_dump(), "certificate": p.unit}, key=key, actor=p.username)
 
 
 @router.post("/visits/{visit_id}/checkout", summary="Check out of a home visit with the items done")
-def check_out(visit_id: RowId, body: CheckOutBody, key: Key = None, p: Principal = Depends(CAREGIVER)) -> dict:
+def check_out(visit_id: RowId, body: CheckOutBody, key: str = REQUIRED_KEY, p: Principal = Depends(CAREGIVER)) -> dict:
     from jiaxing.schemes.ltc.care import service
 
-    return service.check_out({**body.model_dump(), "visit_id": visit_id}, key=_key(key), actor=p.username)
+    return service.check_out({**body.model_dump(), "visit_id": visit_id}, key=key, actor=p.username)
 
 
 @router.post("/visits/day", status_code=201, summary="Record a day of institutional care")
-def day(body: DayBody, key: Key = None, p: Principal = Depends(STAFF)) -> dict:
+def day(body: DayBody, key: str = REQUIRED_KEY, p: Principal = Depends(STAFF)) -> dict:
     from jiaxing.schemes.ltc.care import service
 
-    return service.record_day(body.model_dump(), key=_key(key), actor=p.username)
+    return service.record_day(body.model_dump(), key=key, actor=p.username)
 
 
 @router.post("/visits/{visit_id}/rating", status_code=201, summary="Rate a visit (the person cared for)")
-def rating(visit_id: RowId, body: RatingBody, key: Key = None, p: Principal = Depends(CITIZEN)) -> dict:
+def rating(visit_id: RowId, body: RatingBody, key: str = REQUIRED_KEY, p: Principal = Depends(CITIZEN)) -> dict:
     from jiaxing.schemes.ltc.care import service
 
-    return service.rate({**body.model_dump(), "visit_id": visit_id, "person_id": p.person_id}, key=_key(key),
+    return service.rate({**body.model_dump(), "visit_id": visit_id, "person_id": p.person_id}, key=key,
                         actor=p.username)
 
 
@@ -167,26 +161,23 @@ def _summary(run) -> dict:
 
 
 @router.post("/settlements/{month}", summary="Settle a month (一.（二）); idempotent per (provider, month)")
-def settle(month: Month, key: Key = None, p: Principal = Depends(OFFICER)) -> dict:
+def settle(month: Month, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict:
     from jiaxing.schemes.ltc.care import settlement
 
-    _key(key)
     return _summary(settlement.settle(V.month(month), actor=p.username))
 
 
 @router.post("/payments/{month}", summary="Pay the settled claims up to a month")
-def pay(month: Month, key: Key = None, p: Principal = Depends(OFFICER)) -> dict:
+def pay(month: Month, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict:
     from jiaxing.schemes.ltc.care import settlement
 
-    _key(key)
     return _summary(settlement.pay(V.month(month), actor=p.username))
 
 
 @router.post("/screenings/{month}", summary="Screen a month against the rule library (三.（四）.12)")
-def screen(month: Month, key: Key = None, seed: int | None = None, p: Principal = Depends(OFFICER)) -> dict:
+def screen(month: Month, key: str = REQUIRED_KEY, seed: int | None = None, p: Principal = Depends(OFFICER)) -> dict:
     from jiaxing.schemes.ltc.care import violations
 
-    _key(key)
     return _summary(violations.screen(V.month(month), seed=seed, actor=p.username))
 
 
@@ -199,10 +190,10 @@ def findings(p: Principal = Depends(READERS)) -> dict:
 
 
 @router.post("/findings/{finding_id}/decision", summary="Confirm or dismiss a finding")
-def decide(finding_id: RowId, body: DecisionBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict:
+def decide(finding_id: RowId, body: DecisionBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict:
     from jiaxing.schemes.ltc.care import service
 
-    return service.decide({**body.model_dump(), "finding_id": finding_id}, key=_key(key), actor=p.username,
+    return service.decide({**body.model_dump(), "finding_id": finding_id}, key=key, actor=p.username,
                           district=_district(p))
 
 

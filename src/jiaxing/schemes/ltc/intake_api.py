@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Header, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from gazette import validate as V
+from gazette.api.idempotency import REQUIRED_KEY
 from gazette.api.params import RowId
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal
@@ -32,14 +33,7 @@ APPLICANTS = require_roles(R.citizen, R.insurance_officer)
 ASSESSOR = require_roles(R.assessor)
 EXPERT = require_roles(R.expert)
 CASE_READERS = require_roles(R.citizen, R.insurance_officer, R.city_admin, R.auditor, R.assessor, R.expert)
-Key = Annotated[str | None, Header(alias="Idempotency-Key", description="idempotency key of this command")]
 
-
-def _key(key: str | None) -> str:
-    if not key:
-        raise InvalidInput("此操作必须提供 Idempotency-Key 请求头", "this command needs an Idempotency-Key header",
-                           field="Idempotency-Key", code="idempotency_key_required")
-    return key
 
 
 def scope(p: Principal) -> str | None:
@@ -218,68 +212,68 @@ def experts(p: Principal = Depends(READERS)) -> list[dict[str, Any]]:
 
 
 @router.post("/roster", summary="Import a medical-insurance roster (CSV/XLSX): every row or none")
-async def roster(file: UploadFile, batch: Annotated[str, Form(max_length=60)], key: Key = None,
+async def roster(file: UploadFile, batch: Annotated[str, Form(max_length=60)], key: str = REQUIRED_KEY,
                  p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
-    return SV.import_roster(await file.read(), file.filename or "roster.csv", batch, key=_key(key), actor=p.username)
+    return SV.import_roster(await file.read(), file.filename or "roster.csv", batch, key=key, actor=p.username)
 
 
 @router.post("/duplicates/{duplicate_id}/clear", summary="Clear a 重复参保: keep one scheme")
-def clear(duplicate_id: RowId, body: ClearBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def clear(duplicate_id: RowId, body: ClearBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
-    return SV.clear_duplicate(duplicate_id, body.keep_scheme, key=_key(key), actor=p.username, note=body.note)
+    return SV.clear_duplicate(duplicate_id, body.keep_scheme, key=key, actor=p.username, note=body.note)
 
 
 @router.post("/population", summary="Registered population of a district (the enrolment rate's denominator)")
-def population(body: PopulationBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def population(body: PopulationBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
-    return SV.set_population(body.district, body.year, body.registered, body.source, key=_key(key), actor=p.username)
+    return SV.set_population(body.district, body.year, body.registered, body.source, key=key, actor=p.username)
 
 
 @router.post("/funding", summary="Yearly funding (120 = 30 + 90), idempotent per (year, batch)")
-def funding(body: FundBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def funding(body: FundBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
-    return SV.fund(body.year, body.batch, key=_key(key), actor=p.username)
+    return SV.fund(body.year, body.batch, key=key, actor=p.username)
 
 
 @router.post("/lists/{kind}", summary="Import a list from another department: discharge | disability | dibao | death")
-async def import_list(kind: str, file: UploadFile, batch: Annotated[str, Form(max_length=60)], key: Key = None,
+async def import_list(kind: str, file: UploadFile, batch: Annotated[str, Form(max_length=60)], key: str = REQUIRED_KEY,
                       p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
-    return SV.import_list(kind, await file.read(), file.filename or "list.csv", batch, key=_key(key), actor=p.username)
+    return SV.import_list(kind, await file.read(), file.filename or "list.csv", batch, key=key, actor=p.username)
 
 
 @router.post("/discover", summary="Match the lists to the insured: candidates with a reminder (要我申请)")
-def discover(body: DateBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def discover(body: DateBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
-    return SV.discover(body.on, key=_key(key), actor=p.username)
+    return SV.discover(body.on, key=key, actor=p.username)
 
 
 @router.post("/reassessments/schedule", summary="Open the reassessments that are due")
-def schedule(body: DateBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def schedule(body: DateBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
-    return SV.schedule(body.on, key=_key(key), actor=p.username)
+    return SV.schedule(body.on, key=key, actor=p.username)
 
 
 @router.post("/experts", summary="Add an expert to the pool")
-def add_expert(body: ExpertBody, key: Key = None, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
+def add_expert(body: ExpertBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
-    return SV.add_expert(body.model_dump(), key=_key(key), actor=p.username)
+    return SV.add_expert(body.model_dump(), key=key, actor=p.username)
 
 
 # ---------------------------------------------------------------- applications and assessment
 
 
 @router.post("/applications", summary="Apply: online (self or agent) or at a desk")
-def apply(request: Request, body: ApplyBody, key: Key = None, p: Principal = Depends(APPLICANTS)) -> dict[str, Any]:
+def apply(request: Request, body: ApplyBody, key: str = REQUIRED_KEY, p: Principal = Depends(APPLICANTS)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_applications as A
     from jiaxing.schemes.ltc import intake_service as SV
 
@@ -297,42 +291,42 @@ def apply(request: Request, body: ApplyBody, key: Key = None, p: Principal = Dep
         if p.district and p.district != district:
             forbid(request, p, "ltc desk application in another district")
             raise NotFound("长护险参保人员", pid, field="person_id", what_en="insured person")
-    return SV.apply({**body.model_dump(), "person_id": pid}, key=_key(key), actor=p.username)
+    return SV.apply({**body.model_dump(), "person_id": pid}, key=key, actor=p.username)
 
 
 @router.post("/applications/{application_id}/withdraw", summary="Withdraw an open application")
-def withdraw(request: Request, application_id: RowId, key: Key = None,
+def withdraw(request: Request, application_id: RowId, key: str = REQUIRED_KEY,
              p: Principal = Depends(APPLICANTS)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
     _case(request, p, application_id)
-    return SV.withdraw(application_id, key=_key(key), actor=p.username)
+    return SV.withdraw(application_id, key=key, actor=p.username)
 
 
 @router.post("/applications/{application_id}/form", summary="镇街信息采集: the assessor's form; 初评 and the draw follow")
-def collect(request: Request, application_id: RowId, body: ItemsBody, key: Key = None,
+def collect(request: Request, application_id: RowId, body: ItemsBody, key: str = REQUIRED_KEY,
             p: Principal = Depends(ASSESSOR)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
     _case(request, p, application_id)
-    return SV.collect(application_id, body.items, key=_key(key), actor=p.username,
+    return SV.collect(application_id, body.items, key=key, actor=p.username,
                       assessor_unit=body.assessor_unit or p.unit or "", on=body.on)
 
 
 @router.post("/applications/{application_id}/experts", summary="Assign an expert by hand (never one twice)")
-def assign(request: Request, application_id: RowId, body: AssignBody, key: Key = None,
+def assign(request: Request, application_id: RowId, body: AssignBody, key: str = REQUIRED_KEY,
            p: Principal = Depends(OFFICER)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
     _case(request, p, application_id)
-    return SV.assign(application_id, body.expert, key=_key(key), actor=p.username)
+    return SV.assign(application_id, body.expert, key=key, actor=p.username)
 
 
 @router.post("/applications/{application_id}/score", summary="县级专家复评: one expert's blind score")
-def score(application_id: RowId, body: ItemsBody, key: Key = None, p: Principal = Depends(EXPERT)) -> dict[str, Any]:
+def score(application_id: RowId, body: ItemsBody, key: str = REQUIRED_KEY, p: Principal = Depends(EXPERT)) -> dict[str, Any]:
     from jiaxing.schemes.ltc import intake_service as SV
 
-    out = SV.score(application_id, body.items, key=_key(key), actor=p.username, on=body.on)
+    out = SV.score(application_id, body.items, key=key, actor=p.username, on=body.on)
     if out.get("next") != "decided":
         return out
     return {k: v for k, v in out.items() if k != "decision"} | {"decided": True}
