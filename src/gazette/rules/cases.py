@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gazette.errors import GazetteError
+from gazette.errors import GazetteError, Misconfigured
 from gazette.rules.engine import Engine, Status
 from gazette.rules.parameters import load_yaml
 
@@ -47,7 +47,7 @@ def _json_safe(obj: Any) -> Any:
 def load_cases(path: Path) -> list[dict]:
     data = load_yaml(path) or []
     if not isinstance(data, list):
-        raise GazetteError("bad_tests_file", f"测试文件格式错误：{path}", f"{path} must hold a list of cases", status=500)
+        raise Misconfigured(f"测试文件格式错误：{path}", f"{path} must hold a list of cases", code="bad_tests_file")
     return data
 
 

@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from gazette import validate
-from gazette.errors import GazetteError, InvalidInput
+from gazette.errors import InvalidInput, Misconfigured, NotFound
 from gazette.rules.money import fen_to_yuan
 
 MONEY = "currency-CNY"
@@ -133,8 +133,8 @@ def _date(key: Any, where: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(key))
     except ValueError:
-        raise GazetteError("bad_parameter_file", f"参数日期格式错误：{key}", f"bad date {key!r} in {where}",
-                           status=500) from None
+        raise Misconfigured(f"参数日期格式错误：{key}", f"bad date {key!r} in {where}",
+                            code="bad_parameter_file") from None
 
 
 def _is_expected(entry: Any) -> bool:
@@ -147,8 +147,7 @@ def _history(raw: Any, unit: str | None, where: str,
     if isinstance(raw, dict) and "values" in raw and not _is_dated(raw):  # a bracket key written in full
         raw = raw["values"]
     if not isinstance(raw, dict):
-        raise GazetteError("bad_parameter_file", f"参数格式错误：{where}", f"values must be a mapping: {where}",
-                           status=500)
+        raise Misconfigured(f"参数格式错误：{where}", f"values must be a mapping: {where}", code="bad_parameter_file")
     out = []
     for key, entry in raw.items():
         if _is_expected(entry):
@@ -235,11 +234,10 @@ def _refuse_foreign(pid: str, *units: str | None) -> None:
     for unit in units:
         code = _foreign_currency(unit)
         if code:
-            raise GazetteError(
-                "parameter_currency_unsupported",
+            raise InvalidInput(
                 f"参数 {pid} 的单位为 {unit}：规则只能使用人民币（currency-CNY）金额",
                 f"parameter {pid} is in {unit}: a rule can only use amounts in CNY (currency-CNY)",
-                field="id", status=422)
+                field="id", code="parameter_currency_unsupported")
 
 
 @dataclass
@@ -345,14 +343,13 @@ class Scale:
         return {"threshold": self.threshold_unit, "amount": self.amount_unit}.get(key, self.rate_unit)
 
 
-class ParameterUndefined(GazetteError):
+class ParameterUndefined(InvalidInput):
     def __init__(self, pid: str, on: dt.date):
         super().__init__(
-            code="parameter_undefined",
             message_zh=f"参数 {pid} 在 {on.isoformat()} 无有效值",
             message_en=f"parameter {pid} has no value on {on.isoformat()}",
             field="on",
-            status=422,
+            code="parameter_undefined",
         )
 
 
@@ -391,8 +388,8 @@ def _meta(node: dict) -> dict:
 def _walk(node: Any, prefix: str, out: dict[str, Parameter | Scale], where: str,
           nodes: dict[str, Node] | None = None) -> None:
     if not isinstance(node, dict):
-        raise GazetteError("bad_parameter_file", f"参数格式错误：{prefix}", f"malformed parameter node {prefix} in {where}",
-                           status=500)
+        raise Misconfigured(f"参数格式错误：{prefix}", f"malformed parameter node {prefix} in {where}",
+                            code="bad_parameter_file")
     if _is_dated(node):  # OpenFisca's short form: {2015-01-01: 550, …}
         node = {"values": node}
     meta = node.get("metadata") or {}
@@ -413,8 +410,7 @@ def _walk(node: Any, prefix: str, out: dict[str, Parameter | Scale], where: str,
         brackets, expected = [], []
         for b in node["brackets"] or []:
             if not isinstance(b, dict):
-                raise GazetteError("bad_parameter_file", f"参数格式错误：{prefix}", f"malformed bracket in {prefix}",
-                                   status=500)
+                raise Misconfigured(f"参数格式错误：{prefix}", f"malformed bracket in {prefix}", code="bad_parameter_file")
             hist = {k: _history(b[k], units[k], prefix, expected) if k in b else [] for k in _BRACKET_KEYS}
             brackets.append(Bracket(**hist, keys=tuple(k for k in _BRACKET_KEYS if k in b)))
         out[prefix] = Scale(prefix, desc, tu, au, _refs(meta, node), brackets, meta, rate_unit=ru, documentation=doc,
@@ -468,8 +464,7 @@ class ParameterSet:
         try:
             return self.params[pid]
         except KeyError:
-            raise GazetteError("parameter_not_found", f"未找到参数：{pid}", f"parameter not found: {pid}",
-                               field="id", status=404) from None
+            raise NotFound("参数", pid, field="id", what_en="parameter", code="parameter_not_found") from None
 
     def __contains__(self, pid: str) -> bool:
         return pid in self.params

@@ -81,14 +81,14 @@ def export(
     check: Annotated[bool, typer.Option("--check", help="load DIR with openfisca-core and compare every value")] = False,
 ) -> None:
     """导出参数树为 OpenFisca 参数文件。Write the parameter tree as OpenFisca parameter files."""
-    from gazette.errors import GazetteError
+    from gazette.errors import Misconfigured
     from gazette.packs import load_pack
     from gazette.rules.openfisca_export import export as write
     from gazette.rules.openfisca_export import load_pack_parameters
 
     pack = load_pack()
     if pack.policies_dir is None:
-        raise GazetteError("pack_has_no_policies", "内容包没有政策规则", f"pack {pack.name} has no policies", status=500)
+        raise Misconfigured("内容包没有政策规则", f"pack {pack.name} has no policies", code="pack_has_no_policies")
     params, nodes = load_pack_parameters(pack.policies_dir)
     files = write(params, directory, nodes, description=f"{pack.name} parameters (gazette params export)")
     typer.echo(f"written {len(params)} parameters in {len(files)} files to {directory}")
@@ -98,8 +98,9 @@ def export(
 
             result = compare(params, openfisca_tree(directory))
         except ImportError:
-            raise GazetteError("openfisca_missing", "未安装 openfisca-core（pip install -e '.[dev]'）",
-                               "openfisca-core is not installed (pip install -e '.[dev]')", status=500) from None
+            raise Misconfigured("未安装 openfisca-core（pip install -e '.[dev]'）",
+                                "openfisca-core is not installed (pip install -e '.[dev]')",
+                                code="openfisca_missing") from None
         typer.echo(f"openfisca-core {_version()}: {result.summary()}")
         for m in result.mismatches[:20]:
             typer.echo(f"  {m}")

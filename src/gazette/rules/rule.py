@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from gazette.errors import GazetteError
+from gazette.errors import Misconfigured
 from gazette.rules.entities import Entity, column_name
 from gazette.rules.money import mul_ratio_half_up
 from gazette.rules.parameters import ParameterSet, Scale
@@ -269,21 +269,21 @@ class Builder:
             link, var = name.split(".", 1)
             lv = self.entity.variable(link)
             if lv is None or lv.type != "ref":
-                raise GazetteError("bad_rule", f"规则 {self.rule.id} 引用了未知关联 {link}",
-                                   f"rule {self.rule.id}: unknown link {link}", status=500)
+                raise Misconfigured(f"规则 {self.rule.id} 引用了未知关联 {link}",
+                                    f"rule {self.rule.id}: unknown link {link}", code="bad_rule")
             target = self._entities[lv.target]
             v = target.variable(var)
         else:
             v = self.entity.variable(name)
         if v is None:
-            raise GazetteError("bad_rule", f"规则 {self.rule.id} 引用了未声明的变量 {name}",
-                               f"rule {self.rule.id}: undeclared variable {name} on {self.entity.name}", status=500)
+            raise Misconfigured(f"规则 {self.rule.id} 引用了未声明的变量 {name}",
+                                f"rule {self.rule.id}: undeclared variable {name} on {self.entity.name}", code="bad_rule")
         return v
 
     def col(self, name: str, year: int | None = None) -> str:
         v = self._resolve(name)
         if v.period == "year" and year is None:
-            raise GazetteError("bad_rule", f"变量 {name} 按年取值", f"{name} is yearly: give a year", status=500)
+            raise Misconfigured(f"变量 {name} 按年取值", f"{name} is yearly: give a year", code="bad_rule")
         column = column_name(name, year if v.period == "year" else None)
         self.columns.add(column)
         self._facts_read.append(column)

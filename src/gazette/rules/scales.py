@@ -29,7 +29,7 @@ from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 
-from gazette.errors import GazetteError
+from gazette.errors import Misconfigured
 from gazette.rules.parameters import Scale, minor_digits
 
 Number = int | Decimal | Fraction
@@ -109,8 +109,7 @@ def to_decimal(x: Fraction) -> Decimal:
 def calc(scale: Scale, on: dt.date, base: Number, *, exact: bool = False) -> Any:
     """The scale on ``on`` applied to ``base`` (in the threshold unit as held: fen for CNY)."""
     if isinstance(base, float):
-        raise GazetteError("float_base", "阶梯计算的基数须为精确数值", "a scale base must be exact (int or Decimal)",
-                           status=500)
+        raise Misconfigured("阶梯计算的基数须为精确数值", "a scale base must be exact (int or Decimal)", code="float_base")
     thresholds, values = brackets_at(scale, on)
     kind = scale.scale_type
     out = _EVAL[kind](thresholds, values, base)

@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from gazette.errors import GazetteError, InvalidInput
+from gazette.errors import GazetteError, InvalidInput, Misconfigured
 from gazette.rules.distributed import dataset as ds
 from gazette.rules.distributed import task as tk
 from gazette.rules.distributed.cluster import connect
@@ -224,8 +224,9 @@ class Job:
                 theirs = ex.run_on_workers(functools.partial(pack_fingerprint, self.pack))
                 odd = [w for w, fp in theirs.items() if fp != mine]
                 if odd:
-                    raise GazetteError("worker_pack_mismatch", f"工作进程的政策包与本机不同：{odd[0]}",
-                                       f"worker {odd[0]} runs a different policy pack or gazette version", field="--cluster")
+                    raise Misconfigured(f"工作进程的政策包与本机不同：{odd[0]}",
+                                        f"worker {odd[0]} runs a different policy pack or gazette version",
+                                        field="--cluster", code="worker_pack_mismatch")
             cpu0 = ex.run_on_workers(time.process_time)
             summary = self._run(ex, engine, files, overrides, fingerprint, t0)
             cpu1 = ex.run_on_workers(time.process_time)  # a worker restarted mid-run counts from its restart

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from gazette.errors import GazetteError
+from gazette.errors import Misconfigured
 from gazette.rules.parameters import MONEY
 
 from .compiling import Compiled
@@ -51,7 +51,7 @@ def get_engine(pack_name: str | None = None) -> Engine:
 
     pack = load_pack(pack_name)
     if pack.policies_dir is None:
-        raise GazetteError("pack_has_no_policies", "内容包没有政策规则", f"pack {pack.name} has no policies", status=500)
+        raise Misconfigured("内容包没有政策规则", f"pack {pack.name} has no policies", code="pack_has_no_policies")
     return Engine(pack.policies_dir, pack.name)
 
 

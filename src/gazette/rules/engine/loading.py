@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-from gazette.errors import GazetteError
+from gazette.errors import Misconfigured
 from gazette.rules.entities import Entity
 from gazette.rules.parameters import Parameter, ParameterSet, Scale, load_parameter_file
 from gazette.rules.rule import Rule
@@ -40,8 +40,8 @@ class LoadedPack:
     rules_by_id: dict[str, Rule]
 
 
-def _bad_pack(zh: str, en: str) -> GazetteError:
-    return GazetteError("bad_pack", zh, en, status=500)
+def _bad_pack(zh: str, en: str) -> Misconfigured:
+    return Misconfigured(zh, en, code="bad_pack")
 
 
 def load_module(path: Path, name: str) -> ModuleType:
