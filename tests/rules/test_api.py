@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
@@ -43,6 +44,25 @@ def test_match_lists_claims_and_unknowns(client):
     assert body["claimable_total_yuan"] == "6000.00"
     assert all(u["missing_facts"] for u in body["unknown"])
     assert all(c["entity"] in ("p1", "c1") for c in body["claims"] + body["unknown"])
+
+
+def test_match_total_is_the_sum_of_its_benefit_claims_and_claims_read_as_in_calculate(client):
+    two_cars = {**SIT, "vehicle_purchases": {
+        **SIT["vehicle_purchases"],
+        "c2": {"buyer": "p1", "price_yuan": 150000, "new_energy": True, "date": "2022-10-08"}}}
+    matched = client.post("/api/v1/match", json={"situation": two_cars, "on": "2022-10-08"}).json()
+    calculated = client.post("/api/v1/calculate", json={"situation": two_cars, "on": "2022-10-08"}).json()
+    by_rule = {(result["rule"], result["entity"]): result for result in calculated["results"]}
+    benefits = [claim for claim in matched["claims"] if claim["kind"] == "benefit"]
+    assert {claim["entity"] for claim in benefits} == {"c1", "c2"}
+    assert any(claim["kind"] == "limit" for claim in matched["claims"])  # a limit is listed, never summed
+    assert Decimal(matched["claimable_total_yuan"]) == sum(Decimal(claim["amount_yuan"]) for claim in benefits)
+    for claim in matched["claims"]:
+        source = by_rule[(claim["rule"], claim["entity"])]
+        assert source["status"] == "eligible"
+        assert {key: claim[key] for key in claim} == {key: source[key] for key in claim}
+    for unknown in matched["unknown"]:
+        assert by_rule[(unknown["rule"], unknown["entity"])]["missing_facts"] == unknown["missing_facts"]
 
 
 def test_match_unknown_entity(client):

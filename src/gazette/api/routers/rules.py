@@ -9,6 +9,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from gazette.errors import InvalidInput, NotFound
+from gazette.rules.engine import Status, get_engine, render_result
+from gazette.rules.money import fen_to_yuan
 
 router = APIRouter(tags=["rules"])
 
@@ -33,22 +35,16 @@ class MatchRequest(BaseModel):
     overrides: dict[str, Any] | None = None
 
 
-def _engine():
-    from gazette.rules.engine import get_engine
-
-    return get_engine()
-
-
 @router.post("/calculate", summary="Amounts, conditions and clauses for every rule that applies to a situation")
 def calculate(req: CalculateRequest) -> dict[str, Any]:
-    return _engine().calculate(req.situation, req.on, req.overrides, explain=req.explain,
+    return get_engine().calculate(req.situation, req.on, req.overrides, explain=req.explain,
                                rule_ids=set(req.rules) if req.rules else None)
 
 
 @router.post("/match", summary="What a person or enterprise may claim, and the facts still needed")
 def match(req: MatchRequest) -> dict[str, Any]:
-    engine = _engine()
-    res = engine.calculate(req.situation, req.on, req.overrides, explain=True)
+    engine = get_engine()
+    evaluation = engine.evaluate(req.situation, req.on, req.overrides, explain=True)
     members = None
     if req.entity is not None:
         members = {req.entity}
@@ -67,27 +63,29 @@ def match(req: MatchRequest) -> dict[str, Any]:
             raise InvalidInput(f"情形中没有 {req.entity}", f"no member {req.entity} in the situation",
                                field="entity", code="entity_not_found")
     claims, needed = [], []
-    for r in res["results"]:
-        if members is not None and r["entity"] not in members:
+    claimable_fen = 0
+    for result in evaluation.results:
+        if members is not None and result.entity_id not in members:
             continue
-        if r["kind"] not in ("benefit", "limit"):
+        if result.kind not in ("benefit", "limit"):
             continue
-        brief = {k: r[k] for k in ("rule", "title_zh", "title_en", "entity", "entity_type", "kind", "amount_yuan",
-                                   "period", "references")}
-        if r["status"] == "eligible" and (r["kind"] == "limit" or (r["amount_yuan"] and r["amount_yuan"] != "0.00")):
-            claims.append(brief | {"explanation": r["explanation"]})
-        elif r["status"] == "unknown":
-            needed.append(brief | {"missing_facts": r["missing_facts"]})
-    from gazette.rules.money import fen_to_yuan, yuan_to_fen
-
-    total = sum(yuan_to_fen(c["amount_yuan"]) for c in claims if c["kind"] == "benefit")
+        rendered = render_result(result)
+        brief = {key: rendered[key] for key in ("rule", "title_zh", "title_en", "entity", "entity_type", "kind",
+                                                "amount_yuan", "period", "references")}
+        pays_something = result.pays_money and bool(result.amount_fen)
+        if result.status is Status.ELIGIBLE and (result.kind == "limit" or pays_something):
+            claims.append(brief | {"explanation": rendered["explanation"]})
+            if result.kind == "benefit":
+                claimable_fen += result.amount_fen or 0
+        elif result.status is Status.UNKNOWN:
+            needed.append(brief | {"missing_facts": rendered["missing_facts"]})
     return {"on": req.on.isoformat(), "entity": req.entity, "claims": claims, "unknown": needed,
-            "claimable_total_yuan": fen_to_yuan(total)}
+            "claimable_total_yuan": fen_to_yuan(claimable_fen)}
 
 
 @router.get("/parameters/{param_id}", summary="A parameter with its dated history, references and users")
 def parameter(param_id: str) -> dict[str, Any]:
-    engine = _engine()
+    engine = get_engine()
     p = engine.parameter(param_id)
     data = p.to_json()
     data["used_by"] = engine.rules_for(param_id)
@@ -96,20 +94,20 @@ def parameter(param_id: str) -> dict[str, Any]:
 
 @router.get("/parameters", summary="All parameter ids")
 def parameters() -> dict[str, Any]:
-    engine = _engine()
+    engine = get_engine()
     return {"parameters": [{"id": p.id, "description": p.description, "kind": p.kind} for p in engine.params]}
 
 
 @router.get("/rules", summary="Every rule: clause id, entity, kind, validity, references")
 def rules(on: dt.date | None = None) -> dict[str, Any]:
-    engine = _engine()
+    engine = get_engine()
     items = [r.to_json() for r in engine.rules if on is None or not r.on_window or r.in_window(on)]
     return {"rules": items}
 
 
 @router.get("/rules/{rule_id:path}", summary="One rule")
 def rule(rule_id: str) -> dict[str, Any]:
-    engine = _engine()
+    engine = get_engine()
     r = engine.rules_by_id.get(rule_id)
     if r is None:
         raise NotFound("规则", rule_id, field="id", what_en="rule", code="rule_not_found")
