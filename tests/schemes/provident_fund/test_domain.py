@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from jiaxing.schemes.provident_fund import domain as D
 from jiaxing.schemes.provident_fund.domain import month_index
@@ -134,7 +135,7 @@ def test_article_16_no_stop_with_loan():
     D.check_can_stop(False)
     with pytest.raises(GazetteError) as e:
         D.check_can_stop(True)
-    assert e.value.code == "loan_outstanding" and e.value.status == 409
+    assert e.value.code == "loan_outstanding" and http_status(e.value) == 409
 
 
 def test_article_16_retirement_month():

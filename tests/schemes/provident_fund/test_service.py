@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
+from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from gazette.ledger import Ledger
 from gazette.store.db import unit_of_work
@@ -59,7 +60,7 @@ def test_bad_input_writes_nothing(fund):
     _refused(fund, lambda s: S.open_account(s, person(P2), 2_400_001, "12"), "base_above_maximum")
     _refused(fund, lambda s: S.open_account(s, person(P2, birth=dt.date(2010, 1, 1)), 500_000, "12"), "not_eligible")
     e = _refused(fund, lambda s: S.open_account(s, person(P1), 500_000, "12"), "account_exists")
-    assert e.status == 409 and e.details["clause"].endswith("#第十条")
+    assert http_status(e) == 409 and e.details["clause"].endswith("#第十条")
 
 
 def test_open_is_idempotent_with_a_key(fund):

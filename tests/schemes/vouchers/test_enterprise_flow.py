@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
+from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from gazette.ledger import Ledger, audit
 from jiaxing.schemes.vouchers import enterprise as ent
@@ -55,7 +56,7 @@ def test_application_amount_and_citation_come_from_the_engine(vdb):
 def test_not_eligible_lists_the_failed_conditions_and_writes_nothing(vdb):
     with pytest.raises(GazetteError) as exc:
         submit(vdb, "E1", SHOW, {**SHOW_FACTS, "nev_show_filed": False})
-    assert exc.value.code == "not_eligible" and exc.value.status == 422
+    assert exc.value.code == "not_eligible" and http_status(exc.value) == 422
     assert [c["id"] for c in exc.value.details["failed_conditions"]] == ["filed"]
     with pytest.raises(GazetteError) as exc:
         submit(vdb, "E1", SHOW, {"nev_sales_company": True})
