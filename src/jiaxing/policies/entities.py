@@ -5,8 +5,7 @@ Yearly variables are given as ``{"2021": …, "2022": …}``.
 """
 
 from gazette.rules.entities import Entity, Variable
-
-DISTRICTS = ("南湖区", "秀洲区", "嘉善县", "平湖市", "海盐县", "海宁市", "桐乡市", "嘉兴经济技术开发区", "嘉兴港区")
+from jiaxing.districts import DISTRICTS
 
 PERSON = Entity(
     "person", "persons", "个人", "a natural person", district_fact="district",

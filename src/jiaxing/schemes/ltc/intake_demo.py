@@ -17,8 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 from gazette.validate import example_person_id
+from jiaxing.districts import DISTRICTS
 
-DISTRICTS = ("南湖区", "秀洲区", "嘉善县", "海宁市")
+# four of the pack's districts keep the demo roster small: 南湖区 秀洲区 嘉善县 海宁市
+DEMO_DISTRICTS = tuple(DISTRICTS[index] for index in (0, 1, 2, 5))
 PROVIDER = "福如海护理院（演示）"
 USERS = (
     {"username": "ltc-officer", "display_name": "市医保局经办人员（演示）", "role": "insurance_officer"},
@@ -89,14 +91,14 @@ def run() -> dict[str, Any]:
         if s.scalar(select(Insured.id).where(Insured.person_id == pid(1))) is not None:
             return {"already": True, "users": [u["username"] for u in (*USERS, *FAMILY)]}
     a = "demo"
-    people = [f"{pid(n)},参保人{n}（演示）,{DISTRICTS[n % 4]},{'职工' if n % 5 == 0 else '居民'},2018-01-01"
+    people = [f"{pid(n)},参保人{n}（演示）,{DEMO_DISTRICTS[n % 4]},{'职工' if n % 5 == 0 else '居民'},2018-01-01"
               for n in range(1, 49)]
     SV.import_roster(_csv("person_id,name,district,scheme,insured_since", people), "demo-roster.csv", "demo-2023",
                      key="demo-roster", actor=a)
     SV.import_roster(_csv("person_id,name,district,scheme,insured_since",
                           [f"{pid(5)},参保人5（演示）,南湖区,居民,2020-01-01"]), "demo-resident.csv", "demo-2023-resident",
                      key="demo-roster-2", actor=a)
-    for d, n in zip(DISTRICTS, (12, 13, 12, 12), strict=True):
+    for d, n in zip(DEMO_DISTRICTS, (12, 13, 12, 12), strict=True):
         SV.set_population(d, 2023, n, "DEMO 演示户籍人口（运营方以统计部门数据替换）", key=f"demo-pop-{d}", actor=a)
     SV.fund(2023, "demo", key="demo-fund", actor=a)
     for user, name, title, unit in EXPERTS:
