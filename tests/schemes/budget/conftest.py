@@ -8,7 +8,7 @@ import pytest
 
 import jiaxing.schemes.budget  # noqa: F401  (registers the tables, so clean_db empties them, and the handlers)
 from gazette.schemes.handler import execute
-from jiaxing.schemes.budget import commands as K
+from jiaxing.schemes.budget import commands
 
 YEAR = 2023
 EDU, HEALTH = "市教育局", "市卫生健康委"
@@ -36,7 +36,7 @@ def rows(**over) -> list[dict]:
 
 
 def import_year(year: int = YEAR, data: list[dict] | None = None, key: str = "imp-1", actor: str = "fin"):
-    return execute(K.ImportBudget(idempotency_key=key, actor=actor, year=year, rows=tuple(data or rows())))
+    return execute(commands.ImportBudget(idempotency_key=key, actor=actor, year=year, rows=tuple(data or rows())))
 
 
 @pytest.fixture()

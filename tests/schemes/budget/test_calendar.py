@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from jiaxing.schemes.budget import params as P
+from jiaxing.schemes.budget import params
 from jiaxing.schemes.budget.calendar import FINANCE, Event, obligations
 
 Y = 2023
@@ -105,7 +105,7 @@ def test_a_period_ending_on_a_weekend_is_not_extended():
 def test_adjustment_disclosure():
     ob = _ob([E("adjustment_approved", "2023-10-20", "第一次预算调整")], "adjustment_disclosure", "第一次预算调整",
              as_of="2023-11-10")
-    assert ob.due == dt.date(2023, 11, 9) and ob.overdue and ob.clause == P.CLAUSE_CITY_DISCLOSURE
+    assert ob.due == dt.date(2023, 11, 9) and ob.overdue and ob.clause == params.CLAUSE_CITY_DISCLOSURE
 
 
 # 嘉政发〔2022〕5号#三.（二）.4 — monthly reports: due by the end of the following month (reading)

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from jiaxing.schemes.budget import params as P
+from jiaxing.schemes.budget import params
 from jiaxing.schemes.budget.checks import BudgetData, Transfer, percent, run_checks
 
 LINES = 9_900_00  # with a reserve of r fen, expenditure = LINES + r
@@ -30,7 +30,7 @@ def _year(reserve: int, lines: int = LINES, **kw) -> BudgetData:
 ])
 def test_reserve_fund_between_1_and_3_percent(lines, reserve, status):
     c = _status(_year(reserve, lines), "reserve_fund_1_to_3_percent")
-    assert c["clause"] == "嘉政发〔2022〕5号#二.（二）.5" == P.CLAUSE_RESERVE
+    assert c["clause"] == "嘉政发〔2022〕5号#二.（二）.5" == params.CLAUSE_RESERVE
     assert c["status"] == status and c["mark"] == ("✓" if status == "pass" else "✗")
     assert c["figures"]["expenditure"] == "10000.00"
     assert c["figures"]["ratio"] == percent(Fraction(reserve, 10_000_00))

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from gazette.corpus.parse import parse_file
-from jiaxing.schemes.budget import params as P
+from jiaxing.schemes.budget import params
 
 ROOT = Path(__file__).resolve().parents[3]
 GAZETTE = ROOT / "src" / "jiaxing" / "data" / "gazettes" / "jiaxing-gazette-2022-04.txt"
@@ -24,7 +24,7 @@ def _cited() -> dict[str, set[str]]:
         src = path.read_text(encoding="utf-8")
         found = set(re.findall(rf"嘉政发〔2022〕5号#({PATH})", src)) | set(re.findall(rf'clause\("({PATH})"\)', src))
         for p in found:
-            out.setdefault(f"{P.DOC}#{p}", set()).add(path.name)
+            out.setdefault(f"{params.DOC}#{p}", set()).add(path.name)
     return out
 
 
@@ -38,6 +38,6 @@ def test_every_cited_clause_exists_in_the_gazette():
 
 def test_every_parameter_clause_exists():
     ids = parse_file(GAZETTE).all_clause_ids()
-    refs = [v for k, v in vars(P).items() if k.startswith("CLAUSE_")]
-    refs += [s[6] for s in P.PREPARATION_STEPS] + [c[0] for c in P.CONDITIONS.values()] + [k[0] for k in P.KINDS.values()]
+    refs = [v for k, v in vars(params).items() if k.startswith("CLAUSE_")]
+    refs += [s[6] for s in params.PREPARATION_STEPS] + [c[0] for c in params.CONDITIONS.values()] + [k[0] for k in params.KINDS.values()]
     assert refs and all(r in ids for r in refs), [r for r in refs if r not in ids]

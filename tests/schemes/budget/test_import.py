@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
-from jiaxing.schemes.budget import data as D
+from jiaxing.schemes.budget import data as budget_data
 from jiaxing.schemes.budget.models import BudgetYear, CheckRun
 
 from .conftest import import_year, rows
 
-COLS = list(D.COLUMNS)
+COLS = list(budget_data.COLUMNS)
 
 
 def _csv(data: list[dict], cols=COLS) -> bytes:
@@ -48,7 +48,7 @@ def _years() -> int:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_import_from_a_file_runs_the_checks(clean_db, fmt):
     content = _csv(rows()) if fmt == "csv" else _xlsx(rows())
-    table = D.read_bytes(content, f"budget.{fmt}")
+    table = budget_data.read_bytes(content, f"budget.{fmt}")
     out = import_year(data=table).result
     assert out["summary"]["expenditure_fen"] == 100_000_000_00 and out["summary"]["reserve_fen"] == 2_000_000_00
     assert out["ok"] is True and [c["status"] for c in out["checks"]] == ["pass"] * 6
@@ -70,7 +70,7 @@ def test_reimport_replaces_the_figures_and_checks_again(year):
 def test_reserve_given_as_a_share():
     data = [r for r in rows() if r["section"] != "reserve_fund"] + [{"section": "预备费", "share_percent": "2%",
                                                                      "amount_yuan": ""}]
-    d = D.parse(data)
+    d = budget_data.parse(data)
     assert d.reserve_fen == 2_000_000_00  # 2% of (98,000,000 + reserve)
 
 
@@ -93,7 +93,7 @@ def test_bad_rows_named_by_row_and_column_nothing_written(clean_db, bad, column,
     if bad["section"] == "reserve_fund":
         data = [r for r in rows() if r["section"] != "reserve_fund"] + [bad]
     with pytest.raises(GazetteError) as err:
-        import_year(data=D.read_bytes(_csv(data), "b.csv"))
+        import_year(data=budget_data.read_bytes(_csv(data), "b.csv"))
     assert err.value.code == "import_rejected" and http_status(err.value) == 422
     (row,) = err.value.details["rows"]
     assert row == row | {"row": len(data) + 1, "column": column, "code": code}  # header is row 1
@@ -103,7 +103,7 @@ def test_bad_rows_named_by_row_and_column_nothing_written(clean_db, bad, column,
 def test_every_bad_row_is_reported():
     data = rows() + [{"section": "revenue", "item": "x", "amount_yuan": "-1"}, {"section": "?", "amount_yuan": "1"}]
     with pytest.raises(GazetteError) as err:
-        D.parse(data)
+        budget_data.parse(data)
     assert [(r["row"], r["column"]) for r in err.value.details["rows"]] == [(14, "amount_yuan"), (15, "section")]
 
 
@@ -111,14 +111,14 @@ def test_every_bad_row_is_reported():
 def test_missing_required_columns(missing):
     cols = [c for c in COLS if c != missing]
     with pytest.raises(GazetteError) as err:
-        D.parse(D.read_bytes(_csv(rows(), cols), "b.csv"))
+        budget_data.parse(budget_data.read_bytes(_csv(rows(), cols), "b.csv"))
     assert err.value.code == "missing_columns" and err.value.field == missing
 
 
 def test_missing_column_a_section_needs():
     cols = [c for c in COLS if c != "limit_yuan"]
     with pytest.raises(GazetteError) as err:
-        D.parse(D.read_bytes(_xlsx(rows(), cols), "b.xlsx"))
+        budget_data.parse(budget_data.read_bytes(_xlsx(rows(), cols), "b.xlsx"))
     assert {(r["column"], r["code"]) for r in err.value.details["rows"]} == {("limit_yuan", "missing_column")}
 
 
@@ -126,23 +126,23 @@ def test_unreadable_and_unsupported_files():
     for content, name, code in ((b"PK\x03\x04junk", "x.xlsx", "unreadable_file"), (b"a", "x.pdf", "unsupported_file"),
                                 (b"\xff\xfe\x00", "x.csv", "invalid_encoding"), (b"", "x.csv", "empty_file")):
         with pytest.raises(GazetteError) as err:
-            D.read_bytes(content, name)
+            budget_data.read_bytes(content, name)
         assert err.value.code == code and err.value.field == "file"
 
 
 def test_xlsx_numbers_never_pass_through_float_arithmetic():
-    d = D.parse(D.read_bytes(_xlsx([{"section": "revenue", "item": "x", "amount_yuan": "1234567.89"}]), "a.xlsx"))
+    d = budget_data.parse(budget_data.read_bytes(_xlsx([{"section": "revenue", "item": "x", "amount_yuan": "1234567.89"}]), "a.xlsx"))
     assert d.revenue == [("x", 123456789)]
 
 
 
 def test_json_numbers_and_control_characters():
-    d = D.parse([{"section": "revenue", "item": "x", "amount_yuan": 12}])
+    d = budget_data.parse([{"section": "revenue", "item": "x", "amount_yuan": 12}])
     assert d.revenue == [("x", 1200)]
     for bad, column in (({"section": "transfer", "district": 5, "item": "general", "expected_yuan": 1,
                           "amount_yuan": 1}, "district"),
                         ({"section": "revenue", "item": "x\x00", "amount_yuan": "1"}, "item"),
                         ({"section": "turnover_fund", "amount_yuan": "1", "approval": "批准\x00"}, "approval")):
         with pytest.raises(GazetteError) as err:
-            D.parse([bad])
+            budget_data.parse([bad])
         assert err.value.details["rows"][0]["column"] == column

@@ -11,8 +11,7 @@ from gazette.errors import GazetteError
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from gazette.store.ledger_models import AuditLogRow
-from jiaxing.schemes.budget import commands as K
-from jiaxing.schemes.budget import queries as Q
+from jiaxing.schemes.budget import commands, queries
 from jiaxing.schemes.budget.models import AdjustmentRequest, Decision
 
 from .conftest import EDU, HEALTH, YEAR, d
@@ -25,21 +24,21 @@ def file(year=YEAR, *, actor="edu", **over):
             "condition": "new_temporary_work", "direction": "increase", "amount_fen": 120_000_00,
             "priority_class": 3, "performance": "良", "affordability": "可承受", "on": d("2023-07-03")}
     spec.update(over)
-    return execute(K.FileRequest(idempotency_key=f"f{next(_n)}", actor=actor, year=year, **spec)).result
+    return execute(commands.FileRequest(idempotency_key=f"f{next(_n)}", actor=actor, year=year, **spec)).result
 
 
 def route(rid, on="2023-07-05", actor="fin"):
-    return execute(K.RouteRequest(idempotency_key=f"r{next(_n)}", actor=actor, request_id=rid, on=d(on))).result
+    return execute(commands.RouteRequest(idempotency_key=f"r{next(_n)}", actor=actor, request_id=rid, on=d(on))).result
 
 
 def decide(rid, outcome="approve", on="2023-07-10", role="finance_officer", actor="fin"):
-    return execute(K.Decide(idempotency_key=f"d{next(_n)}", actor=actor, request_id=rid, outcome=outcome, on=d(on),
-                            role=role)).result
+    return execute(commands.Decide(idempotency_key=f"d{next(_n)}", actor=actor, request_id=rid, outcome=outcome, on=d(on),
+                                   role=role)).result
 
 
 def npc(rid, on, reason=""):
-    return execute(K.SubmitToNPC(idempotency_key=f"n{next(_n)}", actor="fin", request_id=rid, on=d(on),
-                                 reason=reason)).result
+    return execute(commands.SubmitToNPC(idempotency_key=f"n{next(_n)}", actor="fin", request_id=rid, on=d(on),
+                                        reason=reason)).result
 
 
 def _count(model) -> int:
@@ -87,7 +86,7 @@ def test_good_grades_are_accepted(year, grade):
 
 def Q_get(rid):
     with unit_of_work() as s:
-        return Q.get_request(s, rid)
+        return queries.get_request(s, rid)
 
 
 # 嘉政发〔2022〕5号#四.（五）.1–3 — routing by kind
@@ -164,18 +163,18 @@ def test_reserve_list_ranked_by_priority_then_filing(year):
     c2 = route(file(priority_class=3, title="C2")["id"])["id"]
     route(file(performance="差")["id"])  # refused: not on the list
     with unit_of_work() as s:
-        ranked = Q.reserve_list(s, YEAR)
+        ranked = queries.reserve_list(s, YEAR)
     assert [(r["id"], r["rank"]) for r in ranked] == [(b, 1), (c, 2), (c2, 3), (a, 4)]
     decide(c)
     with unit_of_work() as s:
-        assert [r["id"] for r in Q.reserve_list(s, YEAR)] == [b, c2, a]
-        assert [r["id"] for r in Q.reserve_list(s, YEAR, EDU)] == [c2, a]
+        assert [r["id"] for r in queries.reserve_list(s, YEAR)] == [b, c2, a]
+        assert [r["id"] for r in queries.reserve_list(s, YEAR, EDU)] == [c2, a]
 
 
 def test_every_decision_is_audited_and_idempotent(year):
     before = _count(AuditLogRow)
     rid = file()["id"]
-    cmd = K.RouteRequest(idempotency_key="same", actor="fin", request_id=rid, on=d("2023-07-05"))
+    cmd = commands.RouteRequest(idempotency_key="same", actor="fin", request_id=rid, on=d("2023-07-05"))
     first, again = execute(cmd), execute(cmd)
     assert again.replayed and again.result == first.result
     assert _count(Decision) == 1 and _count(AuditLogRow) == before + 2  # filed, routed — once each

@@ -16,8 +16,7 @@ import pytest
 
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
-from jiaxing.schemes.budget import commands as K
-from jiaxing.schemes.budget import queries as Q
+from jiaxing.schemes.budget import commands, queries
 
 FIN = "市财政局"
 ORD = dt.date.toordinal
@@ -164,18 +163,18 @@ def generate(seed):
 def test_simulated_year_matches_the_reference(clean_db, seed):
     year, depts, districts, rows, ev, as_of, requests = generate(seed)
     with unit_of_work() as s:
-        execute(K.ImportBudget(idempotency_key="sim", actor="sim", year=year, rows=tuple(rows)), s)
+        execute(commands.ImportBudget(idempotency_key="sim", actor="sim", year=year, rows=tuple(rows)), s)
         for i, (kind, on, subject, period) in enumerate(ev):
-            execute(K.RecordEvent(idempotency_key=f"e{i}", actor="sim", year=year, kind=kind, on=on, subject=subject,
-                                  period=period), s)
+            execute(commands.RecordEvent(idempotency_key=f"e{i}", actor="sim", year=year, kind=kind, on=on, subject=subject,
+                                         period=period), s)
         routed = []
         for i, r in enumerate(requests):
-            filed = execute(K.FileRequest(idempotency_key=f"f{i}", actor="sim", year=year, title=f"申请{i}",
-                                          direction="increase", amount_fen=100_00, on=dt.date(year, 7, 3), **r), s)
-            routed.append(execute(K.RouteRequest(idempotency_key=f"r{i}", actor="sim", request_id=filed.result["id"],
-                                                 on=dt.date(year, 7, 4)), s).result)
+            filed = execute(commands.FileRequest(idempotency_key=f"f{i}", actor="sim", year=year, title=f"申请{i}",
+                                                 direction="increase", amount_fen=100_00, on=dt.date(year, 7, 3), **r), s)
+            routed.append(execute(commands.RouteRequest(idempotency_key=f"r{i}", actor="sim", request_id=filed.result["id"],
+                                                        on=dt.date(year, 7, 4)), s).result)
     with unit_of_work() as s:
-        cal = Q.calendar(s, year, as_of)
+        cal = queries.calendar(s, year, as_of)
     got = {(o["code"], o["subject"], o["period"]): (dt.date.fromisoformat(o["due"]), o["overdue"])
            for o in cal["obligations"]}
     want = reference(year, sorted(depts), sorted(districts), ev, as_of)

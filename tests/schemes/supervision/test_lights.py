@@ -10,10 +10,10 @@ import pytest
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.supervision import calendar, queries, service
-from jiaxing.schemes.supervision import lights as L
+from jiaxing.schemes.supervision import lights as project_lights
 from tests.schemes.supervision.conftest import project
 
-Q1 = L.quarter("2022Q1")
+Q1 = project_lights.quarter("2022Q1")
 
 
 @pytest.mark.parametrize("completed, light, pct", [
@@ -31,10 +31,10 @@ def test_light_bounds_through_the_database(clean_db, completed, light, pct):
 
 
 def test_lights_are_exact_fractions():
-    assert L.completion_rate(7, 40, 1) == Fraction(7, 10)
-    assert L.light_of(Fraction(7, 10) - Fraction(1, 10**12), dt.date(2022, 3, 31)) == "red"
-    assert L.light_of(Fraction(9, 10) - Fraction(1, 10**12), dt.date(2022, 3, 31)) == "yellow"
-    assert L.completion_rate(1, 0, 1) is None and L.light_of(None, dt.date(2022, 3, 31)) == "none"
+    assert project_lights.completion_rate(7, 40, 1) == Fraction(7, 10)
+    assert project_lights.light_of(Fraction(7, 10) - Fraction(1, 10**12), dt.date(2022, 3, 31)) == "red"
+    assert project_lights.light_of(Fraction(9, 10) - Fraction(1, 10**12), dt.date(2022, 3, 31)) == "yellow"
+    assert project_lights.completion_rate(1, 0, 1) is None and project_lights.light_of(None, dt.date(2022, 3, 31)) == "none"
 
 
 def test_only_projects_under_construction_are_lit(clean_db):
@@ -61,14 +61,14 @@ def _new(n_started_by: dict[str, int], total: int = 10, level: str = "city") -> 
     ("2022Q4", {"2022-09-30": 9, "2022-12-31": 1}, True),
 ])
 def test_start_rates_by_quarter(quarter, started, met):
-    res = L.start_rate(_new(started), L.quarter(quarter))
+    res = project_lights.start_rate(_new(started), project_lights.quarter(quarter))
     assert res["met"] is met and res["new_projects"] == 10
 
 
 def test_start_rate_counts_only_new_provincial_and_city_projects():
     rows = _new({"2022-03-01": 3}) + [{"level": "list", "is_new": True, "started_on": None}] * 5 + \
         [{"level": "city", "is_new": False, "started_on": None}] * 5
-    res = L.start_rate(rows, Q1)
+    res = project_lights.start_rate(rows, Q1)
     assert (res["new_projects"], res["started"], res["rate"], res["target"]) == (10, 3, "30.00", "30.00")
 
 
@@ -77,7 +77,7 @@ def test_rankings_from_lights(clean_db):
         service.register_project(project(pid, library="construction"), key=pid, actor="o")
         service.report_investment(pid, "2022-03", done, key=f"m{pid}", actor="o")
     with unit_of_work() as s:
-        ranks = L.rankings(queries.lights(s, Q1))
+        ranks = project_lights.rankings(queries.lights(s, Q1))
     assert [r["id"] for r in ranks["red_flag"]] == ["A", "B"]
     assert [r["id"] for r in ranks["snail"]] == ["C", "D"]
 
@@ -85,7 +85,7 @@ def test_rankings_from_lights(clean_db):
 @pytest.mark.parametrize("bad", ["2022Q5", "2022-Q0", "Q2", "22Q2", ""])
 def test_bad_quarters(bad):
     with pytest.raises(GazetteError) as e:
-        L.quarter(bad)
+        project_lights.quarter(bad)
     assert e.value.code == "invalid_quarter"
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from gazette.errors import GazetteError
 from jiaxing.schemes.supervision import queries, service
-from jiaxing.schemes.supervision import tasks as T
+from jiaxing.schemes.supervision import tasks as effective_tasks
 from jiaxing.schemes.supervision.models import SupReport
 from jiaxing.schemes.supervision.status import LastReport, derive
 from tests.schemes.supervision.conftest import OTHER_UNIT, TASK, UNIT
@@ -34,7 +34,7 @@ def test_a_unit_reports_its_own_task_once_per_key(reg):
     assert again["replayed"] and again["report_id"] == first["report_id"]
     assert _reports(reg) == 1
     with reg() as s:
-        mine = T.register(s, dt.date(2022, 7, 1), unit=UNIT)
+        mine = effective_tasks.register(s, dt.date(2022, 7, 1), unit=UNIT)
         assert TASK in {r["id"] for r in mine}
         assert all(UNIT in r["units"] for r in mine)
         assert next(r for r in mine if r["id"] == TASK)["last_report"]["percent"] == 40

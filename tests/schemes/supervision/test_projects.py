@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from gazette.api.problems import http_status
 from gazette.errors import GazetteError
-from jiaxing.schemes.supervision import projects as P
+from jiaxing.schemes.supervision import projects as major_projects
 from jiaxing.schemes.supervision import queries, service
 from jiaxing.schemes.supervision.models import SupProjectMove
 from tests.schemes.supervision.conftest import project
@@ -34,8 +34,8 @@ def test_reserve_to_new_to_construction_recorded(clean_db):
                                                        "stats_entered"]
         assert [(h["from"], h["to"]) for h in d["history"][:3]] == [(None, "reserve"), ("reserve", "new"),
                                                                      ("new", "construction")]
-        assert P.library_on(d["history"], dt.date(2022, 3, 14)) == "new"
-        assert P.library_on(d["history"], dt.date(2022, 3, 15)) == "construction"
+        assert major_projects.library_on(d["history"], dt.date(2022, 3, 14)) == "new"
+        assert major_projects.library_on(d["history"], dt.date(2022, 3, 15)) == "construction"
         assert d["statistics_due"] == "2022-04-30" and d["stats_entered_month"] == "2022-04"
     # a replay of an event writes no second record
     _ev("P1", "construction_started", "2022-03-15", "e2")

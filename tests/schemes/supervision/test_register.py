@@ -14,7 +14,7 @@ from gazette.corpus.parse import parse_file
 from gazette.errors import GazetteError
 from gazette.packs import load_pack
 from jiaxing.schemes.supervision import params, queries, register, service
-from jiaxing.schemes.supervision import tasks as T
+from jiaxing.schemes.supervision import tasks as effective_tasks
 from jiaxing.schemes.supervision.models import SupTask, SupTaskUnit
 from tests.schemes.supervision.conftest import TASK, entries
 
@@ -77,7 +77,7 @@ def test_correction_is_kept_beside_the_extraction(reg):
     # a re-sync refreshes the extraction and keeps the corrections and their units
     service.sync(key="sync-2", actor="officer", entries=entries())
     with reg() as s:
-        assert T.task_units(s, TASK) == ["嘉兴海关", "市商务局"]
+        assert effective_tasks.task_units(s, TASK) == ["嘉兴海关", "市商务局"]
         assert queries.task_detail(s, TASK, dt.date(2022, 11, 1))["deadline"] == "2022-10-31"
 
 
@@ -100,7 +100,7 @@ def test_sync_is_idempotent(reg):
     again = service.sync(key="sync-3", actor="officer", entries=entries())
     assert again["added"] == 0 and again["refreshed"] == 0 and again["entries"] == len(entries())
     with reg() as s:
-        assert T.count(s) == len(entries())
+        assert effective_tasks.count(s) == len(entries())
 
 
 def test_the_plan_targets_are_the_cited_parameters():

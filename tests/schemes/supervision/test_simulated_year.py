@@ -5,7 +5,7 @@ independent reference written here from the clause text (plain integers, no work
 
 from __future__ import annotations
 
-import calendar as cal
+import calendar
 import datetime as dt
 import random
 
@@ -15,7 +15,7 @@ from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from jiaxing.districts import DISTRICTS
 from jiaxing.schemes.supervision import queries
-from jiaxing.schemes.supervision import tasks as T
+from jiaxing.schemes.supervision import tasks as effective_tasks
 from jiaxing.schemes.supervision.commands import ImportProjects, ReportProgress
 from jiaxing.schemes.supervision.lights import quarter
 
@@ -26,7 +26,7 @@ MONTHS = [f"2022-{m:02d}" for m in range(1, 13)]
 
 def _month_end(month: str) -> dt.date:
     y, m = int(month[:4]), int(month[5:])
-    return dt.date(y, m, cal.monthrange(y, m)[1])
+    return dt.date(y, m, calendar.monthrange(y, m)[1])
 
 
 def generate_projects(seed: int = 551):
@@ -91,7 +91,7 @@ def test_simulated_year(reg):
     # the tasks: a report at each month end from the month after the task began, by its lead unit
     rnd = random.Random(14)
     with unit_of_work() as s:
-        register = [t for t in T.register(s, dt.date(2022, 1, 1)) if t["units"]]
+        register = [t for t in effective_tasks.register(s, dt.date(2022, 1, 1)) if t["units"]]
     assert len(register) >= 109
     history: dict[str, list[tuple[dt.date, str, int]]] = {}
     with unit_of_work() as s:
@@ -129,7 +129,7 @@ def test_simulated_year(reg):
     days = [_month_end(m) for m in MONTHS] + [dt.date(2023, 1, 1)]
     with unit_of_work() as s:
         for day in days:
-            for t in T.register(s, day):
+            for t in effective_tasks.register(s, day):
                 if not t["units"]:
                     continue
                 expected = reference_status(t, history.get(t["id"], []), day)

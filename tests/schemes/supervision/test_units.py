@@ -8,7 +8,7 @@ import pytest
 
 from gazette.errors import GazetteError
 from jiaxing.schemes.supervision import queries, service
-from jiaxing.schemes.supervision import tasks as T
+from jiaxing.schemes.supervision import tasks as effective_tasks
 from jiaxing.schemes.supervision.units import canonical, scope
 from tests.schemes.supervision.conftest import entries
 
@@ -31,9 +31,9 @@ def _renshe_task() -> str:
 def test_a_member_of_a_group_sees_and_reports_its_task(reg):
     tid = _group_task()
     with reg() as s:
-        assert tid in {r["id"] for r in T.register(s, dt.date(2022, 10, 8), unit="嘉善县政府")}
-        assert tid not in {r["id"] for r in T.register(s, dt.date(2022, 10, 8), unit="嘉兴海关")}
-        starts = T.register(s, dt.date(2022, 10, 8), unit="嘉善县政府")[0]["starts"]
+        assert tid in {r["id"] for r in effective_tasks.register(s, dt.date(2022, 10, 8), unit="嘉善县政府")}
+        assert tid not in {r["id"] for r in effective_tasks.register(s, dt.date(2022, 10, 8), unit="嘉兴海关")}
+        starts = effective_tasks.register(s, dt.date(2022, 10, 8), unit="嘉善县政府")[0]["starts"]
     res = service.report({"task_id": tid, "percent": 30, "reported_on": max(starts, "2022-10-08")},
                          unit="嘉善县政府", key="g", actor="jiashan")
     assert res["unit"] == "嘉善县政府"
@@ -47,7 +47,7 @@ def test_one_bureau_under_three_names(reg):
     tid = _renshe_task()
     with reg() as s:
         for name in ("市人力社保局", "市人社局", "市人社保局"):
-            assert tid in {r["id"] for r in T.register(s, dt.date(2022, 10, 8), unit=name)}
+            assert tid in {r["id"] for r in effective_tasks.register(s, dt.date(2022, 10, 8), unit=name)}
         assert "市人力社保局" in queries.dashboard(s, dt.date(2022, 10, 8))["by_unit"]
         assert "市人社局" not in queries.dashboard(s, dt.date(2022, 10, 8))["by_unit"]
     res = service.report({"task_id": tid, "percent": 10, "reported_on": "2022-10-08"}, unit="市人社局", key="r",

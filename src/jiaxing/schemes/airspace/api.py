@@ -24,9 +24,11 @@ from gazette.auth.principal import Principal, Role
 from gazette.errors import Forbidden, InvalidInput
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
-from jiaxing.schemes.airspace import commands as C
-from jiaxing.schemes.airspace import handlers  # noqa: F401  (registers the command handlers)
-from jiaxing.schemes.airspace import queries as Q
+from jiaxing.schemes.airspace import (
+    commands,
+    handlers,  # noqa: F401  (registers the command handlers)
+    queries,
+)
 from jiaxing.schemes.airspace.check import check_point, check_track
 from jiaxing.schemes.airspace.notices import all_notices, get_notice, known_kinds
 
@@ -109,7 +111,7 @@ def _check(req: CheckRequest) -> dict[str, Any]:
     kind = req.object
     if req.device:
         with unit_of_work() as s:
-            device, flights = Q.flights_for_check(s, req.device)
+            device, flights = queries.flights_for_check(s, req.device)
         kind = device.kind if device is not None else kind
     if req.track is not None:
         return check_track([p.model_dump() for p in req.track], kind, flights=flights)
@@ -145,17 +147,17 @@ def register_device(req: DeviceRequest, p: Principal = Depends(OWNER_OR_REGISTRA
             raise InvalidInput("登记人员须填写所有人类型和证件号", "a registrar gives owner_kind and owner_id",
                                field="owner_id" if req.owner_kind else "owner_kind")
         kind, ident, by_registrar, co = req.owner_kind, req.owner_id, True, tuple(req.co_registrars)
-    return _run(C.RegisterDevice(idempotency_key=idempotency_key, actor=p.username, owner_kind=kind,
-                                 owner_id=ident, owner_name=req.owner_name, owner_phone=req.owner_phone, kind=req.kind,
-                                 model=req.model, serial=req.serial, by_registrar=by_registrar, unit=p.unit,
-                                 co_registrars=co))
+    return _run(commands.RegisterDevice(idempotency_key=idempotency_key, actor=p.username, owner_kind=kind,
+                                        owner_id=ident, owner_name=req.owner_name, owner_phone=req.owner_phone, kind=req.kind,
+                                        model=req.model, serial=req.serial, by_registrar=by_registrar, unit=p.unit,
+                                        co_registrars=co))
 
 
 @router.get("/devices", summary="Devices: an owner's own; officials all")
 def devices(p: Principal = Depends(READER_OR_OWNER), status: str | None = None, sealed: bool | None = None):
     own = owner_identity(p)
     with unit_of_work() as s:
-        return Q.list_devices(s, owner_id_number=own[1] if own else None, status=status, sealed=sealed)
+        return queries.list_devices(s, owner_id_number=own[1] if own else None, status=status, sealed=sealed)
 
 
 def _own_device(request: Request, p: Principal, device: dict) -> None:
@@ -168,7 +170,7 @@ def _own_device(request: Request, p: Principal, device: dict) -> None:
 @router.get("/devices/{device_id}", summary="One device with its seal history and flights")
 def device(device_id: RowId, request: Request, p: Principal = Depends(READER_OR_OWNER)):
     with unit_of_work() as s:
-        d = Q.get_device(s, device_id)
+        d = queries.get_device(s, device_id)
     _own_device(request, p, d)
     return d
 
@@ -179,8 +181,8 @@ class ConfirmRequest(BaseModel):
 
 @router.post("/devices/{device_id}/confirm", summary="Register an owner's submission (公安, with 气象/体育)")
 def confirm(device_id: RowId, req: ConfirmRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
-    return _run(C.ConfirmRegistration(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
-                                      unit=p.unit, co_registrars=tuple(req.co_registrars)))
+    return _run(commands.ConfirmRegistration(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
+                                             unit=p.unit, co_registrars=tuple(req.co_registrars)))
 
 
 class SealRequest(BaseModel):
@@ -193,9 +195,9 @@ class SealRequest(BaseModel):
 
 @router.post("/devices/{device_id}/seal", summary="Seal a device temporarily (临时封存, 三)")
 def seal(device_id: RowId, req: SealRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
-    return _run(C.SealDevice(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
-                             mode=req.mode, reason=req.reason, place=req.place, officer=req.officer or p.display_name,
-                             unit=p.unit, notice_id=req.notice_id))
+    return _run(commands.SealDevice(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
+                                    mode=req.mode, reason=req.reason, place=req.place, officer=req.officer or p.display_name,
+                                    unit=p.unit, notice_id=req.notice_id))
 
 
 class ReleaseRequest(BaseModel):
@@ -206,8 +208,8 @@ class ReleaseRequest(BaseModel):
 
 @router.post("/devices/{device_id}/release", summary="Release a sealed device")
 def release(device_id: RowId, req: ReleaseRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
-    return _run(C.ReleaseDevice(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
-                                reason=req.reason, place=req.place, officer=req.officer or p.display_name, unit=p.unit))
+    return _run(commands.ReleaseDevice(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
+                                       reason=req.reason, place=req.place, officer=req.officer or p.display_name, unit=p.unit))
 
 
 # ------------------------------------------------------------------------------ exempt flights
@@ -229,15 +231,15 @@ class FlightRequest(BaseModel):
 @router.post("/flights", summary="Apply for an exempt flight (二)")
 def apply_flight(req: FlightRequest, p: Principal = Depends(OWNER_OR_REGISTRAR), idempotency_key: str = REQUIRED_KEY):
     own = owner_identity(p)
-    return _run(C.ApplyFlight(idempotency_key=idempotency_key, actor=p.username, owner_id=own[1] if own else None,
-                              **req.model_dump()))
+    return _run(commands.ApplyFlight(idempotency_key=idempotency_key, actor=p.username, owner_id=own[1] if own else None,
+                                     **req.model_dump()))
 
 
 @router.get("/flights", summary="Exempt flights: an owner's own; officials all")
 def flights(p: Principal = Depends(READER_OR_OWNER), status: str | None = None, notice_id: str | None = None):
     own = owner_identity(p)
     with unit_of_work() as s:
-        return Q.list_flights(s, status=status, notice_id=notice_id, owner_id_number=own[1] if own else None)
+        return queries.list_flights(s, status=status, notice_id=notice_id, owner_id_number=own[1] if own else None)
 
 
 class DecisionRequest(BaseModel):
@@ -248,9 +250,9 @@ class DecisionRequest(BaseModel):
 
 @router.post("/flights/{flight_id}/decision", summary="Approve or refuse an exempt flight, with its basis")
 def decide(flight_id: RowId, req: DecisionRequest, p: Principal = Depends(APPROVER), idempotency_key: str = REQUIRED_KEY):
-    return _run(C.DecideFlight(idempotency_key=idempotency_key, actor=p.username, flight_id=flight_id,
-                               approve=req.decision == "approve", basis=req.basis,
-                               department=req.department or p.unit or "主管部门"))
+    return _run(commands.DecideFlight(idempotency_key=idempotency_key, actor=p.username, flight_id=flight_id,
+                                      approve=req.decision == "approve", basis=req.basis,
+                                      department=req.department or p.unit or "主管部门"))
 
 
 # ------------------------------------------------------------------------------ violations
@@ -269,15 +271,15 @@ class ViolationRequest(BaseModel):
 
 @router.post("/violations", summary="Record a flight found in a zone during a window (四)")
 def record_violation(req: ViolationRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
-    return _run(C.RecordViolation(idempotency_key=idempotency_key, actor=p.username, notice_id=req.notice_id,
-                                  at=req.at, lat=req.lat, lon=req.lon, object_kind=req.object, source=req.source,
-                                  description=req.description, device=req.device))
+    return _run(commands.RecordViolation(idempotency_key=idempotency_key, actor=p.username, notice_id=req.notice_id,
+                                         at=req.at, lat=req.lat, lon=req.lon, object_kind=req.object, source=req.source,
+                                         description=req.description, device=req.device))
 
 
 @router.get("/violations", summary="Violations and their status")
 def violations(p: Principal = Depends(OFFICIAL_READER), status: str | None = None):
     with unit_of_work() as s:
-        return Q.list_violations(s, status=status)
+        return queries.list_violations(s, status=status)
 
 
 class HandOverRequest(BaseModel):
@@ -287,8 +289,8 @@ class HandOverRequest(BaseModel):
 
 @router.post("/violations/{violation_id}/handover", summary="Hand a violation to the competent department (四)")
 def hand_over(violation_id: RowId, req: HandOverRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
-    return _run(C.HandOverViolation(idempotency_key=idempotency_key, actor=p.username, violation_id=violation_id,
-                                    department=req.department, note=req.note))
+    return _run(commands.HandOverViolation(idempotency_key=idempotency_key, actor=p.username, violation_id=violation_id,
+                                           department=req.department, note=req.note))
 
 
 class CloseRequest(BaseModel):
@@ -297,5 +299,5 @@ class CloseRequest(BaseModel):
 
 @router.post("/violations/{violation_id}/close", summary="Close a violation (the department reported back)")
 def close(violation_id: RowId, req: CloseRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
-    return _run(C.CloseViolation(idempotency_key=idempotency_key, actor=p.username, violation_id=violation_id,
-                                 note=req.note))
+    return _run(commands.CloseViolation(idempotency_key=idempotency_key, actor=p.username, violation_id=violation_id,
+                                        note=req.note))

@@ -92,13 +92,13 @@ def check(lat: Annotated[float | None, typer.Option(help="WGS84 latitude")] = No
     """检查一次飞行（一个点或一条航迹）。Check a point or a track: prohibited, permitted or unknown."""
     from gazette.errors import InvalidInput
     from gazette.store.db import unit_of_work
-    from jiaxing.schemes.airspace import queries as Q
+    from jiaxing.schemes.airspace import queries
     from jiaxing.schemes.airspace.check import check_point, check_track
 
     flights: list = []
     if device:
         with unit_of_work() as s:
-            d, flights = Q.flights_for_check(s, device)
+            d, flights = queries.flights_for_check(s, device)
         object_kind = d.kind
     if track is not None:
         try:
@@ -123,7 +123,7 @@ def batch(file: Annotated[Path, typer.Argument(help=".csv/.parquet/.arrow: track
     import polars as pl
 
     from gazette.store.db import unit_of_work
-    from jiaxing.schemes.airspace import queries as Q
+    from jiaxing.schemes.airspace import queries
     from jiaxing.schemes.airspace.batch import check_frame, read_tracks
 
     t0 = time.perf_counter()
@@ -132,9 +132,9 @@ def batch(file: Annotated[Path, typer.Argument(help=".csv/.parquet/.arrow: track
     if "device" in df.columns:
         with unit_of_work() as s:
             for ref in df["device"].drop_nulls().unique().head(10_000).to_list():
-                d = Q.find_device(s, ref)
+                d = queries.find_device(s, ref)
                 if d is not None:
-                    by_device[ref] = Q.approved_flights(s, d)
+                    by_device[ref] = queries.approved_flights(s, d)
     result, summary = check_frame(df, object_kind, flights_by_device=by_device)
     if out is not None:
         tmp = out.with_name(out.name + ".part")
@@ -161,11 +161,11 @@ def device_register(owner_id: Annotated[str, typer.Option(help="身份证号 or 
                     co_registrar: Annotated[list[str] | None, typer.Option(help="气象 / 体育 (repeatable)")] = None,
                     key: Key = None, as_json: Json = False) -> None:
     """公安机关登记设备（会同气象、体育）。Register a device as the police."""
-    from jiaxing.schemes.airspace import commands as C
+    from jiaxing.schemes.airspace import commands
 
-    r = _run(C.RegisterDevice(idempotency_key=_key(key), actor=ACTOR, owner_kind=owner_kind, owner_id=owner_id,
-                              owner_name=owner_name, owner_phone=phone, kind=kind, model=model, serial=serial,
-                              by_registrar=True, unit=unit, co_registrars=tuple(co_registrar or ())))
+    r = _run(commands.RegisterDevice(idempotency_key=_key(key), actor=ACTOR, owner_kind=owner_kind, owner_id=owner_id,
+                                     owner_name=owner_name, owner_phone=phone, kind=kind, model=model, serial=serial,
+                                     by_registrar=True, unit=unit, co_registrars=tuple(co_registrar or ())))
     _emit(r, as_json, f"已登记 registered: 设备 {r['id']} {r['registration_no']} ({r['serial']})")
 
 
@@ -174,10 +174,10 @@ def device_confirm(device_id: int, unit: Annotated[str, typer.Option()] = "公�
                    co_registrar: Annotated[list[str] | None, typer.Option()] = None, key: Key = None,
                    as_json: Json = False) -> None:
     """登记所有人提交的设备信息。Register an owner's submission."""
-    from jiaxing.schemes.airspace import commands as C
+    from jiaxing.schemes.airspace import commands
 
-    r = _run(C.ConfirmRegistration(idempotency_key=_key(key), actor=ACTOR, device_id=device_id, unit=unit,
-                                   co_registrars=tuple(co_registrar or ())))
+    r = _run(commands.ConfirmRegistration(idempotency_key=_key(key), actor=ACTOR, device_id=device_id, unit=unit,
+                                          co_registrars=tuple(co_registrar or ())))
     _emit(r, as_json, f"已登记 registered: 设备 {r['id']} {r['registration_no']}")
 
 
@@ -187,10 +187,10 @@ def device_seal(device_id: int, reason: Annotated[str, typer.Option()], place: A
                 mode: Annotated[str, typer.Option(help="requested (owner asked) or direct")] = "requested",
                 notice: Annotated[str | None, typer.Option()] = None, key: Key = None, as_json: Json = False) -> None:
     """临时封存。Seal a device (a sealed device cannot be approved to fly)."""
-    from jiaxing.schemes.airspace import commands as C
+    from jiaxing.schemes.airspace import commands
 
-    r = _run(C.SealDevice(idempotency_key=_key(key), actor=ACTOR, device_id=device_id, mode=mode, reason=reason,
-                          place=place, officer=officer, notice_id=notice))
+    r = _run(commands.SealDevice(idempotency_key=_key(key), actor=ACTOR, device_id=device_id, mode=mode, reason=reason,
+                                 place=place, officer=officer, notice_id=notice))
     _emit(r, as_json, f"已封存 sealed: 设备 {r['id']}")
 
 
@@ -198,10 +198,10 @@ def device_seal(device_id: int, reason: Annotated[str, typer.Option()], place: A
 def device_release(device_id: int, reason: Annotated[str, typer.Option()], officer: Annotated[str, typer.Option()],
                    key: Key = None, as_json: Json = False) -> None:
     """解除封存。Release a sealed device."""
-    from jiaxing.schemes.airspace import commands as C
+    from jiaxing.schemes.airspace import commands
 
-    r = _run(C.ReleaseDevice(idempotency_key=_key(key), actor=ACTOR, device_id=device_id, reason=reason,
-                             officer=officer))
+    r = _run(commands.ReleaseDevice(idempotency_key=_key(key), actor=ACTOR, device_id=device_id, reason=reason,
+                                    officer=officer))
     _emit(r, as_json, f"已解除封存 released: 设备 {r['id']}")
 
 
@@ -210,10 +210,10 @@ def device_list(sealed: Annotated[bool | None, typer.Option("--sealed/--not-seal
                 as_json: Json = False) -> None:
     """设备列表。Registered devices."""
     from gazette.store.db import unit_of_work
-    from jiaxing.schemes.airspace import queries as Q
+    from jiaxing.schemes.airspace import queries
 
     with unit_of_work() as s:
-        rows = Q.list_devices(s, sealed=sealed)
+        rows = queries.list_devices(s, sealed=sealed)
     _emit(rows, as_json, "\n".join(f"{d['id']}\t{d['registration_no'] or '待登记'}\t{d['kind']}\t{d['serial']}\t"
                                    f"{'封存 sealed' if d['sealed'] else d['status']}\t{d['owner']['name']}" for d in rows))
 
@@ -230,11 +230,11 @@ def flight_apply(device_id: Annotated[int, typer.Option()], purpose: Annotated[s
                  detail: Annotated[str | None, typer.Option(help="the activity, for purpose other")] = None,
                  key: Key = None, as_json: Json = False) -> None:
     """申请豁免飞行。Apply for an exempt flight."""
-    from jiaxing.schemes.airspace import commands as C
+    from jiaxing.schemes.airspace import commands
 
-    r = _run(C.ApplyFlight(idempotency_key=_key(key), actor=ACTOR, notice_id=notice, device_id=device_id,
-                           purpose=purpose, purpose_detail=detail, pilot=pilot, start=start, end=end, lat=lat,
-                           lon=lon, radius_m=radius))
+    r = _run(commands.ApplyFlight(idempotency_key=_key(key), actor=ACTOR, notice_id=notice, device_id=device_id,
+                                  purpose=purpose, purpose_detail=detail, pilot=pilot, start=start, end=end, lat=lat,
+                                  lon=lon, radius_m=radius))
     _emit(r, as_json, f"已申请 applied: 飞行 {r['id']}")
 
 
@@ -244,10 +244,10 @@ def flight_decide(flight_id: int, basis: Annotated[str, typer.Option(help="the l
                   approve: Annotated[bool, typer.Option("--approve/--refuse")] = True,
                   key: Key = None, as_json: Json = False) -> None:
     """批准或不予批准。Approve or refuse an exempt flight."""
-    from jiaxing.schemes.airspace import commands as C
+    from jiaxing.schemes.airspace import commands
 
-    r = _run(C.DecideFlight(idempotency_key=_key(key), actor=ACTOR, flight_id=flight_id, approve=approve, basis=basis,
-                            department=department))
+    r = _run(commands.DecideFlight(idempotency_key=_key(key), actor=ACTOR, flight_id=flight_id, approve=approve, basis=basis,
+                                   department=department))
     _emit(r, as_json, f"飞行 {r['id']}: {'已批准 approved' if r['status'] == 'approved' else '不予批准 refused'}")
 
 
@@ -255,10 +255,10 @@ def flight_decide(flight_id: int, basis: Annotated[str, typer.Option(help="the l
 def flight_list(status: Annotated[str | None, typer.Option()] = None, as_json: Json = False) -> None:
     """豁免飞行列表。Exempt flights."""
     from gazette.store.db import unit_of_work
-    from jiaxing.schemes.airspace import queries as Q
+    from jiaxing.schemes.airspace import queries
 
     with unit_of_work() as s:
-        rows = Q.list_flights(s, status=status)
+        rows = queries.list_flights(s, status=status)
     _emit(rows, as_json, "\n".join(f"{f['id']}\t{f['status']}\t{f['purpose']}\t{f['start']} – {f['end']}\t"
                                    f"设备 {f['device_id']}" for f in rows))
 
@@ -276,10 +276,10 @@ def violation_record(at: Annotated[str, typer.Option()], lat: Annotated[float, t
                      description: Annotated[str | None, typer.Option()] = None,
                      key: Key = None, as_json: Json = False) -> None:
     """记录违规飞行。Record a flight found in a zone."""
-    from jiaxing.schemes.airspace import commands as C
+    from jiaxing.schemes.airspace import commands
 
-    r = _run(C.RecordViolation(idempotency_key=_key(key), actor=ACTOR, notice_id=notice, at=at, lat=lat, lon=lon,
-                               object_kind=object_kind, source=source, description=description, device=device))
+    r = _run(commands.RecordViolation(idempotency_key=_key(key), actor=ACTOR, notice_id=notice, at=at, lat=lat, lon=lon,
+                                      object_kind=object_kind, source=source, description=description, device=device))
     _emit(r, as_json, f"已记录 recorded: 违规 {r['id']}（{r['clause']}）")
 
 
@@ -288,10 +288,10 @@ def violation_handover(violation_id: int, department: Annotated[str, typer.Optio
                        note: Annotated[str | None, typer.Option()] = None, key: Key = None,
                        as_json: Json = False) -> None:
     """移交主管部门。Hand a violation to the competent department."""
-    from jiaxing.schemes.airspace import commands as C
+    from jiaxing.schemes.airspace import commands
 
-    r = _run(C.HandOverViolation(idempotency_key=_key(key), actor=ACTOR, violation_id=violation_id,
-                                 department=department, note=note))
+    r = _run(commands.HandOverViolation(idempotency_key=_key(key), actor=ACTOR, violation_id=violation_id,
+                                        department=department, note=note))
     _emit(r, as_json, f"已移交 handed over: 违规 {r['id']} → {r['department']}")
 
 
@@ -299,9 +299,9 @@ def violation_handover(violation_id: int, department: Annotated[str, typer.Optio
 def violation_close(violation_id: int, note: Annotated[str, typer.Option()], key: Key = None,
                     as_json: Json = False) -> None:
     """办结。Close a violation."""
-    from jiaxing.schemes.airspace import commands as C
+    from jiaxing.schemes.airspace import commands
 
-    r = _run(C.CloseViolation(idempotency_key=_key(key), actor=ACTOR, violation_id=violation_id, note=note))
+    r = _run(commands.CloseViolation(idempotency_key=_key(key), actor=ACTOR, violation_id=violation_id, note=note))
     _emit(r, as_json, f"已办结 closed: 违规 {r['id']}")
 
 
@@ -309,9 +309,9 @@ def violation_close(violation_id: int, note: Annotated[str, typer.Option()], key
 def violation_list(status: Annotated[str | None, typer.Option()] = None, as_json: Json = False) -> None:
     """违规记录列表。Violations."""
     from gazette.store.db import unit_of_work
-    from jiaxing.schemes.airspace import queries as Q
+    from jiaxing.schemes.airspace import queries
 
     with unit_of_work() as s:
-        rows = Q.list_violations(s, status=status)
+        rows = queries.list_violations(s, status=status)
     _emit(rows, as_json, "\n".join(f"{v['id']}\t{v['status']}\t{v['observed_at']}\t{v['clause']}\t"
                                    f"{v['department'] or ''}" for v in rows))

@@ -13,8 +13,7 @@ from gazette import validate
 from gazette.errors import Conflict, InvalidInput
 from gazette.ledger.clock import now
 from gazette.schemes.handler import Context, handles
-from jiaxing.schemes.airspace import commands as C
-from jiaxing.schemes.airspace import queries as Q
+from jiaxing.schemes.airspace import commands, queries
 from jiaxing.schemes.airspace.check import check_coords, check_point, parse_time
 from jiaxing.schemes.airspace.models import Device, Flight, Owner, SealEvent, Violation
 from jiaxing.schemes.airspace.notices import SHANGHAI, all_notices, check_kind, get_notice, not_found
@@ -69,8 +68,8 @@ def _serial_taken(serial: str) -> Conflict:
                     code="serial_registered")
 
 
-@handles(C.RegisterDevice)
-def register_device(ctx: Context, cmd: C.RegisterDevice) -> dict[str, Any]:
+@handles(commands.RegisterDevice)
+def register_device(ctx: Context, cmd: commands.RegisterDevice) -> dict[str, Any]:
     s = ctx.session
     owner_id = _owner_id(cmd.owner_kind, cmd.owner_id)
     name = _text(cmd.owner_name, "owner_name", 200)
@@ -105,8 +104,8 @@ def register_device(ctx: Context, cmd: C.RegisterDevice) -> dict[str, Any]:
         raise _serial_taken(serial) from None
     if cmd.by_registrar:
         _register(d, ctx.actor, cmd.unit, co, t)
-    ctx.audit("airspace.register_device", "airspace_device", d.id, after=Q.device_json(d, owner))
-    return Q.device_json(d, owner)
+    ctx.audit("airspace.register_device", "airspace_device", d.id, after=queries.device_json(d, owner))
+    return queries.device_json(d, owner)
 
 
 def _register(d: Device, actor: str, unit: str | None, co: list[str], t) -> None:
@@ -118,17 +117,17 @@ def _register(d: Device, actor: str, unit: str | None, co: list[str], t) -> None
     d.registered_at = t
 
 
-@handles(C.ConfirmRegistration)
-def confirm_registration(ctx: Context, cmd: C.ConfirmRegistration) -> dict[str, Any]:
+@handles(commands.ConfirmRegistration)
+def confirm_registration(ctx: Context, cmd: commands.ConfirmRegistration) -> dict[str, Any]:
     s = ctx.session
     co = _co_registrars(cmd.co_registrars)
     d = _device(s, cmd.device_id)
     if d.status == "registered":
         raise Conflict(f"设备已登记（{d.registration_no}）", f"the device is already registered ({d.registration_no})",
                        field="device_id", code="already_registered")
-    before = Q.device_json(d)
+    before = queries.device_json(d)
     _register(d, ctx.actor, cmd.unit, co, now())
-    after = Q.device_json(d, s.get(Owner, d.owner_id))
+    after = queries.device_json(d, s.get(Owner, d.owner_id))
     ctx.audit("airspace.confirm_registration", "airspace_device", d.id, before=before, after=after)
     return after
 
@@ -140,8 +139,8 @@ def _seal_event(ctx: Context, d: Device, action: str, **kw) -> SealEvent:
     return ev
 
 
-@handles(C.SealDevice)
-def seal_device(ctx: Context, cmd: C.SealDevice) -> dict[str, Any]:
+@handles(commands.SealDevice)
+def seal_device(ctx: Context, cmd: commands.SealDevice) -> dict[str, Any]:
     s = ctx.session
     if cmd.mode not in ("requested", "direct"):
         raise InvalidInput("封存方式应为 requested（要求封存）或 direct（直接封存）", "mode is requested or direct",
@@ -152,35 +151,35 @@ def seal_device(ctx: Context, cmd: C.SealDevice) -> dict[str, Any]:
     d = _device(s, cmd.device_id)
     if d.sealed:
         raise Conflict("设备已处于封存状态", "the device is already sealed", field="device_id", code="already_sealed")
-    before = Q.device_json(d)
+    before = queries.device_json(d)
     d.sealed = True
     _seal_event(ctx, d, "seal", officer=officer, reason=reason, place=place, mode=cmd.mode, unit=cmd.unit,
                 notice_id=notice_id)
     s.flush()
-    after = Q.device_json(d, s.get(Owner, d.owner_id))
+    after = queries.device_json(d, s.get(Owner, d.owner_id))
     ctx.audit("airspace.seal_device", "airspace_device", d.id, before=before, after=after)
     return after
 
 
-@handles(C.ReleaseDevice)
-def release_device(ctx: Context, cmd: C.ReleaseDevice) -> dict[str, Any]:
+@handles(commands.ReleaseDevice)
+def release_device(ctx: Context, cmd: commands.ReleaseDevice) -> dict[str, Any]:
     s = ctx.session
     reason, officer = _text(cmd.reason, "reason", 2000), _text(cmd.officer, "officer", 100)
     place = _text(cmd.place, "place", 200) if cmd.place else None
     d = _device(s, cmd.device_id)
     if not d.sealed:
         raise Conflict("设备未封存", "the device is not sealed", field="device_id", code="not_sealed")
-    before = Q.device_json(d)
+    before = queries.device_json(d)
     d.sealed = False
     _seal_event(ctx, d, "release", officer=officer, reason=reason, place=place, unit=cmd.unit)
     s.flush()
-    after = Q.device_json(d, s.get(Owner, d.owner_id))
+    after = queries.device_json(d, s.get(Owner, d.owner_id))
     ctx.audit("airspace.release_device", "airspace_device", d.id, before=before, after=after)
     return after
 
 
-@handles(C.ApplyFlight)
-def apply_flight(ctx: Context, cmd: C.ApplyFlight) -> dict[str, Any]:
+@handles(commands.ApplyFlight)
+def apply_flight(ctx: Context, cmd: commands.ApplyFlight) -> dict[str, Any]:
     s = ctx.session
     notice = get_notice(cmd.notice_id)
     purpose = (cmd.purpose or "").strip()
@@ -215,13 +214,13 @@ def apply_flight(ctx: Context, cmd: C.ApplyFlight) -> dict[str, Any]:
                radius_m=float(cmd.radius_m), status="applied", applied_by=ctx.actor, applied_at=now())
     s.add(f)
     s.flush()
-    out = Q.flight_json(f, d)
+    out = queries.flight_json(f, d)
     ctx.audit("airspace.apply_flight", "airspace_flight", f.id, after=out)
     return out
 
 
-@handles(C.DecideFlight)
-def decide_flight(ctx: Context, cmd: C.DecideFlight) -> dict[str, Any]:
+@handles(commands.DecideFlight)
+def decide_flight(ctx: Context, cmd: commands.DecideFlight) -> dict[str, Any]:
     s = ctx.session
     basis, department = _text(cmd.basis, "basis", 2000), _text(cmd.department, "department", 200)
     f = s.scalar(select(Flight).where(Flight.id == cmd.flight_id).with_for_update())
@@ -237,17 +236,17 @@ def decide_flight(ctx: Context, cmd: C.DecideFlight) -> dict[str, Any]:
         if d.status != "registered":
             raise Conflict("设备尚未经公安机关登记，不能批准飞行", "the device is not registered by the police yet",
                            field="device_id", code="device_not_registered")
-    before = Q.flight_json(f, d)
+    before = queries.flight_json(f, d)
     f.status = "approved" if cmd.approve else "refused"
     f.basis, f.department, f.decided_by, f.decided_at = basis, department, ctx.actor, now()
     s.flush()
-    after = Q.flight_json(f, d)
+    after = queries.flight_json(f, d)
     ctx.audit("airspace.decide_flight", "airspace_flight", f.id, before=before, after=after)
     return after
 
 
-@handles(C.RecordViolation)
-def record_violation(ctx: Context, cmd: C.RecordViolation) -> dict[str, Any]:
+@handles(commands.RecordViolation)
+def record_violation(ctx: Context, cmd: commands.RecordViolation) -> dict[str, Any]:
     s = ctx.session
     notice = get_notice(cmd.notice_id)
     if cmd.source not in ("report", "check"):
@@ -257,14 +256,14 @@ def record_violation(ctx: Context, cmd: C.RecordViolation) -> dict[str, Any]:
     device = owner = None
     history: list[dict] = []
     if cmd.device:
-        device = Q.find_device(s, cmd.device)
+        device = queries.find_device(s, cmd.device)
         if device is None:
             history.append({"note": f"报告的设备未登记：{cmd.device}", "at": now().isoformat()})
         else:
             owner = s.get(Owner, device.owner_id)
     kind = device.kind if device is not None else check_kind(cmd.object_kind, "object_kind")
     res = check_point(cmd.lat, cmd.lon, cmd.at, kind, notices=[notice],
-                      flights=Q.approved_flights(s, device) if device is not None else ())
+                      flights=queries.approved_flights(s, device) if device is not None else ())
     if res["outcome"] == "permitted":
         raise Conflict(f"该飞行不违反本通告：{res['reason_zh']}", f"not a breach of this notice: {res['reason_en']}",
                        field="lat" if res["reason"] == "outside_zone" else "at", code="not_a_violation",
@@ -278,7 +277,7 @@ def record_violation(ctx: Context, cmd: C.RecordViolation) -> dict[str, Any]:
                                       "outcome": res["outcome"]}], recorded_by=ctx.actor, recorded_at=now())
     s.add(v)
     s.flush()
-    out = Q.violation_json(v, device, owner)
+    out = queries.violation_json(v, device, owner)
     ctx.audit("airspace.record_violation", "airspace_violation", v.id, after=out)
     return out
 
@@ -290,35 +289,35 @@ def _violation(s, violation_id: int) -> Violation:
     return v
 
 
-@handles(C.HandOverViolation)
-def hand_over_violation(ctx: Context, cmd: C.HandOverViolation) -> dict[str, Any]:
+@handles(commands.HandOverViolation)
+def hand_over_violation(ctx: Context, cmd: commands.HandOverViolation) -> dict[str, Any]:
     s = ctx.session
     department = _text(cmd.department, "department", 200)
     note = _text(cmd.note, "note", 2000) if cmd.note else None
     v = _violation(s, cmd.violation_id)
     if v.status == "closed":
         raise Conflict("违规记录已办结", "the violation is closed", field="violation_id", code="violation_closed")
-    before = Q.violation_json(v)
+    before = queries.violation_json(v)
     v.status, v.department = "handed_over", department
     v.history = [*v.history, {"status": "handed_over", "department": department, "note": note, "by": ctx.actor,
                               "at": now().isoformat()}]
     s.flush()
-    after = Q.violation_json(v)
+    after = queries.violation_json(v)
     ctx.audit("airspace.hand_over_violation", "airspace_violation", v.id, before=before, after=after)
     return after
 
 
-@handles(C.CloseViolation)
-def close_violation(ctx: Context, cmd: C.CloseViolation) -> dict[str, Any]:
+@handles(commands.CloseViolation)
+def close_violation(ctx: Context, cmd: commands.CloseViolation) -> dict[str, Any]:
     s = ctx.session
     note = _text(cmd.note, "note", 2000)
     v = _violation(s, cmd.violation_id)
     if v.status == "closed":
         raise Conflict("违规记录已办结", "the violation is closed", field="violation_id", code="violation_closed")
-    before = Q.violation_json(v)
+    before = queries.violation_json(v)
     v.status = "closed"
     v.history = [*v.history, {"status": "closed", "note": note, "by": ctx.actor, "at": now().isoformat()}]
     s.flush()
-    after = Q.violation_json(v)
+    after = queries.violation_json(v)
     ctx.audit("airspace.close_violation", "airspace_violation", v.id, before=before, after=after)
     return after

@@ -18,9 +18,7 @@ from gazette.errors import GazetteError, InvalidInput
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from gazette.web.templating import templates
-from jiaxing.schemes.airspace import commands as C
-from jiaxing.schemes.airspace import handlers
-from jiaxing.schemes.airspace import queries as Q
+from jiaxing.schemes.airspace import commands, handlers, queries
 from jiaxing.schemes.airspace.api import owner_identity
 from jiaxing.schemes.airspace.check import check_point
 from jiaxing.schemes.airspace.notices import all_notices, get_notice, known_kinds
@@ -88,13 +86,13 @@ def map_page(request: Request):
             kind = values["object"] or "drone"
             if values["device"]:
                 with unit_of_work() as s:
-                    d, flights = Q.flights_for_check(s, values["device"])
+                    d, flights = queries.flights_for_check(s, values["device"])
                 kind = d.kind
             result = check_point(values["lat"], values["lon"], values["at"], kind, flights=flights)
         except GazetteError as exc:
             error = exc
     with unit_of_work() as s:
-        approved = Q.list_flights(s, status="approved", notice_id=notice.id)
+        approved = queries.list_flights(s, status="approved", notice_id=notice.id)
     point = {**result, "lat": result["lat"], "lon": result["lon"]} if result else None
     svg = render(notice, approved, point)
     return _render(request, "airspace_map.html", {"notice": notice, "svg": svg, "approved": approved,
@@ -107,8 +105,8 @@ def map_page(request: Request):
 def _owner_ctx(p: Principal) -> dict[str, Any]:
     own = owner_identity(p)
     with unit_of_work() as s:
-        devices = Q.list_devices(s, owner_id_number=own[1])
-        flights = Q.list_flights(s, owner_id_number=own[1])
+        devices = queries.list_devices(s, owner_id_number=own[1])
+        flights = queries.list_flights(s, owner_id_number=own[1])
     return {"who": p, "owner_kind": own[0], "owner_id": own[1], "devices": devices, "flights": flights,
             "device_key": new_key(p, "asdev"), "flight_key": new_key(p, "asfl")}
 
@@ -127,10 +125,10 @@ async def owner_register(request: Request):
     v = _form(form)
     try:
         kind, ident = owner_identity(p)
-        execute(C.RegisterDevice(idempotency_key=form_key(p, form, "asdev"), actor=p.username, owner_kind=kind,
-                                 owner_id=ident, owner_name=v.get("owner_name") or p.display_name,
-                                 owner_phone=v.get("owner_phone") or None, kind=v.get("kind", ""),
-                                 model=v.get("model", ""), serial=v.get("serial", "")))
+        execute(commands.RegisterDevice(idempotency_key=form_key(p, form, "asdev"), actor=p.username, owner_kind=kind,
+                                        owner_id=ident, owner_name=v.get("owner_name") or p.display_name,
+                                        owner_phone=v.get("owner_phone") or None, kind=v.get("kind", ""),
+                                        model=v.get("model", ""), serial=v.get("serial", "")))
     except GazetteError as exc:
         return _render(request, "airspace_owner.html", {**_owner_ctx(p), "values": v, "done": None}, exc)
     return see_other("/airspace/me?done=device")
@@ -144,11 +142,11 @@ async def owner_apply(request: Request):
     v = _form(form)
     try:
         _, ident = owner_identity(p)
-        execute(C.ApplyFlight(idempotency_key=form_key(p, form, "asfl"), actor=p.username, owner_id=ident,
-                              notice_id=v.get("notice_id", ""), device_id=_int(v, "device_id"),
-                              purpose=v.get("purpose", ""), purpose_detail=v.get("purpose_detail") or None,
-                              pilot=v.get("pilot", ""), start=v.get("start", ""), end=v.get("end", ""),
-                              lat=_float(v, "lat"), lon=_float(v, "lon"), radius_m=_float(v, "radius_m")))
+        execute(commands.ApplyFlight(idempotency_key=form_key(p, form, "asfl"), actor=p.username, owner_id=ident,
+                                     notice_id=v.get("notice_id", ""), device_id=_int(v, "device_id"),
+                                     purpose=v.get("purpose", ""), purpose_detail=v.get("purpose_detail") or None,
+                                     pilot=v.get("pilot", ""), start=v.get("start", ""), end=v.get("end", ""),
+                                     lat=_float(v, "lat"), lon=_float(v, "lon"), radius_m=_float(v, "radius_m")))
     except GazetteError as exc:
         return _render(request, "airspace_owner.html", {**_owner_ctx(p), "values": v, "done": None}, exc)
     return see_other("/airspace/me?done=flight")
@@ -159,8 +157,8 @@ async def owner_apply(request: Request):
 
 def _registry_ctx(p: Principal) -> dict[str, Any]:
     with unit_of_work() as s:
-        devices = Q.list_devices(s)
-        violations = Q.list_violations(s)
+        devices = queries.list_devices(s)
+        violations = queries.list_violations(s)
     for d in devices:
         d["keys"] = {a: new_key(p, f"as{a}{d['id']}") for a in ("confirm", "seal", "release")}
     for x in violations:
@@ -179,31 +177,31 @@ def registry_page(request: Request):
 def _registrar_command(p: Principal, action: str, target: int | None, v: dict[str, str], form):
     key = lambda what: form_key(p, form, what)  # noqa: E731
     if action == "register":
-        return C.RegisterDevice(idempotency_key=key("asreg"), actor=p.username, owner_kind=v.get("owner_kind", ""),
-                                owner_id=v.get("owner_id", ""), owner_name=v.get("owner_name", ""),
-                                owner_phone=v.get("owner_phone") or None, kind=v.get("kind", ""),
-                                model=v.get("model", ""), serial=v.get("serial", ""), by_registrar=True, unit=p.unit,
-                                co_registrars=tuple(form.getlist("co_registrars")))
+        return commands.RegisterDevice(idempotency_key=key("asreg"), actor=p.username, owner_kind=v.get("owner_kind", ""),
+                                       owner_id=v.get("owner_id", ""), owner_name=v.get("owner_name", ""),
+                                       owner_phone=v.get("owner_phone") or None, kind=v.get("kind", ""),
+                                       model=v.get("model", ""), serial=v.get("serial", ""), by_registrar=True, unit=p.unit,
+                                       co_registrars=tuple(form.getlist("co_registrars")))
     if action == "confirm":
-        return C.ConfirmRegistration(idempotency_key=key(f"asconfirm{target}"), actor=p.username, device_id=target,
-                                     unit=p.unit, co_registrars=tuple(form.getlist("co_registrars")))
+        return commands.ConfirmRegistration(idempotency_key=key(f"asconfirm{target}"), actor=p.username, device_id=target,
+                                            unit=p.unit, co_registrars=tuple(form.getlist("co_registrars")))
     if action == "seal":
-        return C.SealDevice(idempotency_key=key(f"asseal{target}"), actor=p.username, device_id=target,
-                            mode=v.get("mode", ""), reason=v.get("reason", ""), place=v.get("place", ""),
-                            officer=v.get("officer") or p.display_name, unit=p.unit, notice_id=v.get("notice_id") or None)
+        return commands.SealDevice(idempotency_key=key(f"asseal{target}"), actor=p.username, device_id=target,
+                                   mode=v.get("mode", ""), reason=v.get("reason", ""), place=v.get("place", ""),
+                                   officer=v.get("officer") or p.display_name, unit=p.unit, notice_id=v.get("notice_id") or None)
     if action == "release":
-        return C.ReleaseDevice(idempotency_key=key(f"asrelease{target}"), actor=p.username, device_id=target,
-                               reason=v.get("reason", ""), officer=v.get("officer") or p.display_name, unit=p.unit)
+        return commands.ReleaseDevice(idempotency_key=key(f"asrelease{target}"), actor=p.username, device_id=target,
+                                      reason=v.get("reason", ""), officer=v.get("officer") or p.display_name, unit=p.unit)
     if action == "violation":
-        return C.RecordViolation(idempotency_key=key("asvio"), actor=p.username, notice_id=v.get("notice_id", ""),
-                                 at=v.get("at", ""), lat=_float(v, "lat"), lon=_float(v, "lon"),
-                                 object_kind=v.get("object", "drone"), source=v.get("source", "report"),
-                                 description=v.get("description") or None, device=v.get("device") or None)
+        return commands.RecordViolation(idempotency_key=key("asvio"), actor=p.username, notice_id=v.get("notice_id", ""),
+                                        at=v.get("at", ""), lat=_float(v, "lat"), lon=_float(v, "lon"),
+                                        object_kind=v.get("object", "drone"), source=v.get("source", "report"),
+                                        description=v.get("description") or None, device=v.get("device") or None)
     if action == "handover":
-        return C.HandOverViolation(idempotency_key=key(f"ashandover{target}"), actor=p.username, violation_id=target,
-                                   department=v.get("department", ""), note=v.get("note") or None)
-    return C.CloseViolation(idempotency_key=key(f"asclose{target}"), actor=p.username, violation_id=target,
-                            note=v.get("note", ""))
+        return commands.HandOverViolation(idempotency_key=key(f"ashandover{target}"), actor=p.username, violation_id=target,
+                                          department=v.get("department", ""), note=v.get("note") or None)
+    return commands.CloseViolation(idempotency_key=key(f"asclose{target}"), actor=p.username, violation_id=target,
+                                   note=v.get("note", ""))
 
 
 async def _registrar_post(request: Request, action: str, target: int | None = None):
@@ -260,8 +258,8 @@ async def registry_close(request: Request, violation_id: RowId):
 
 def _approvals_ctx(p: Principal) -> dict[str, Any]:
     with unit_of_work() as s:
-        pending = Q.list_flights(s, status="applied")
-        decided = [f for f in Q.list_flights(s) if f["status"] != "applied"][:50]
+        pending = queries.list_flights(s, status="applied")
+        decided = [f for f in queries.list_flights(s) if f["status"] != "applied"][:50]
     for f in pending:
         f["key"] = new_key(p, f"asdecide{f['id']}")
     return {"who": p, "pending": pending, "decided": decided, "can_write": not p.read_only}
@@ -283,9 +281,9 @@ async def approvals_decide(request: Request, flight_id: RowId):
     try:
         if v.get("decision") not in ("approve", "refuse"):
             raise InvalidInput("请选择批准或不予批准", "choose approve or refuse", field="decision")
-        out = execute(C.DecideFlight(idempotency_key=form_key(p, form, f"asdecide{flight_id}"), actor=p.username,
-                                     flight_id=flight_id, approve=v["decision"] == "approve", basis=v.get("basis", ""),
-                                     department=v.get("department") or p.unit or "主管部门"))
+        out = execute(commands.DecideFlight(idempotency_key=form_key(p, form, f"asdecide{flight_id}"), actor=p.username,
+                                            flight_id=flight_id, approve=v["decision"] == "approve", basis=v.get("basis", ""),
+                                            department=v.get("department") or p.unit or "主管部门"))
     except GazetteError as exc:
         return _render(request, "airspace_approvals.html", {**_approvals_ctx(p), "values": {**v, "flight": flight_id},
                                                             "done": None}, exc)

@@ -24,10 +24,8 @@ from gazette.auth.principal import Principal, Role
 from gazette.errors import PayloadTooLarge
 from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
-from jiaxing.schemes.budget import calendar as C
-from jiaxing.schemes.budget import commands as K
-from jiaxing.schemes.budget import handlers as H
-from jiaxing.schemes.budget import queries as Q
+from jiaxing.schemes.budget import calendar as obligation_calendar
+from jiaxing.schemes.budget import commands, handlers, queries
 
 router = APIRouter(prefix="/budget", tags=["budget"])
 
@@ -99,39 +97,39 @@ class NPCBody(BaseModel):
 @router.get("/years", summary="Budget years on record")
 def list_years(p: Principal = Depends(READERS)) -> list[int]:
     with unit_of_work() as s:
-        return Q.years(s)
+        return queries.years(s)
 
 
 @router.post("/years/{year}/import", summary="Import a year's figures (JSON rows); the checks run on every import")
 def import_rows(year: Year, body: ImportRequest, idempotency_key: str = REQUIRED_KEY,
                 p: Principal = Depends(FINANCE)) -> dict[str, Any]:
-    return _run(K.ImportBudget(idempotency_key=idempotency_key, actor=p.username, year=year,
-                               rows=tuple(body.rows), source=body.source))
+    return _run(commands.ImportBudget(idempotency_key=idempotency_key, actor=p.username, year=year,
+                                      rows=tuple(body.rows), source=body.source))
 
 
 @router.post("/years/{year}/import-file", summary="Import a year's figures from an .xlsx or .csv file")
 async def import_file(year: Year, file: Annotated[UploadFile, File()], idempotency_key: str = REQUIRED_KEY,
                       p: Principal = Depends(FINANCE)) -> dict[str, Any]:
-    from jiaxing.schemes.budget import data as D
+    from jiaxing.schemes.budget import data as budget_data
 
     content = await file.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
         raise PayloadTooLarge("文件超过 5 MB", "the file is larger than 5 MB", field="file", code="file_too_large")
-    rows = D.read_bytes(content, file.filename or "")
-    return _run(K.ImportBudget(idempotency_key=idempotency_key, actor=p.username, year=year, rows=tuple(rows),
-                               source=(file.filename or "")[:300]))
+    rows = budget_data.read_bytes(content, file.filename or "")
+    return _run(commands.ImportBudget(idempotency_key=idempotency_key, actor=p.username, year=year, rows=tuple(rows),
+                                      source=(file.filename or "")[:300]))
 
 
 @router.get("/years/{year}/checks", summary="The latest compliance check run: each check with clause, figures, ✓/✗")
 def latest_checks(year: Year, p: Principal = Depends(READERS)) -> dict[str, Any]:
     with unit_of_work() as s:
-        H.get_year(s, year)
-        return Q.latest_checks(s, year) or {"run_id": None, "ok": None, "checks": []}
+        handlers.get_year(s, year)
+        return queries.latest_checks(s, year) or {"run_id": None, "ok": None, "checks": []}
 
 
 @router.post("/years/{year}/checks", summary="Run the compliance checks now")
 def run_checks(year: Year, idempotency_key: str = REQUIRED_KEY, p: Principal = Depends(FINANCE)) -> dict[str, Any]:
-    return _run(K.RunChecks(idempotency_key=idempotency_key, actor=p.username, year=year))
+    return _run(commands.RunChecks(idempotency_key=idempotency_key, actor=p.username, year=year))
 
 
 @router.get("/years/{year}/calendar", summary="Obligations with derived due dates; overdue ones flagged")
@@ -142,15 +140,15 @@ def calendar(year: Year, as_of: dt.date | None = None, department: str | None = 
     if own is not None:
         department = own
     with unit_of_work() as s:
-        return Q.calendar(s, year, validate.date(as_of, "as_of") if as_of else None, department)
+        return queries.calendar(s, year, validate.date(as_of, "as_of") if as_of else None, department)
 
 
 @router.get("/years/{year}/events", summary="The events recorded for the year")
 def list_events(year: Year, p: Principal = Depends(READERS)) -> list[dict[str, Any]]:
     own = _own_department(p)
     with unit_of_work() as s:
-        H.get_year(s, year)
-        rows = Q.event_rows(s, year)
+        handlers.get_year(s, year)
+        rows = queries.event_rows(s, year)
     return [e for e in rows if own is None or e["subject"] == own]
 
 
@@ -158,13 +156,13 @@ def list_events(year: Year, p: Principal = Depends(READERS)) -> list[dict[str, A
 def record_event(year: Year, body: EventRequest, request: Request, idempotency_key: str = REQUIRED_KEY,
                  p: Principal = Depends(EVENT_WRITERS)) -> dict[str, Any]:
     own = _own_department(p)
-    if own is not None and (body.subject != own or C.EVENT_KINDS.get(body.kind, ("",))[0] not in ("department",
+    if own is not None and (body.subject != own or obligation_calendar.EVENT_KINDS.get(body.kind, ("",))[0] not in ("department",
                                                                                                  "reporter")):
         raise forbid(request, p, "event of another department or of finance",
                      message_zh="部门只能记录本部门的批复、公开和报告", message_en="a department records only its own events")
-    return _run(K.RecordEvent(idempotency_key=idempotency_key, actor=p.username, year=year, kind=body.kind,
-                              on=validate.date(body.on, "on"), subject=body.subject, period=body.period,
-                              note=body.note))
+    return _run(commands.RecordEvent(idempotency_key=idempotency_key, actor=p.username, year=year, kind=body.kind,
+                                     on=validate.date(body.on, "on"), subject=body.subject, period=body.period,
+                                     note=body.note))
 
 
 @router.post("/years/{year}/requests", summary="File a budget adjustment request (四.（四）.1)")
@@ -177,13 +175,13 @@ def file_request(year: Year, body: FileRequestBody, request: Request, idempotenc
             raise forbid(request, p, "request for another department", message_zh="只能为本部门及所属单位申请",
                          message_en="a department files only for itself and its units")
         department = own
-    cmd = K.FileRequest(idempotency_key=idempotency_key, actor=p.username, year=year, department=department,
-                        unit=body.unit, title=validate.text(body.title, "title", max_length=300), kind=body.kind,
-                        condition=body.condition, direction=body.direction,
-                        amount_fen=validate.yuan(body.amount_yuan, "amount_yuan", allow_zero=False),
-                        priority_class=body.priority_class, performance=body.performance,
-                        affordability=body.affordability,
-                        on=validate.date(body.on, "on") if body.on else Q.today())
+    cmd = commands.FileRequest(idempotency_key=idempotency_key, actor=p.username, year=year, department=department,
+                               unit=body.unit, title=validate.text(body.title, "title", max_length=300), kind=body.kind,
+                               condition=body.condition, direction=body.direction,
+                               amount_fen=validate.yuan(body.amount_yuan, "amount_yuan", allow_zero=False),
+                               priority_class=body.priority_class, performance=body.performance,
+                               affordability=body.affordability,
+                               on=validate.date(body.on, "on") if body.on else queries.today())
     return _run(cmd)
 
 
@@ -191,21 +189,21 @@ def file_request(year: Year, body: FileRequestBody, request: Request, idempotenc
 def list_requests(year: Year, status: str | None = Query(None, max_length=20),
                   p: Principal = Depends(READERS)) -> list[dict[str, Any]]:
     with unit_of_work() as s:
-        H.get_year(s, year)
-        return Q.requests(s, year, _own_department(p), status)
+        handlers.get_year(s, year)
+        return queries.requests(s, year, _own_department(p), status)
 
 
 @router.get("/years/{year}/reserve-list", summary="The reserve list ranked by priority (四.（四）.3)")
 def reserve_list(year: Year, p: Principal = Depends(READERS)) -> list[dict[str, Any]]:
     with unit_of_work() as s:
-        H.get_year(s, year)
-        return Q.reserve_list(s, year, _own_department(p))
+        handlers.get_year(s, year)
+        return queries.reserve_list(s, year, _own_department(p))
 
 
 @router.get("/requests/{request_id}", summary="One request with every decision (who, when, clause)")
 def get_request(request_id: RowId, request: Request, p: Principal = Depends(READERS)) -> dict[str, Any]:
     with unit_of_work() as s:
-        out = Q.get_request(s, request_id)
+        out = queries.get_request(s, request_id)
     own = _own_department(p)
     if own is not None and out["department"] != own:
         raise forbid(request, p, "request of another department")
@@ -215,21 +213,21 @@ def get_request(request_id: RowId, request: Request, p: Principal = Depends(READ
 @router.post("/requests/{request_id}/route", summary="Finance accepts and routes by kind, or refuses (四.（三）、（五）)")
 def route(request_id: RowId, body: RouteBody | None = None, idempotency_key: str = REQUIRED_KEY,
           p: Principal = Depends(FINANCE)) -> dict[str, Any]:
-    on = body.on if body and body.on else Q.today()
-    return _run(K.RouteRequest(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
-                               on=validate.date(on, "on")))
+    on = body.on if body and body.on else queries.today()
+    return _run(commands.RouteRequest(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
+                                      on=validate.date(on, "on")))
 
 
 @router.post("/requests/{request_id}/decision", summary="Approve or reject the next step (barred ≤ 30 June and in December)")
 def decide(request_id: RowId, body: DecisionBody, idempotency_key: str = REQUIRED_KEY,
            p: Principal = Depends(DECIDERS)) -> dict[str, Any]:
-    return _run(K.Decide(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
-                         outcome=body.outcome, on=validate.date(body.on or Q.today(), "on"), role=p.role.value,
-                         note=body.note))
+    return _run(commands.Decide(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
+                                outcome=body.outcome, on=validate.date(body.on or queries.today(), "on"), role=p.role.value,
+                                note=body.note))
 
 
 @router.post("/requests/{request_id}/npc-submission", summary="Submit to the 人大常委会 (after 31 October: a reason)")
 def npc_submission(request_id: RowId, body: NPCBody, idempotency_key: str = REQUIRED_KEY,
                    p: Principal = Depends(FINANCE)) -> dict[str, Any]:
-    return _run(K.SubmitToNPC(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
-                              on=validate.date(body.on or Q.today(), "on"), reason=body.reason))
+    return _run(commands.SubmitToNPC(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
+                                     on=validate.date(body.on or queries.today(), "on"), reason=body.reason))

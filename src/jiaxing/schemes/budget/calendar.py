@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
-from jiaxing.schemes.budget import params as P
+from jiaxing.schemes.budget import params
 
 FINANCE = "市财政局"  # the subject of the finance bureau's own obligations
 
@@ -26,7 +26,7 @@ FINANCE = "市财政局"  # the subject of the finance bureau's own obligations
 EVENT_KINDS: dict[str, tuple[str, str, str]] = {
     # completions of the preparation steps (二.（三）.1–5)
     **{code: ("department" if per_dept else "none", zh, en) for code, _m, _d, _o, _w, per_dept, _c, zh, en
-       in P.PREPARATION_STEPS},
+       in params.PREPARATION_STEPS},
     "budget_approved": ("none", "市人大常委会批准市本级预算", "the city budget approved by the 人大常委会"),
     "department_replied": ("department", "市财政部门向部门批复预算", "finance replied to a department"),
     "units_replied": ("department", "部门向所属单位批复预算", "a department replied to its units"),
@@ -115,7 +115,7 @@ def obligations(year: int, events: Sequence[Event], *, departments: Sequence[str
         out.append(ob)
 
     # 二.（三）.1–5: the preparation steps, on fixed dates relative to the budget year
-    for code, month, day, offset, _who, per_dept, clause, zh, en in P.PREPARATION_STEPS:
+    for code, month, day, offset, _who, per_dept, clause, zh, en in params.PREPARATION_STEPS:
         due = dt.date(year + offset, month, day)
         for subject in (departments if per_dept else [FINANCE]):
             add(code, subject, due, clause, zh, en, subject, completed_by=code,
@@ -124,26 +124,26 @@ def obligations(year: int, events: Sequence[Event], *, departments: Sequence[str
     # 二.（三）.7 and 六.（三）.2–3: replies and disclosure after 人大 approval
     approved = _first(events, "budget_approved")
     if approved:
-        add("budget_disclosure", FINANCE, within(approved.on, P.DISCLOSURE_DAYS), P.CLAUSE_CITY_DISCLOSURE,
+        add("budget_disclosure", FINANCE, within(approved.on, params.DISCLOSURE_DAYS), params.CLAUSE_CITY_DISCLOSURE,
             "市本级预算批准后20日内向社会公开", "disclose the city budget within 20 days of approval", FINANCE,
             completed_by="budget_disclosed", started=approved, done_subject="")
         for dept in departments:
-            add("finance_reply", dept, within(approved.on, P.FINANCE_REPLY_DAYS), P.CLAUSE_REPLIES,
+            add("finance_reply", dept, within(approved.on, params.FINANCE_REPLY_DAYS), params.CLAUSE_REPLIES,
                 "市财政部门20日内向部门批复预算", "finance replies to the department within 20 days", FINANCE,
                 completed_by="department_replied", started=approved)
     for dept in departments:
         replied = _first(events, "department_replied", dept)
         if replied:
-            add("unit_reply", dept, within(replied.on, P.UNIT_REPLY_DAYS), P.CLAUSE_REPLIES,
+            add("unit_reply", dept, within(replied.on, params.UNIT_REPLY_DAYS), params.CLAUSE_REPLIES,
                 "部门接到批复后15日内向所属单位批复", "the department replies to its units within 15 days", dept,
                 completed_by="units_replied", started=replied)
-            add("department_disclosure", dept, within(replied.on, P.DISCLOSURE_DAYS), P.CLAUSE_DEPARTMENT_DISCLOSURE,
+            add("department_disclosure", dept, within(replied.on, params.DISCLOSURE_DAYS), params.CLAUSE_DEPARTMENT_DISCLOSURE,
                 "部门预算批复后20日内向社会公开", "the department discloses its budget within 20 days of the reply", dept,
                 completed_by="department_disclosed", started=replied)
 
     # 六.（三）.2: an adjustment approved by the 人大常委会 is disclosed within 20 days
     for e in sorted((e for e in events if e.kind == "adjustment_approved"), key=lambda e: (e.on, e.subject)):
-        add("adjustment_disclosure", e.subject, within(e.on, P.DISCLOSURE_DAYS), P.CLAUSE_CITY_DISCLOSURE,
+        add("adjustment_disclosure", e.subject, within(e.on, params.DISCLOSURE_DAYS), params.CLAUSE_CITY_DISCLOSURE,
             "预算调整批准后20日内向社会公开", "disclose an approved adjustment within 20 days", FINANCE,
             completed_by="adjustment_disclosed", started=e)
 
@@ -153,32 +153,32 @@ def obligations(year: int, events: Sequence[Event], *, departments: Sequence[str
         if month_end(year, month) >= as_of:
             break
         period = f"{year}-{month:02d}"
-        lag = month + P.MONTHLY_REPORT_LAG_MONTHS
+        lag = month + params.MONTHLY_REPORT_LAG_MONTHS
         due = month_end(year + (lag - 1) // 12, (lag - 1) % 12 + 1)
         for who in reporters:
-            add("monthly_report", who, due, P.CLAUSE_MONTHLY_REPORTS, f"{period} 月度预算执行情况报告",
+            add("monthly_report", who, due, params.CLAUSE_MONTHLY_REPORTS, f"{period} 月度预算执行情况报告",
                 f"execution report for {period}", who, completed_by="monthly_report", period=period)
 
     # 六.（一）.3: the execution report to the 人大常委会, between June and September
-    (om, od), (dm, dd) = P.NPC_EXECUTION_REPORT_WINDOW
-    add("npc_execution_report", FINANCE, dt.date(year, dm, dd), P.CLAUSE_NPC_EXECUTION_REPORT,
+    (om, od), (dm, dd) = params.NPC_EXECUTION_REPORT_WINDOW
+    add("npc_execution_report", FINANCE, dt.date(year, dm, dd), params.CLAUSE_NPC_EXECUTION_REPORT,
         "6月至9月向市人大常委会报告预算执行情况", "report execution to the 人大常委会 between June and September",
         FINANCE, completed_by="npc_execution_report", opens=dt.date(year, om, od), done_subject="")
 
     # 五.（二）.2–3 and 六.（三）.2: final accounts
     final = _first(events, "final_approved")
     if final:
-        add("final_summary", FINANCE, within(final.on, P.FINAL_ACCOUNTS_DAYS), P.CLAUSE_CITY_FINAL,
+        add("final_summary", FINANCE, within(final.on, params.FINAL_ACCOUNTS_DAYS), params.CLAUSE_CITY_FINAL,
             "市本级决算批准后30日内汇总区级决算报市人大常委会备案",
             "file the districts' final accounts with the 人大常委会 within 30 days", FINANCE,
             completed_by="final_summary_filed", started=final, done_subject="")
-        add("final_disclosure", FINANCE, within(final.on, P.DISCLOSURE_DAYS), P.CLAUSE_CITY_DISCLOSURE,
+        add("final_disclosure", FINANCE, within(final.on, params.DISCLOSURE_DAYS), params.CLAUSE_CITY_DISCLOSURE,
             "决算批准后20日内向社会公开", "disclose the final accounts within 20 days of approval", FINANCE,
             completed_by="final_disclosed", started=final, done_subject="")
     for district in districts:
         dfa = _first(events, "district_final_approved", district)
         if dfa:
-            add("district_final_filing", district, within(dfa.on, P.FINAL_ACCOUNTS_DAYS), P.CLAUSE_DISTRICT_FINAL,
+            add("district_final_filing", district, within(dfa.on, params.FINAL_ACCOUNTS_DAYS), params.CLAUSE_DISTRICT_FINAL,
                 "区本级决算批准后30日内报市政府备案", "file the district's final accounts within 30 days", district,
                 completed_by="district_final_filed", started=dfa)
     return out

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from gazette.ledger.money import fen_to_yuan
-from jiaxing.schemes.budget import params as P
+from jiaxing.schemes.budget import params
 
 
 @dataclass
@@ -110,12 +110,12 @@ def bound(r: Fraction) -> str:
 def check_reserve(d: BudgetData) -> CheckResult:
     e, r = d.expenditure_fen, d.reserve_fen
     ratio = _ratio(r, e)
-    ok = ratio is not None and P.RESERVE_MIN <= ratio <= P.RESERVE_MAX
-    return CheckResult("reserve_fund_1_to_3_percent", P.CLAUSE_RESERVE, "预备费为一般公共预算支出额的 1%—3%",
+    ok = ratio is not None and params.RESERVE_MIN <= ratio <= params.RESERVE_MAX
+    return CheckResult("reserve_fund_1_to_3_percent", params.CLAUSE_RESERVE, "预备费为一般公共预算支出额的 1%—3%",
                        "reserve fund between 1% and 3% of general public budget expenditure",
                        "pass" if ok else "fail",
                        {"reserve_fund": y(r), "expenditure": y(e), "ratio": percent(ratio),
-                        "minimum": percent(P.RESERVE_MIN), "maximum": percent(P.RESERVE_MAX)},
+                        "minimum": percent(params.RESERVE_MIN), "maximum": percent(params.RESERVE_MAX)},
                        f"预备费 {yg(r)} 元，占支出额 {yg(e)} 元的 {percent(ratio)}（应在 1%—3%）",
                        f"reserve {yg(r)} is {percent(ratio)} of expenditure {yg(e)} (must be 1%–3%)")
 
@@ -127,17 +127,17 @@ def check_turnover(d: BudgetData) -> CheckResult:
     if t == 0:
         status, zh, en = "n/a", "未设置预算周转金", "no turnover fund is set"
     else:
-        ok = ratio is not None and ratio <= P.TURNOVER_MAX and approved
+        ok = ratio is not None and ratio <= params.TURNOVER_MAX and approved
         status = "pass" if ok else "fail"
         zh = (f"周转金 {yg(t)} 元，占支出总额的 {percent(ratio)}（不得超过 1%）；市政府批准："
               f"{d.turnover_approval or '未记录'}")
         en = (f"turnover fund {yg(t)} is {percent(ratio)} of total expenditure (at most 1%); city approval: "
               f"{d.turnover_approval or 'not recorded'}")
-    return CheckResult("turnover_fund_at_most_1_percent", P.CLAUSE_TURNOVER,
+    return CheckResult("turnover_fund_at_most_1_percent", params.CLAUSE_TURNOVER,
                        "预算周转金不超过一般公共预算支出总额的 1%，并经市政府批准",
                        "turnover fund at most 1% of total expenditure, approved by the city government", status,
                        {"turnover_fund": y(t), "expenditure": y(e), "ratio": percent(ratio),
-                        "maximum": percent(P.TURNOVER_MAX), "city_approval": d.turnover_approval or ""}, zh, en)
+                        "maximum": percent(params.TURNOVER_MAX), "city_approval": d.turnover_approval or ""}, zh, en)
 
 
 def _check_transfers(d: BudgetData, kind: str, minimum: Fraction) -> CheckResult:
@@ -164,18 +164,18 @@ def _check_transfers(d: BudgetData, kind: str, minimum: Fraction) -> CheckResult
               + (f"；未达标：{'、'.join(low)}" if low else "；各区均达标"))
         en = f"advance {kind} transfers at least {bound(minimum)} of the expected amount" + (
             f"; below: {', '.join(low)}" if low else "; every district meets it")
-    return CheckResult(f"advance_{kind}_transfers", P.CLAUSE_TRANSFERS,
+    return CheckResult(f"advance_{kind}_transfers", params.CLAUSE_TRANSFERS,
                        f"提前下达{name_zh}预计数的比例不低于 {bound(minimum)}",
                        f"advance {kind} transfers at least {bound(minimum)} of the expected amount",
                        status, figures, zh, en)
 
 
 def check_general_transfers(d: BudgetData) -> CheckResult:
-    return _check_transfers(d, "general", P.ADVANCE_GENERAL_MIN)
+    return _check_transfers(d, "general", params.ADVANCE_GENERAL_MIN)
 
 
 def check_special_transfers(d: BudgetData) -> CheckResult:
-    return _check_transfers(d, "special", P.ADVANCE_SPECIAL_MIN)
+    return _check_transfers(d, "special", params.ADVANCE_SPECIAL_MIN)
 
 
 def check_debt(d: BudgetData) -> CheckResult:
@@ -192,7 +192,7 @@ def check_debt(d: BudgetData) -> CheckResult:
         status = "fail" if over else "pass"
         zh = "政府债务余额不得突破省政府批准的限额" + (f"；超限：{'、'.join(over)}" if over else "；均在限额内")
         en = "debt balance within the province's limit" + (f"; over: {', '.join(over)}" if over else "")
-    return CheckResult("debt_within_limit", P.CLAUSE_DEBT, "政府债务余额不突破省政府批准的限额",
+    return CheckResult("debt_within_limit", params.CLAUSE_DEBT, "政府债务余额不突破省政府批准的限额",
                        "debt balance within the limit the province approved", status, figures, zh, en)
 
 
@@ -200,7 +200,7 @@ def check_no_deficit(d: BudgetData) -> CheckResult:
     rev, exp = d.revenue_fen, d.expenditure_fen
     gap = rev - exp
     status = "pass" if gap >= 0 else "fail"
-    return CheckResult("no_deficit", P.CLAUSE_NO_DEFICIT, "一般公共预算收支平衡，不列赤字",
+    return CheckResult("no_deficit", params.CLAUSE_NO_DEFICIT, "一般公共预算收支平衡，不列赤字",
                        "no deficit in the general public budget", status,
                        {"revenue": y(rev), "of_which_stabilisation_fund": y(d.stabilisation_fen),
                         "expenditure": y(exp), "balance": y(gap)},

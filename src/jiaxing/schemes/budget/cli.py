@@ -66,11 +66,11 @@ def import_(year: Annotated[int, typer.Argument(help="budget year, e.g. 2023")],
             key: Key = None, as_json: JsonFlag = False) -> None:
     """Import a budget year's figures (row-by-row validation; nothing written on any error); runs the checks."""
     from gazette import validate
-    from jiaxing.schemes.budget import data as D
+    from jiaxing.schemes.budget import data as budget_data
     from jiaxing.schemes.budget.commands import ImportBudget
 
     y = validate.integer(year, "year", minimum=2000, maximum=2100)
-    rows = D.read_file(file)
+    rows = budget_data.read_file(file)
     res = _run(ImportBudget(idempotency_key=_key(key), actor=ACTOR, year=y, rows=tuple(rows), source=file.name))
     _out(res, as_json, [f"导入 imported {res['year']}: {res['summary']['departments']} 个部门 departments", *_check_lines(res)])
 
@@ -91,10 +91,10 @@ def calendar(year: int, as_of: Annotated[str | None, typer.Option("--as-of", hel
              as_json: JsonFlag = False) -> None:
     """The obligations of the year: due dates derived from events, overdue ones flagged."""
     from gazette.store.db import unit_of_work
-    from jiaxing.schemes.budget import queries as Q
+    from jiaxing.schemes.budget import queries
 
     with unit_of_work() as s:
-        res = Q.calendar(s, year, _date(as_of, "as_of"), department)
+        res = queries.calendar(s, year, _date(as_of, "as_of"), department)
     if overdue:
         res["obligations"] = [o for o in res["obligations"] if o["overdue"]]
     lines = [f"{year} 预算日历 calendar as of {res['as_of']}: {res['overdue']} 项逾期 overdue"]
@@ -150,12 +150,12 @@ def requests(year: int, department: Annotated[str | None, typer.Option()] = None
              as_json: JsonFlag = False) -> None:
     """The year's adjustment requests, or the reserve list ranked by priority (四.（四）.3)."""
     from gazette.store.db import unit_of_work
-    from jiaxing.schemes.budget import queries as Q
+    from jiaxing.schemes.budget import queries
     from jiaxing.schemes.budget.handlers import get_year
 
     with unit_of_work() as s:
         get_year(s, year)
-        rows = Q.reserve_list(s, year, department) if reserve_list else Q.requests(s, year, department)
+        rows = queries.reserve_list(s, year, department) if reserve_list else queries.requests(s, year, department)
     _out(rows, as_json, [f"{('#' + str(r['rank']) + ' ') if reserve_list else ''}[{r['id']}] {r['status']} "
                          f"{r['next_step']} {r['department']}/{r['unit']} {r['title']} {r['amount']} 元"
                          for r in rows] or ["（无 none）"])
@@ -201,10 +201,10 @@ def npc(request_id: int, on: Annotated[str | None, typer.Option(help="YYYY-MM-DD
 def show(request_id: int, as_json: JsonFlag = False) -> None:
     """One request with every decision: who, when, the step and the clause."""
     from gazette.store.db import unit_of_work
-    from jiaxing.schemes.budget import queries as Q
+    from jiaxing.schemes.budget import queries
 
     with unit_of_work() as s:
-        res = Q.get_request(s, request_id)
+        res = queries.get_request(s, request_id)
     _out(res, as_json, [f"[{res['id']}] {res['title']} {res['status']} {res['amount']} 元",
                         *[f"  {d['on']} {d['step_zh']} {d['outcome']} — {d['actor']} [{d['clause']}]"
                           for d in res["decisions"]]])

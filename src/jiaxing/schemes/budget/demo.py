@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from jiaxing.schemes.budget import commands as K
+from jiaxing.schemes.budget import commands
 from jiaxing.schemes.budget.calendar import FINANCE
 
 YEAR = 2023
@@ -106,21 +106,21 @@ def run() -> dict[str, Any]:
         return {"year": YEAR, "users_created": created, "already_loaded": True}
     actor = "demo"
     with unit_of_work() as s:
-        execute(K.ImportBudget(idempotency_key="demo-import", actor=actor, year=YEAR, rows=tuple(rows()),
-                               source="演示数据 demo"), s)
+        execute(commands.ImportBudget(idempotency_key="demo-import", actor=actor, year=YEAR, rows=tuple(rows()),
+                                      source="演示数据 demo"), s)
         for i, (kind, on, subject, period) in enumerate(events()):
-            execute(K.RecordEvent(idempotency_key=f"demo-event-{i}", actor=actor, year=YEAR, kind=kind,
-                                  on=dt.date.fromisoformat(on), subject=subject, period=period), s)
+            execute(commands.RecordEvent(idempotency_key=f"demo-event-{i}", actor=actor, year=YEAR, kind=kind,
+                                         on=dt.date.fromisoformat(on), subject=subject, period=period), s)
         for key, dept, unit, title, kind, cond, amount, prio, perf, aff, filed, steps in REQUESTS:
-            res = execute(K.FileRequest(idempotency_key=f"demo-{key}", actor=actor, year=YEAR, department=dept,
-                                        unit=unit, title=title, kind=kind, condition=cond, direction="increase",
-                                        amount_fen=int(amount) * 100, priority_class=prio, performance=perf,
-                                        affordability=aff, on=dt.date.fromisoformat(filed)), s).result
+            res = execute(commands.FileRequest(idempotency_key=f"demo-{key}", actor=actor, year=YEAR, department=dept,
+                                               unit=unit, title=title, kind=kind, condition=cond, direction="increase",
+                                               amount_fen=int(amount) * 100, priority_class=prio, performance=perf,
+                                               affordability=aff, on=dt.date.fromisoformat(filed)), s).result
             for j, (what, on) in enumerate(steps):
                 day = dt.date.fromisoformat(on)
-                cmd = (K.RouteRequest(idempotency_key=f"demo-{key}-{j}", actor=actor, request_id=res["id"], on=day)
+                cmd = (commands.RouteRequest(idempotency_key=f"demo-{key}-{j}", actor=actor, request_id=res["id"], on=day)
                        if what == "route" else
-                       K.Decide(idempotency_key=f"demo-{key}-{j}", actor=actor, request_id=res["id"],
-                                outcome="approve", on=day, role="city_admin"))
+                       commands.Decide(idempotency_key=f"demo-{key}-{j}", actor=actor, request_id=res["id"],
+                                       outcome="approve", on=day, role="city_admin"))
                 execute(cmd, s)
     return {"year": YEAR, "users_created": created, "events": len(events()), "requests": len(REQUESTS)}

@@ -14,10 +14,10 @@ from gazette.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gazette.ledger.clock import now
 from gazette.schemes.handler import Context, handles
 from jiaxing.districts import DISTRICTS
-from jiaxing.schemes.budget import calendar as C
-from jiaxing.schemes.budget import data as D
-from jiaxing.schemes.budget import params as P
-from jiaxing.schemes.budget import requests as R
+from jiaxing.schemes.budget import calendar as obligation_calendar
+from jiaxing.schemes.budget import data as budget_data
+from jiaxing.schemes.budget import params
+from jiaxing.schemes.budget import requests as adjustment_requests
 from jiaxing.schemes.budget.checks import BudgetData, run_checks
 from jiaxing.schemes.budget.commands import (
     Decide,
@@ -39,7 +39,7 @@ def get_year(session: Session, year: int) -> BudgetYear:
 
 
 def year_data(session: Session, year: int) -> BudgetData:
-    return D.from_json(get_year(session, year).data)
+    return budget_data.from_json(get_year(session, year).data)
 
 
 def _store_checks(ctx: Context, year: int, data: BudgetData, trigger: str) -> dict[str, Any]:
@@ -53,17 +53,17 @@ def _store_checks(ctx: Context, year: int, data: BudgetData, trigger: str) -> di
 
 @handles(ImportBudget)
 def import_budget(ctx: Context, cmd: ImportBudget) -> dict[str, Any]:
-    data = D.parse(list(cmd.rows))  # raises import_rejected before anything is written
+    data = budget_data.parse(list(cmd.rows))  # raises import_rejected before anything is written
     row = ctx.session.get(BudgetYear, cmd.year)
-    before = D.summary(D.from_json(row.data)) if row else None
+    before = budget_data.summary(budget_data.from_json(row.data)) if row else None
     if row is None:
         row = BudgetYear(year=cmd.year)
         ctx.session.add(row)
-    row.data, row.source, row.imported_by, row.imported_at = D.to_json(data), cmd.source[:300], ctx.actor, now()
+    row.data, row.source, row.imported_by, row.imported_at = budget_data.to_json(data), cmd.source[:300], ctx.actor, now()
     ctx.session.flush()
     checks = _store_checks(ctx, cmd.year, data, "import")
-    ctx.audit("budget.import", "budget_year", cmd.year, before=before, after=D.summary(data))
-    return {"year": cmd.year, "summary": D.summary(data), "departments": data.departments,
+    ctx.audit("budget.import", "budget_year", cmd.year, before=before, after=budget_data.summary(data))
+    return {"year": cmd.year, "summary": budget_data.summary(data), "departments": data.departments,
             "districts": data.districts, **checks}
 
 
@@ -78,13 +78,13 @@ def check(ctx: Context, cmd: RunChecks) -> dict[str, Any]:
 @handles(RecordEvent)
 def record_event(ctx: Context, cmd: RecordEvent) -> dict[str, Any]:
     data = year_data(ctx.session, cmd.year)
-    if cmd.kind not in C.EVENT_KINDS:
+    if cmd.kind not in obligation_calendar.EVENT_KINDS:
         raise InvalidInput(f"未知的事件类型：{cmd.kind}", f"unknown event kind: {cmd.kind}", field="kind",
                            code="unknown_event_kind")
-    needs = C.EVENT_KINDS[cmd.kind][0]
+    needs = obligation_calendar.EVENT_KINDS[cmd.kind][0]
     subject, period = cmd.subject.strip(), cmd.period.strip()
     allowed = {"department": data.departments, "district": DISTRICTS,
-               "reporter": [*data.departments, *DISTRICTS, C.FINANCE]}.get(needs)
+               "reporter": [*data.departments, *DISTRICTS, obligation_calendar.FINANCE]}.get(needs)
     if needs == "none" and subject:
         raise InvalidInput("该事件不针对具体部门，subject 应为空", "this event has no subject", field="subject",
                            code="unexpected_subject")
@@ -123,11 +123,11 @@ def request_json(r: AdjustmentRequest) -> dict[str, Any]:
     from gazette.ledger.money import fen_to_yuan
 
     return {"id": r.id, "year": r.year, "department": r.department, "unit": r.unit, "title": r.title, "kind": r.kind,
-            "kind_clause": P.KINDS[r.kind][0], "condition": r.condition,
-            "condition_clause": P.CONDITIONS.get(r.condition, (P.CLAUSE_CONDITIONS,))[0], "direction": r.direction,
+            "kind_clause": params.KINDS[r.kind][0], "condition": r.condition,
+            "condition_clause": params.CONDITIONS.get(r.condition, (params.CLAUSE_CONDITIONS,))[0], "direction": r.direction,
             "amount": fen_to_yuan(r.amount_fen), "amount_fen": r.amount_fen, "priority_class": r.priority_class,
             "performance": r.performance, "affordability": r.affordability, "status": r.status,
-            "next_step": r.next_step, "route": list(R.route(r.kind)), "authority": R.AUTHORITY[r.kind],
+            "next_step": r.next_step, "route": list(adjustment_requests.route(r.kind)), "authority": adjustment_requests.AUTHORITY[r.kind],
             "reasons": r.reasons, "filed_by": r.filed_by, "filed_on": r.filed_on.isoformat(),
             "npc_submitted_on": r.npc_submitted_on.isoformat() if r.npc_submitted_on else None,
             "npc_late_reason": r.npc_late_reason}
@@ -151,11 +151,11 @@ def file_request(ctx: Context, cmd: FileRequest) -> dict[str, Any]:
             f"{unit} is not a unit of {dept}" + (f" (it belongs to {owner}): it applies through its own department"
                                                  if owner else ""),
             field="unit", code="skipped_department")
-    _one_of(cmd.kind, P.KINDS, "kind")
-    _one_of(cmd.condition, [*P.CONDITIONS, "none"], "condition")
+    _one_of(cmd.kind, params.KINDS, "kind")
+    _one_of(cmd.condition, [*params.CONDITIONS, "none"], "condition")
     _one_of(cmd.direction, ("increase", "decrease"), "direction")
-    _one_of(cmd.performance, (*P.PERFORMANCE_GRADES, ""), "performance")
-    _one_of(cmd.affordability, (*P.AFFORDABILITY, ""), "affordability")
+    _one_of(cmd.performance, (*params.PERFORMANCE_GRADES, ""), "performance")
+    _one_of(cmd.affordability, (*params.AFFORDABILITY, ""), "affordability")
     if cmd.condition == "project_cancelled" and cmd.direction != "decrease":
         raise InvalidInput("项目不再实施只能调减预算（四.（三）.4）", "a cancelled project can only decrease the budget",
                            field="direction", code="direction_mismatch")
@@ -210,14 +210,14 @@ def route_request(ctx: Context, cmd: RouteRequest) -> dict[str, Any]:
                        code="request_not_submitted")
     _not_before_filing(r, cmd.on)
     before = request_json(r)
-    reasons = R.refusal_reasons(R.Facts(r.kind, r.condition, r.performance, r.affordability))
+    reasons = adjustment_requests.refusal_reasons(adjustment_requests.Facts(r.kind, r.condition, r.performance, r.affordability))
     if reasons:
         r.status, r.reasons = "refused", reasons
-        _decision(ctx, r, "acceptance", "refused", cmd.on, P.CLAUSE_CONDITIONS, "；".join(x["zh"] for x in reasons))
+        _decision(ctx, r, "acceptance", "refused", cmd.on, params.CLAUSE_CONDITIONS, "；".join(x["zh"] for x in reasons))
     else:
-        r.status, r.next_step = "queued", R.route(r.kind)[0]
-        _decision(ctx, r, "acceptance", "accepted", cmd.on, P.KINDS[r.kind][0],
-                  f"纳入财政预算储备项目库（{P.CLAUSE_RESERVE_LIST}），按 {R.AUTHORITY[r.kind]} 审批")
+        r.status, r.next_step = "queued", adjustment_requests.route(r.kind)[0]
+        _decision(ctx, r, "acceptance", "accepted", cmd.on, params.KINDS[r.kind][0],
+                  f"纳入财政预算储备项目库（{params.CLAUSE_RESERVE_LIST}），按 {adjustment_requests.AUTHORITY[r.kind]} 审批")
     ctx.session.flush()
     out = request_json(r)
     ctx.audit("budget.request.route", "budget_request", r.id, before=before, after=out)
@@ -231,7 +231,7 @@ def decide(ctx: Context, cmd: Decide) -> dict[str, Any]:
         raise Conflict(f"申请不在审批中（{r.status}）", f"the request is not awaiting a decision ({r.status})",
                        field="request_id", code="request_not_queued")
     step = r.next_step
-    who, zh, en, clause, barred = R.STEPS[step]
+    who, zh, en, clause, barred = adjustment_requests.STEPS[step]
     if step == "npc_submission":
         raise Conflict("下一步是提请市人大常委会审查，请使用提交操作", "the next step is the submission to the 人大常委会",
                        field="request_id", code="use_npc_submission")
@@ -240,16 +240,16 @@ def decide(ctx: Context, cmd: Decide) -> dict[str, Any]:
                         code="wrong_role_for_step", details={"step": step, "role_needed": who})
     _one_of(cmd.outcome, ("approve", "reject"), "outcome")
     _not_before_filing(r, cmd.on)
-    if cmd.outcome == "approve" and barred and R.approval_barred(cmd.on):
-        raise InvalidInput(f"{cmd.on} 不在审批期内：6月底前和12月份不审批市级部门预算调整（{P.CLAUSE_TIMING}）",
-                           f"{cmd.on} is closed for approvals: none up to 30 June nor in December ({P.CLAUSE_TIMING})",
+    if cmd.outcome == "approve" and barred and adjustment_requests.approval_barred(cmd.on):
+        raise InvalidInput(f"{cmd.on} 不在审批期内：6月底前和12月份不审批市级部门预算调整（{params.CLAUSE_TIMING}）",
+                           f"{cmd.on} is closed for approvals: none up to 30 June nor in December ({params.CLAUSE_TIMING})",
                            field="on", code="approval_window_closed")
     before = request_json(r)
     if cmd.outcome == "reject":
         r.status, r.next_step = "rejected", ""
         _decision(ctx, r, step, "rejected", cmd.on, clause, cmd.note)
     else:
-        steps = R.route(r.kind)
+        steps = adjustment_requests.route(r.kind)
         nxt = steps.index(step) + 1
         r.next_step = steps[nxt] if nxt < len(steps) else ""
         r.status = "queued" if r.next_step else "approved"
@@ -268,13 +268,13 @@ def submit_to_npc(ctx: Context, cmd: SubmitToNPC) -> dict[str, Any]:
                        field="request_id", code="not_ready_for_npc")
     _not_before_filing(r, cmd.on)
     reason = validate.text(cmd.reason, "reason", max_length=2000, min_length=0)
-    if R.npc_submission_late(cmd.on, r.year) and not reason:
-        raise InvalidInput(f"10月底后提请市人大常委会审查须记录原因（{P.CLAUSE_TIMING}）",
-                           f"after 31 October a submission to the 人大常委会 needs a recorded reason ({P.CLAUSE_TIMING})",
+    if adjustment_requests.npc_submission_late(cmd.on, r.year) and not reason:
+        raise InvalidInput(f"10月底后提请市人大常委会审查须记录原因（{params.CLAUSE_TIMING}）",
+                           f"after 31 October a submission to the 人大常委会 needs a recorded reason ({params.CLAUSE_TIMING})",
                            field="reason", code="npc_submission_needs_reason")
     before = request_json(r)
     r.npc_submitted_on, r.npc_late_reason, r.next_step = cmd.on, reason[:2000], "npc_approval"
-    _decision(ctx, r, "npc_submission", "submitted", cmd.on, P.CLAUSE_TIMING, reason)
+    _decision(ctx, r, "npc_submission", "submitted", cmd.on, params.CLAUSE_TIMING, reason)
     ctx.session.flush()
     out = request_json(r)
     ctx.audit("budget.request.npc", "budget_request", r.id, before=before, after=out)

@@ -27,12 +27,9 @@ from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from gazette.web import charts
 from gazette.web.templating import templates
-from jiaxing.schemes.budget import calendar as C
-from jiaxing.schemes.budget import commands as K
-from jiaxing.schemes.budget import handlers as H
-from jiaxing.schemes.budget import params as P
-from jiaxing.schemes.budget import queries as Q
-from jiaxing.schemes.budget import requests as RQ
+from jiaxing.schemes.budget import calendar as obligation_calendar
+from jiaxing.schemes.budget import commands, handlers, params, queries
+from jiaxing.schemes.budget import requests as adjustment_requests
 from jiaxing.schemes.budget.calendar import STATUS_LABELS
 from jiaxing.web.self_service import csrf, error_view, form_key, new_key, require, see_other
 
@@ -42,29 +39,29 @@ ALL = (Role.department, *CITY)
 Year = Annotated[int, Path(ge=2000, le=2100)]
 REQUEST_STATUS = {"submitted": "待受理 Submitted", "refused": "不予受理 Refused", "queued": "储备库待审批 On the reserve list",
                   "approved": "已批准 Approved", "rejected": "未批准 Rejected"}
-KIND_LABELS = {k: f"{v[1]} {v[2]}" for k, v in P.KINDS.items()}
-CONDITION_LABELS = {k: v[1] for k, v in P.CONDITIONS.items()}
-STEP_LABELS = {k: f"{v[1]} {v[2]}" for k, v in RQ.STEPS.items()}
+KIND_LABELS = {k: f"{v[1]} {v[2]}" for k, v in params.KINDS.items()}
+CONDITION_LABELS = {k: v[1] for k, v in params.CONDITIONS.items()}
+STEP_LABELS = {k: f"{v[1]} {v[2]}" for k, v in adjustment_requests.STEPS.items()}
 
 
 def _as_of(request: Request) -> dt.date:
     raw = request.query_params.get("as_of")
     try:
-        return validate.date(raw, "as_of") if raw else Q.today()
+        return validate.date(raw, "as_of") if raw else queries.today()
     except GazetteError:
-        return Q.today()
+        return queries.today()
 
 
 def _can_decide(p: Principal, r: dict) -> bool:
     if r["status"] != "queued" or r["next_step"] == "npc_submission":
         return False
-    return p.role == Role.city_admin or RQ.STEPS[r["next_step"]][0] == p.role.value
+    return p.role == Role.city_admin or adjustment_requests.STEPS[r["next_step"]][0] == p.role.value
 
 
 def _missing(request: Request, p: Principal, exc: GazetteError):
     """An unknown year or request: the budget page with the error and the years on record."""
     with unit_of_work() as s:
-        years = Q.years(s)
+        years = queries.years(s)
     return templates.TemplateResponse(request, "budget_dashboard.html",
                                       {"who": p, "year": None, "years": years, "error": error_view(exc)},
                                       status_code=http_status(exc))
@@ -74,7 +71,7 @@ def _missing(request: Request, p: Principal, exc: GazetteError):
 def index(request: Request):
     p = require(request, *ALL)
     with unit_of_work() as s:
-        years = Q.years(s)
+        years = queries.years(s)
     if years:
         return see_other(f"/budget/{years[0]}" + ("/department" if p.role == Role.department else ""))
     return templates.TemplateResponse(request, "budget_dashboard.html", {"who": p, "year": None, "years": []})
@@ -83,13 +80,13 @@ def index(request: Request):
 def _dashboard(request: Request, p: Principal, year: int, *, error: GazetteError | None = None, status: int = 200):
     as_of = _as_of(request)
     with unit_of_work() as s:
-        H.get_year(s, year)
-        cal = Q.calendar(s, year, as_of)
-        checks = Q.latest_checks(s, year)
-        reqs = Q.requests(s, year)
-        ranked = Q.reserve_list(s, year)
-        pipe = Q.pipeline(s, year)
-        years = Q.years(s)
+        handlers.get_year(s, year)
+        cal = queries.calendar(s, year, as_of)
+        checks = queries.latest_checks(s, year)
+        reqs = queries.requests(s, year)
+        ranked = queries.reserve_list(s, year)
+        pipe = queries.pipeline(s, year)
+        years = queries.years(s)
     obs = cal["obligations"]
     overdue = [o for o in obs if o["overdue"]]
     upcoming = sorted((o for o in obs if o["status"] == "open"), key=lambda o: o["due"])[:12]
@@ -110,7 +107,7 @@ def _dashboard(request: Request, p: Principal, year: int, *, error: GazetteError
            "can_route": p.role in (Role.finance_officer, Role.city_admin),
            "can_decide": {r["id"]: _can_decide(p, r) for r in reqs}, "read_only": p.read_only,
            "error": error_view(error) if error else None, "done": request.query_params.get("done"),
-           "priority": P.PRIORITY_CLASSES, "can_record": can_record}
+           "priority": params.PRIORITY_CLASSES, "can_record": can_record}
     return templates.TemplateResponse(request, "budget_dashboard.html", ctx, status_code=status)
 
 
@@ -129,13 +126,13 @@ def _department_page(request: Request, p: Principal, year: int, name: str | None
                      error: GazetteError | None = None, values: dict | None = None, status: int = 200):
     as_of = _as_of(request)
     with unit_of_work() as s:
-        data = H.year_data(s, year)
+        data = handlers.year_data(s, year)
         departments = data.departments
         if name not in departments:
             name = departments[0] if departments and p.role != Role.department else name
-        cal = Q.calendar(s, year, as_of, name or "\u0000none")
-        reqs = Q.requests(s, year, name or "\u0000none")
-        ranked = {r["id"]: r["rank"] for r in Q.reserve_list(s, year)}
+        cal = queries.calendar(s, year, as_of, name or "\u0000none")
+        reqs = queries.requests(s, year, name or "\u0000none")
+        ranked = {r["id"]: r["rank"] for r in queries.reserve_list(s, year)}
     can_record = p.role in (Role.department, Role.city_admin)
     pending = [o for o in cal["obligations"] if o["status"] in ("overdue", "open")]
     for o in pending:
@@ -146,11 +143,11 @@ def _department_page(request: Request, p: Principal, year: int, name: str | None
            "units": data.units.get(name or "", []), "as_of": cal["as_of"], "obligations": cal["obligations"],
            "overdue": cal["overdue"], "requests": reqs, "ranked": ranked, "status_labels": STATUS_LABELS,
            "request_status": REQUEST_STATUS, "kind_labels": KIND_LABELS, "condition_labels": CONDITION_LABELS,
-           "condition_clauses": {k: v[0] for k, v in P.CONDITIONS.items()}, "step_labels": STEP_LABELS,
-           "priority": P.PRIORITY_CLASSES, "grades": P.PERFORMANCE_GRADES, "affordability": P.AFFORDABILITY,
+           "condition_clauses": {k: v[0] for k, v in params.CONDITIONS.items()}, "step_labels": STEP_LABELS,
+           "priority": params.PRIORITY_CLASSES, "grades": params.PERFORMANCE_GRADES, "affordability": params.AFFORDABILITY,
            "can_file": p.role in (Role.department, Role.city_admin), "form_key": new_key(p, "budget-file"),
            "values": values or {}, "error": error_view(error) if error else None,
-           "done": request.query_params.get("done"), "today": Q.today().isoformat(),
+           "done": request.query_params.get("done"), "today": queries.today().isoformat(),
            "recorded": request.query_params.get("recorded")}
     return templates.TemplateResponse(request, "budget_department.html", ctx, status_code=status)
 
@@ -173,7 +170,7 @@ async def file_request(request: Request, year: Year):
     name = p.unit if p.role == Role.department else str(form.get("department", ""))
     values = {k: str(v) for k, v in form.items() if k not in ("csrf_token", "idempotency_key")}
     try:
-        cmd = K.FileRequest(
+        cmd = commands.FileRequest(
             idempotency_key=form_key(p, form, "budget-file"), actor=p.username, year=year, department=name or "",
             unit=str(form.get("unit", "")), title=validate.text(form.get("title", ""), "title", max_length=300),
             kind=str(form.get("kind", "")), condition=str(form.get("condition", "")),
@@ -182,7 +179,7 @@ async def file_request(request: Request, year: Year):
             priority_class=validate.integer(str(form.get("priority_class", "5")), "priority_class", minimum=1,
                                             maximum=5),
             performance=str(form.get("performance", "")), affordability=str(form.get("affordability", "")),
-            on=validate.date(str(form.get("on", "")) or Q.today().isoformat(), "on"))
+            on=validate.date(str(form.get("on", "")) or queries.today().isoformat(), "on"))
         res = execute(cmd).result
     except GazetteError as exc:
         return _department_page(request, p, year, name, error=exc, values=values, status=http_status(exc))
@@ -200,12 +197,12 @@ async def record_event(request: Request, year: Year):
     back = str(form.get("back", ""))
     back = back if back.startswith(f"/budget/{year}") and "//" not in back else f"/budget/{year}"
     try:
-        if p.role == Role.department and (subject != p.unit or C.EVENT_KINDS.get(kind, ("",))[0] not in
+        if p.role == Role.department and (subject != p.unit or obligation_calendar.EVENT_KINDS.get(kind, ("",))[0] not in
                                           ("department", "reporter")):
             raise Forbidden("部门只能登记本部门的事项", "a department records only its own events", field="subject")
-        execute(K.RecordEvent(idempotency_key=form_key(p, form, "budget-event"), actor=p.username, year=year,
-                              kind=kind, subject=subject, period=str(form.get("period", "")),
-                              on=validate.date(str(form.get("on", "")), "on")))
+        execute(commands.RecordEvent(idempotency_key=form_key(p, form, "budget-event"), actor=p.username, year=year,
+                                     kind=kind, subject=subject, period=str(form.get("period", "")),
+                                     on=validate.date(str(form.get("on", "")), "on")))
     except GazetteError as exc:
         if back.startswith(f"/budget/{year}/department"):
             return _department_page(request, p, year, p.unit if p.role == Role.department else subject,
@@ -221,11 +218,11 @@ async def _act(request: Request, request_id: int, roles: tuple[Role, ...], build
     csrf(request, form)
     try:
         with unit_of_work() as s:
-            year = Q.get_request(s, request_id)["year"]
+            year = queries.get_request(s, request_id)["year"]
     except NotFound as exc:
         return _missing(request, p, exc)
     try:
-        on = validate.date(str(form.get("on", "")) or Q.today().isoformat(), "on")
+        on = validate.date(str(form.get("on", "")) or queries.today().isoformat(), "on")
         execute(build(p, form_key(p, form, f"budget-{request_id}"), on, form))
     except GazetteError as exc:
         return _dashboard(request, p, year, error=exc, status=http_status(exc))
@@ -235,14 +232,14 @@ async def _act(request: Request, request_id: int, roles: tuple[Role, ...], build
 @router.post("/budget/requests/{request_id}/route", response_class=HTMLResponse)
 async def route_request(request: Request, request_id: RowId):
     return await _act(request, request_id, (Role.finance_officer, Role.city_admin),
-                      lambda p, key, on, form: K.RouteRequest(idempotency_key=key, actor=p.username,
-                                                              request_id=request_id, on=on))
+                      lambda p, key, on, form: commands.RouteRequest(idempotency_key=key, actor=p.username,
+                                                                     request_id=request_id, on=on))
 
 
 @router.post("/budget/requests/{request_id}/decision", response_class=HTMLResponse)
 async def decide(request: Request, request_id: RowId):
     return await _act(request, request_id, (Role.finance_officer, Role.approver, Role.city_admin),
-                      lambda p, key, on, form: K.Decide(idempotency_key=key, actor=p.username, request_id=request_id,
-                                                        outcome=str(form.get("outcome", "")), on=on,
-                                                        role=p.role.value, note=str(form.get("note", ""))[:2000]))
+                      lambda p, key, on, form: commands.Decide(idempotency_key=key, actor=p.username, request_id=request_id,
+                                                               outcome=str(form.get("outcome", "")), on=on,
+                                                               role=p.role.value, note=str(form.get("note", ""))[:2000]))
 

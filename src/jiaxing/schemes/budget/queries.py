@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gazette.ledger.clock import now
-from jiaxing.schemes.budget import calendar as C
-from jiaxing.schemes.budget import requests as R
+from jiaxing.schemes.budget import calendar as obligation_calendar
+from jiaxing.schemes.budget import requests as adjustment_requests
 from jiaxing.schemes.budget.handlers import request_json, year_data
 from jiaxing.schemes.budget.models import AdjustmentRequest, BudgetYear, CheckRun, Decision, Event
 
@@ -24,14 +24,14 @@ def years(session: Session) -> list[int]:
     return list(session.scalars(select(BudgetYear.year).order_by(BudgetYear.year.desc())))
 
 
-def events(session: Session, year: int) -> list[C.Event]:
+def events(session: Session, year: int) -> list[obligation_calendar.Event]:
     rows = session.scalars(select(Event).where(Event.year == year).order_by(Event.on, Event.id))
-    return [C.Event(kind=e.kind, on=e.on, subject=e.subject, period=e.period) for e in rows]
+    return [obligation_calendar.Event(kind=e.kind, on=e.on, subject=e.subject, period=e.period) for e in rows]
 
 
 def event_rows(session: Session, year: int) -> list[dict[str, Any]]:
     rows = session.scalars(select(Event).where(Event.year == year).order_by(Event.on, Event.id))
-    return [{"id": e.id, "kind": e.kind, "kind_zh": C.EVENT_KINDS[e.kind][1], "subject": e.subject,
+    return [{"id": e.id, "kind": e.kind, "kind_zh": obligation_calendar.EVENT_KINDS[e.kind][1], "subject": e.subject,
              "period": e.period, "on": e.on.isoformat(), "note": e.note, "recorded_by": e.recorded_by}
             for e in rows]
 
@@ -41,11 +41,11 @@ def calendar(session: Session, year: int, as_of: dt.date | None = None,
     """Every obligation of ``year`` on ``as_of`` (default today), optionally of one department."""
     as_of = as_of or today()
     data = year_data(session, year)
-    obs = C.obligations(year, events(session, year), departments=data.departments, districts=data.districts,
-                        as_of=as_of)
+    obs = obligation_calendar.obligations(year, events(session, year), departments=data.departments, districts=data.districts,
+                                          as_of=as_of)
     if subject is not None:
         obs = [o for o in obs if o.subject == subject or o.who == subject]
-    rows = [o.json() | {"status_label": C.STATUS_LABELS[o.status]} for o in obs]
+    rows = [o.json() | {"status_label": obligation_calendar.STATUS_LABELS[o.status]} for o in obs]
     counts: dict[str, int] = {}
     for o in obs:
         counts[o.status] = counts.get(o.status, 0) + 1
@@ -66,7 +66,7 @@ def requests(session: Session, year: int, department: str | None = None,
 def reserve_list(session: Session, year: int, department: str | None = None) -> list[dict[str, Any]]:
     """四.（四）.3: accepted requests awaiting funds and approval, ranked by priority (二.（二）.2)."""
     stmt = select(AdjustmentRequest).where(AdjustmentRequest.year == year, AdjustmentRequest.status == "queued")
-    rows = sorted(session.scalars(stmt), key=lambda r: R.rank_key(r.priority_class, r.filed_at, r.id))
+    rows = sorted(session.scalars(stmt), key=lambda r: adjustment_requests.rank_key(r.priority_class, r.filed_at, r.id))
     out = [request_json(r) | {"rank": i} for i, r in enumerate(rows, start=1)]
     return [r for r in out if department is None or r["department"] == department]
 
@@ -77,7 +77,7 @@ def get_request(session: Session, request_id: int) -> dict[str, Any]:
     r = _request(session, request_id, lock=False)
     decisions = session.scalars(select(Decision).where(Decision.request_id == r.id).order_by(Decision.id))
     return request_json(r) | {"decisions": [
-        {"step": d.step, "step_zh": R.STEPS[d.step][1] if d.step in R.STEPS else "受理审核", "outcome": d.outcome,
+        {"step": d.step, "step_zh": adjustment_requests.STEPS[d.step][1] if d.step in adjustment_requests.STEPS else "受理审核", "outcome": d.outcome,
          "on": d.on.isoformat(), "actor": d.actor, "clause": d.clause, "note": d.note,
          "at": d.at.isoformat() if d.at else None} for d in decisions]}
 

@@ -21,18 +21,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from jiaxing.schemes.budget import params as P
+from jiaxing.schemes.budget import params
 
 #: step → (who acts, zh, en, the clause that gives the power, is the approval bar applied?)
 STEPS: dict[str, tuple[str, str, str, str, bool]] = {
-    "finance_approval": ("finance_officer", "市财政部门审批", "finance bureau approval", P.CLAUSE_ROUTE_REALLOCATION, True),
+    "finance_approval": ("finance_officer", "市财政部门审批", "finance bureau approval", params.CLAUSE_ROUTE_REALLOCATION, True),
     "finance_review": ("finance_officer", "市财政部门审核并提出安排意见", "finance bureau review and opinion",
-                       P.CLAUSE_ROUTE_RESERVE, True),
-    "city_approval": ("approver", "市政府批准", "city government approval", P.CLAUSE_ROUTE_RESERVE, True),
-    "executive_meeting": ("approver", "市政府常务会议审议", "city executive meeting", P.CLAUSE_ROUTE_TOTAL, True),
-    "npc_submission": ("finance_officer", "提请市人大常委会审查", "submission to the 人大常委会", P.CLAUSE_TIMING, False),
+                       params.CLAUSE_ROUTE_RESERVE, True),
+    "city_approval": ("approver", "市政府批准", "city government approval", params.CLAUSE_ROUTE_RESERVE, True),
+    "executive_meeting": ("approver", "市政府常务会议审议", "city executive meeting", params.CLAUSE_ROUTE_TOTAL, True),
+    "npc_submission": ("finance_officer", "提请市人大常委会审查", "submission to the 人大常委会", params.CLAUSE_TIMING, False),
     "npc_approval": ("finance_officer", "市人大常委会审查批准（记录）", "the 人大常委会's decision (recorded)",
-                     P.CLAUSE_ROUTE_TOTAL, False),
+                     params.CLAUSE_ROUTE_TOTAL, False),
 }
 
 #: kind → its route (the steps in order) — 四.（五）.1–3
@@ -55,21 +55,21 @@ class Facts:
 
 def refusal_reasons(f: Facts) -> list[dict[str, str]]:
     """The grounds of 四.（三） on which finance must refuse to accept the request (empty: accepted)."""
-    c = P.CLAUSE_CONDITIONS
+    c = params.CLAUSE_CONDITIONS
     out = []
     if not f.performance:
         out.append({"code": "no_performance_assessment", "clause": c, "zh": "未经事前绩效评估",
                     "en": "no ex-ante performance assessment"})
-    elif f.performance in P.PERFORMANCE_REFUSED:
+    elif f.performance in params.PERFORMANCE_REFUSED:
         out.append({"code": "performance_graded_low", "clause": c, "zh": f"事前绩效评估为{f.performance}",
                     "en": f"ex-ante performance assessment graded {f.performance}"})
     if not f.affordability:
         out.append({"code": "no_affordability_assessment", "clause": c, "zh": "未经财政承受能力评估",
                     "en": "no fiscal affordability assessment"})
-    elif f.affordability in P.AFFORDABILITY_REFUSED:
+    elif f.affordability in params.AFFORDABILITY_REFUSED:
         out.append({"code": "not_affordable", "clause": c, "zh": "财政承受能力评估为不可承受",
                     "en": "fiscal affordability assessed as not affordable"})
-    if f.condition not in P.CONDITIONS:
+    if f.condition not in params.CONDITIONS:
         out.append({"code": "no_condition_met", "clause": c, "zh": "不符合调整条件", "en": "meets none of the conditions"})
     return out
 
@@ -80,13 +80,13 @@ def route(kind: str) -> tuple[str, ...]:
 
 def approval_barred(on: dt.date) -> bool:
     """四.（六）.1: nothing is approved on or before 30 June, nor in December."""
-    m, d = P.NO_APPROVAL_UNTIL
-    return (on.month, on.day) <= (m, d) or on.month == P.NO_APPROVAL_MONTH
+    m, d = params.NO_APPROVAL_UNTIL
+    return (on.month, on.day) <= (m, d) or on.month == params.NO_APPROVAL_MONTH
 
 
 def npc_submission_late(on: dt.date, year: int) -> bool:
     """四.（六）.1: after 31 October of the budget year a submission needs a recorded reason."""
-    m, d = P.NPC_SUBMISSION_BY
+    m, d = params.NPC_SUBMISSION_BY
     return on > dt.date(year, m, d)
 
 

@@ -17,17 +17,16 @@ from pydantic import BaseModel, Field
 from gazette import validate
 from gazette.api.idempotency import REQUIRED_KEY
 from gazette.auth.deps import forbid, require_roles
-from gazette.auth.principal import Principal
-from gazette.auth.principal import Role as R
+from gazette.auth.principal import Principal, Role
 from gazette.errors import InvalidInput
 from jiaxing.schemes.supervision.units import canonical
 
 router = APIRouter(prefix="/supervision", tags=["supervision"])
 
-READERS = require_roles(R.unit_reporter, R.supervision_officer, R.city_admin, R.auditor)
-OFFICE_READERS = require_roles(R.supervision_officer, R.city_admin, R.auditor)
-OFFICERS = require_roles(R.supervision_officer, R.city_admin)
-REPORTERS = require_roles(R.unit_reporter, R.supervision_officer, R.city_admin)
+READERS = require_roles(Role.unit_reporter, Role.supervision_officer, Role.city_admin, Role.auditor)
+OFFICE_READERS = require_roles(Role.supervision_officer, Role.city_admin, Role.auditor)
+OFFICERS = require_roles(Role.supervision_officer, Role.city_admin)
+REPORTERS = require_roles(Role.unit_reporter, Role.supervision_officer, Role.city_admin)
 On = Annotated[str | None, Query(max_length=20, description="YYYY-MM-DD (default today)")]
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -47,7 +46,7 @@ def _on(value: str | None):
 
 def _unit_of(request: Request, p: Principal, asked: str | None = None) -> str | None:
     """A unit reporter is always scoped to its own unit; the office roles see any (or all)."""
-    if p.role == R.unit_reporter:
+    if p.role == Role.unit_reporter:
         if not p.unit:
             raise forbid(request, p, "unit reporter without a unit", message_zh="账号未绑定责任单位",
                          message_en="this account has no unit")
@@ -111,10 +110,10 @@ class InvestmentBody(BaseModel):
 def tasks(request: Request, p: Principal = Depends(READERS), unit: str | None = Query(None, max_length=200),
           document: str | None = Query(None, max_length=100), status: str | None = Query(None, max_length=20),
           on: On = None) -> list[dict[str, Any]]:
-    from jiaxing.schemes.supervision import tasks as T
+    from jiaxing.schemes.supervision import tasks as effective_tasks
 
     with _uow() as s:
-        rows = T.register(s, _on(on), unit=_unit_of(request, p, unit), document=document)
+        rows = effective_tasks.register(s, _on(on), unit=_unit_of(request, p, unit), document=document)
     return [r for r in rows if not status or r["status"] == status]
 
 
@@ -136,14 +135,14 @@ def report(request: Request, task_id: str, body: ReportBody, p: Principal = Depe
            key: str = REQUIRED_KEY) -> dict[str, Any]:
     from jiaxing.schemes.supervision import service
 
-    if p.role == R.unit_reporter:
+    if p.role == Role.unit_reporter:
         unit = _unit_of(request, p, body.unit)
     elif not body.unit:
         raise InvalidInput("督查人员代为填报时须写明责任单位", "an officer reporting for a unit names it", field="unit")
     else:
         unit = body.unit
     return service.report({**body.model_dump(), "task_id": task_id}, unit=unit, key=key, actor=p.username,
-                          officer=p.role != R.unit_reporter)
+                          officer=p.role != Role.unit_reporter)
 
 
 @router.post("/tasks/{task_id}/confirm", summary="Confirm the extraction as it is")
@@ -162,10 +161,10 @@ def correct(task_id: str, body: CorrectionBody, p: Principal = Depends(OFFICERS)
 
 @router.post("/sync", summary="Load or refresh the register from the ingested gazettes")
 def sync(p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import register as RG
+    from jiaxing.schemes.supervision import register as task_register
     from jiaxing.schemes.supervision import service
 
-    return service.sync(key=key, actor=p.username, entries=tuple(RG.from_pack()))
+    return service.sync(key=key, actor=p.username, entries=tuple(task_register.from_pack()))
 
 
 @router.get("/dashboard", summary="Tasks by status, unit and document; the overdue list")
@@ -230,14 +229,14 @@ def investment(project_id: str, month: str, body: InvestmentBody, p: Principal =
 def lights(p: Principal = Depends(OFFICE_READERS), quarter: str = Query(max_length=10, examples=["2022Q2"]),
            district: str | None = Query(None, max_length=40), category: str | None = Query(None, max_length=20)
            ) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import lights as L
+    from jiaxing.schemes.supervision import lights as project_lights
     from jiaxing.schemes.supervision import queries
 
-    qr = L.quarter(quarter)
+    qr = project_lights.quarter(quarter)
     with _uow() as s:
         rows = queries.lights(s, qr, district=district, category=category)
         starts = queries.start_rates(s, qr)
-    ranks = L.rankings(rows)
+    ranks = project_lights.rankings(rows)
     return {"quarter": str(qr), "projects": [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows],
             "summary": queries.lights_summary(rows), "start_rate": starts, **ranks}
 
@@ -245,10 +244,10 @@ def lights(p: Principal = Depends(OFFICE_READERS), quarter: str = Query(max_leng
 @router.get("/calendar", summary="The notices about a month (10th, 20th, 5th of the next month)")
 def calendar(p: Principal = Depends(OFFICE_READERS), month: str = Query(max_length=10, examples=["2022-01"])
              ) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import calendar as C
+    from jiaxing.schemes.supervision import calendar as reporting_calendar
     from jiaxing.schemes.supervision import queries
 
-    rows = C.notices(month)
+    rows = reporting_calendar.notices(month)
     with _uow() as s:
         late = queries.statistics_overdue(s, validate.date(rows[-1]["date"], "month"))
     return {"notices": rows, "statistics_overdue": late}
@@ -284,16 +283,16 @@ async def import_reports(request: Request, file: UploadFile, p: Principal = Depe
     from jiaxing.schemes.supervision import spreadsheets
 
     data = await _read_upload(file)
-    unit = _unit_of(request, p) if p.role == R.unit_reporter else None
+    unit = _unit_of(request, p) if p.role == Role.unit_reporter else None
     return spreadsheets.import_reports(data, key=key, actor=p.username, unit=unit)
 
 
 @router.get("/exports/{what}", summary="tasks.csv, tasks.xlsx, lights.csv, lights.xlsx (UTF-8 with BOM for CSV)")
 def export(request: Request, what: str, p: Principal = Depends(READERS), quarter: str | None = Query(None, max_length=10),
            on: On = None) -> Response:
-    from jiaxing.schemes.supervision import lights as L
+    from jiaxing.schemes.supervision import lights as project_lights
     from jiaxing.schemes.supervision import queries, spreadsheets
-    from jiaxing.schemes.supervision import tasks as T
+    from jiaxing.schemes.supervision import tasks as effective_tasks
 
     name, _, ext = what.partition(".")
     if name not in ("tasks", "lights") or ext not in ("csv", "xlsx"):
@@ -302,11 +301,11 @@ def export(request: Request, what: str, p: Principal = Depends(READERS), quarter
     with _uow() as s:
         if name == "tasks":
             header, rows = spreadsheets.TASK_HEADER, spreadsheets.task_rows(
-                T.register(s, _on(on), unit=_unit_of(request, p)))
+                effective_tasks.register(s, _on(on), unit=_unit_of(request, p)))
         else:
-            if p.role == R.unit_reporter:
-                raise forbid(request, p, "lights are for the office", (R.supervision_officer, R.city_admin, R.auditor))
-            header, rows = spreadsheets.LIGHT_HEADER, spreadsheets.light_rows(queries.lights(s, L.quarter(quarter or "")))
+            if p.role == Role.unit_reporter:
+                raise forbid(request, p, "lights are for the office", (Role.supervision_officer, Role.city_admin, Role.auditor))
+            header, rows = spreadsheets.LIGHT_HEADER, spreadsheets.light_rows(queries.lights(s, project_lights.quarter(quarter or "")))
     if ext == "csv":
         return Response(spreadsheets.to_csv(header, rows), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{what}"', "Cache-Control": "no-store"})

@@ -47,10 +47,10 @@ def register(app: typer.Typer) -> None:
     @sup.command("sync")
     def sync(actor: Actor = "cli", key: Key = None, as_json: Json = False) -> None:
         """Load (or refresh) the task register from the shipped gazettes; corrections are kept."""
-        from jiaxing.schemes.supervision import register as R
+        from jiaxing.schemes.supervision import register as task_register
         from jiaxing.schemes.supervision import service
 
-        entries = tuple(R.from_pack())
+        entries = tuple(task_register.from_pack())
         res = service.sync(key=_key(key, "sync", len(entries), dt.datetime.now().isoformat()), actor=actor,
                            entries=entries)
         _emit(res) if as_json else typer.echo(f"register: {res['entries']} entries, {res['added']} added, "
@@ -63,11 +63,11 @@ def register(app: typer.Typer) -> None:
               on: On = None, as_json: Json = False) -> None:
         """The register with each task's status on a day."""
         from gazette.corpus.docnumber import canonical_doc_number
-        from jiaxing.schemes.supervision import tasks as T
+        from jiaxing.schemes.supervision import tasks as effective_tasks
 
         doc = canonical_doc_number(document) if document else None
         with _uow() as s:
-            rows = T.register(s, _on(on), unit=unit, document=doc or document)
+            rows = effective_tasks.register(s, _on(on), unit=unit, document=doc or document)
         if status:
             rows = [r for r in rows if r["status"] == status]
         if as_json:
@@ -194,14 +194,14 @@ def register(app: typer.Typer) -> None:
                district: Annotated[str | None, typer.Option()] = None,
                category: Annotated[str | None, typer.Option()] = None, as_json: Json = False) -> None:
         """Each project's light for a quarter (嘉政办发〔2022〕9号#三.（三）), the summary and the rankings."""
-        from jiaxing.schemes.supervision import lights as L
+        from jiaxing.schemes.supervision import lights as project_lights
         from jiaxing.schemes.supervision import queries
 
-        qr = L.quarter(quarter)
+        qr = project_lights.quarter(quarter)
         with _uow() as s:
             rows = queries.lights(s, qr, district=district, category=category)
             starts = queries.start_rates(s, qr)
-        ranks = L.rankings(rows)
+        ranks = project_lights.rankings(rows)
         plain = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
         if as_json:
             starts.pop("by_district")
@@ -210,7 +210,7 @@ def register(app: typer.Typer) -> None:
             return
         for r in plain:
             if r["light"] != "none":
-                typer.echo(f"{L.LIGHTS[r['light']]:12} {r['rate']:>7}%  {r['id']:12} {r['district']} {r['name']}")
+                typer.echo(f"{project_lights.LIGHTS[r['light']]:12} {r['rate']:>7}%  {r['id']:12} {r['district']} {r['name']}")
         typer.echo(f"开工率 start rate {starts['rate']}% (target {starts['target']}%, "
                    f"{'met' if starts['met'] else 'not met'})")
 
@@ -275,9 +275,9 @@ def register(app: typer.Typer) -> None:
                unit: Annotated[str | None, typer.Option()] = None, on: On = None) -> None:
         """Export the register or a quarter's lights as XLSX or CSV (UTF-8 with BOM)."""
         from gazette.errors import InvalidInput
-        from jiaxing.schemes.supervision import lights as L
+        from jiaxing.schemes.supervision import lights as project_lights
         from jiaxing.schemes.supervision import queries, spreadsheets
-        from jiaxing.schemes.supervision import tasks as T
+        from jiaxing.schemes.supervision import tasks as effective_tasks
 
         if what == "template":
             output.write_bytes(spreadsheets.project_template())
@@ -285,10 +285,10 @@ def register(app: typer.Typer) -> None:
             return
         with _uow() as s:
             if what == "tasks":
-                header, rows = spreadsheets.TASK_HEADER, spreadsheets.task_rows(T.register(s, _on(on), unit=unit))
+                header, rows = spreadsheets.TASK_HEADER, spreadsheets.task_rows(effective_tasks.register(s, _on(on), unit=unit))
             elif what == "lights":
                 header, rows = spreadsheets.LIGHT_HEADER, spreadsheets.light_rows(
-                    queries.lights(s, L.quarter(quarter or "")))
+                    queries.lights(s, project_lights.quarter(quarter or "")))
             else:
                 raise InvalidInput("导出内容应为 tasks、lights 或 template", "export tasks, lights or template",
                                    field="what")

@@ -14,10 +14,10 @@ from sqlalchemy import delete, select
 from gazette.errors import Conflict, Forbidden, GazetteError, InvalidInput, NotFound
 from gazette.ledger import clock
 from gazette.schemes.handler import Context, handles
-from jiaxing.schemes.supervision import projects as P
-from jiaxing.schemes.supervision import register as R
-from jiaxing.schemes.supervision import tasks as T
-from jiaxing.schemes.supervision import units as U
+from jiaxing.schemes.supervision import projects as major_projects
+from jiaxing.schemes.supervision import register as task_register
+from jiaxing.schemes.supervision import tasks as effective_tasks
+from jiaxing.schemes.supervision import units as responsible_units
 from jiaxing.schemes.supervision.commands import (
     ConfirmTask,
     CorrectTask,
@@ -48,16 +48,16 @@ class NotYourTask(Forbidden):
 
 def _set_units(session, task_id: str, units: list[str]) -> None:
     session.execute(delete(SupTaskUnit).where(SupTaskUnit.task_id == task_id))
-    for i, u in enumerate(U.scope(units)):
+    for i, u in enumerate(responsible_units.scope(units)):
         session.add(SupTaskUnit(task_id=task_id, unit=u, lead=i == 0))
 
 
 @handles(SyncRegister)
 def _sync(ctx: Context, cmd: SyncRegister) -> dict[str, Any]:
     s = ctx.session
-    entries = [dict(e) for e in cmd.entries] if cmd.entries else R.from_pack()
+    entries = [dict(e) for e in cmd.entries] if cmd.entries else task_register.from_pack()
     have = {t.id: t for t in s.execute(select(SupTask)).scalars()}
-    corrected_units = {c.task_id for cs in T.corrections(s).values() for c in cs if "units" in c.values}
+    corrected_units = {c.task_id for cs in effective_tasks.corrections(s).values() for c in cs if "units" in c.values}
     added = refreshed = 0
     for e in entries:
         fields = {k: e[k] for k in ("document", "clause", "kind", "text", "units", "deadline", "deadline_text",
@@ -118,7 +118,7 @@ def _correct(ctx: Context, cmd: CorrectTask) -> dict[str, Any]:
         raise InvalidInput("更正至少要改一项（责任单位、期限、目标或内容）",
                            "a correction changes at least one field (units, deadline, targets, text)", field="values",
                            code="empty_correction")
-    before = T.effective(t, T.corrections(s, [t.id]).get(t.id, []))
+    before = effective_tasks.effective(t, effective_tasks.corrections(s, [t.id]).get(t.id, []))
     c = SupTaskCorrection(task_id=t.id, action="corrected", values=values, reason=cmd.reason, actor=ctx.actor,
                           at=clock.now())
     s.add(c)
@@ -133,7 +133,7 @@ def _correct(ctx: Context, cmd: CorrectTask) -> dict[str, Any]:
 def _report(ctx: Context, cmd: ReportProgress) -> dict[str, Any]:
     s = ctx.session
     t = _task(s, cmd.task_id)
-    if U.canonical(cmd.unit) not in T.task_units(s, t.id):
+    if responsible_units.canonical(cmd.unit) not in effective_tasks.task_units(s, t.id):
         raise NotYourTask(t.id, cmd.unit)
     if cmd.status not in REPORT_STATUSES:
         raise InvalidInput("状态应为 in_progress、done 或 blocked", "unknown status", field="status",
@@ -148,13 +148,13 @@ def _report(ctx: Context, cmd: ReportProgress) -> dict[str, Any]:
         raise InvalidInput(f"填报日期 {cmd.reported_on} 早于任务产生之日（{t.starts}，发文日期）",
                            f"the report date {cmd.reported_on} is before the task exists ({t.starts})",
                            field="reported_on", code="date_before_task")
-    r = SupReport(task_id=t.id, unit=U.canonical(cmd.unit), status=cmd.status, percent=cmd.percent, actual=cmd.actual,
+    r = SupReport(task_id=t.id, unit=responsible_units.canonical(cmd.unit), status=cmd.status, percent=cmd.percent, actual=cmd.actual,
                   evidence=cmd.evidence, evidence_file=cmd.evidence_file, reported_on=cmd.reported_on,
                   actor=ctx.actor)
     s.add(r)
     s.flush()
-    ctx.audit("supervision.report", "sup_task", t.id, after=T.report_dict(r), business_date=cmd.reported_on)
-    return {"report_id": r.id, **T.report_dict(r)}
+    ctx.audit("supervision.report", "sup_task", t.id, after=effective_tasks.report_dict(r), business_date=cmd.reported_on)
+    return {"report_id": r.id, **effective_tasks.report_dict(r)}
 
 
 def _create_project(ctx: Context, cmd: RegisterProject, *, checked: bool = False, audit: bool = True,
@@ -172,7 +172,7 @@ def _create_project(ctx: Context, cmd: RegisterProject, *, checked: bool = False
     if move:
         s.add(_registered(ctx, p, cmd.on))
     if audit:
-        ctx.audit("supervision.project", "sup_project", p.id, after=P.as_dict(p), business_date=cmd.on)
+        ctx.audit("supervision.project", "sup_project", p.id, after=major_projects.as_dict(p), business_date=cmd.on)
     return p
 
 
@@ -184,7 +184,7 @@ def _registered(ctx: Context, p: SupProject, on: dt.date) -> SupProjectMove:
 def _register_project(ctx: Context, cmd: RegisterProject) -> dict[str, Any]:
     p = _create_project(ctx, cmd)
     ctx.session.flush()
-    return P.as_dict(p)
+    return major_projects.as_dict(p)
 
 
 handles(RegisterProject)(_register_project)
@@ -193,18 +193,18 @@ handles(RegisterProject)(_register_project)
 @handles(RecordProjectEvent)
 def _event(ctx: Context, cmd: RecordProjectEvent) -> dict[str, Any]:
     s = ctx.session
-    p = P.get(s, cmd.project_id, lock=True)
-    before = P.as_dict(p)
-    moves = P.apply_event(s, p, event=cmd.event, on=cmd.on, actor=ctx.actor, reason=cmd.reason,
-                          to_library=cmd.to_library, month=cmd.month)
+    p = major_projects.get(s, cmd.project_id, lock=True)
+    before = major_projects.as_dict(p)
+    moves = major_projects.apply_event(s, p, event=cmd.event, on=cmd.on, actor=ctx.actor, reason=cmd.reason,
+                                       to_library=cmd.to_library, month=cmd.month)
     s.flush()
-    ctx.audit(f"supervision.{cmd.event}", "sup_project", p.id, before=before, after=P.as_dict(p), business_date=cmd.on)
-    return {"project": P.as_dict(p), "moves": moves}
+    ctx.audit(f"supervision.{cmd.event}", "sup_project", p.id, before=before, after=major_projects.as_dict(p), business_date=cmd.on)
+    return {"project": major_projects.as_dict(p), "moves": moves}
 
 
 def _investment(ctx: Context, project_id: str, month: str, amount_wan: int) -> dict[str, Any]:
     s = ctx.session
-    p = P.get(s, project_id)
+    p = major_projects.get(s, project_id)
     if p.library != "construction" and amount_wan > 0:
         raise Conflict("只有在建库项目可以填报完成投资", "only projects under construction report investment",
                        field="project_id", code="not_under_construction")
@@ -271,8 +271,8 @@ def _import_row(ctx: Context, p: SupProject, on: dt.date, reported: tuple, start
     s.add(_registered(ctx, p, on))
     if started:
         if p.library != "construction":
-            P.apply_event(s, p, event="construction_started", on=dt.date.fromisoformat(str(started)),
-                          actor=ctx.actor, reason=None, to_library=None, month=None, last=on)
+            major_projects.apply_event(s, p, event="construction_started", on=dt.date.fromisoformat(str(started)),
+                                       actor=ctx.actor, reason=None, to_library=None, month=None, last=on)
         else:
             p.started_on = dt.date.fromisoformat(str(started))
     start_month = p.started_on.strftime("%Y-%m") if p.started_on else None

@@ -26,9 +26,9 @@ from gazette.errors import Forbidden, GazetteError
 from gazette.store.db import unit_of_work
 from gazette.web import charts
 from gazette.web.templating import templates
-from jiaxing.schemes.supervision import lights as L
+from jiaxing.schemes.supervision import lights as project_lights
 from jiaxing.schemes.supervision import queries, service, spreadsheets
-from jiaxing.schemes.supervision import tasks as T
+from jiaxing.schemes.supervision import tasks as effective_tasks
 from jiaxing.schemes.supervision.projects import EVENTS, LEVELS, LIBRARY_LABELS
 from jiaxing.schemes.supervision.status import LABELS, STATUSES
 from jiaxing.schemes.supervision.units import canonical
@@ -57,7 +57,7 @@ def _on(request: Request):
 def _ctx(request: Request, p: Principal, **kw: Any) -> dict[str, Any]:
     on = kw.pop("on", None) or _on(request)
     return {"who": p, "on": on.isoformat(), "status_labels": LABELS, "status_badge": STATUS_BADGE,
-            "light_labels": L.LIGHTS, "light_badge": LIGHT_BADGE, "library_labels": LIBRARY_LABELS,
+            "light_labels": project_lights.LIGHTS, "light_badge": LIGHT_BADGE, "library_labels": LIBRARY_LABELS,
             "level_labels": LEVELS, "event_labels": EVENTS, "report_statuses": REPORT_STATUSES,
             "doc_short": DOC_SHORT, "is_office": p.role in OFFICE, "can_act": p.role in (Role.supervision_officer,
                                                                                          Role.city_admin),
@@ -71,16 +71,16 @@ def dashboard(request: Request):
         return see_other("/supervision/unit")
     on = _on(request)
     try:
-        qr = L.quarter(request.query_params.get("quarter") or f"{on.year}Q{(on.month - 1) // 3 + 1}")
+        qr = project_lights.quarter(request.query_params.get("quarter") or f"{on.year}Q{(on.month - 1) // 3 + 1}")
     except GazetteError:
-        qr = L.quarter(f"{on.year}Q{(on.month - 1) // 3 + 1}")
+        qr = project_lights.quarter(f"{on.year}Q{(on.month - 1) // 3 + 1}")
     with unit_of_work() as s:
         dash = queries.dashboard(s, on)
         rows = queries.lights(s, qr)
         starts = queries.start_rates(s, qr)
         ind = queries.indicators(s, qr.year)
     summary = queries.lights_summary(rows)
-    ranks = L.rankings(rows, 5)
+    ranks = project_lights.rankings(rows, 5)
     docs = list(dash["by_document"])
     status_chart = charts.bar_chart(
         chart_id="sup-status", title="各文件任务状态 Tasks by document and status",
@@ -92,7 +92,7 @@ def dashboard(request: Request):
     light_chart = charts.bar_chart(
         chart_id="sup-lights", title=f"{qr} 各地区项目亮灯 Lights by district",
         desc="红灯、黄灯项目数 Projects with red and yellow lights by district", categories=dists,
-        series=[charts.Series(L.LIGHTS[k], [summary["by_district"][d][k] for d in dists], L.LIGHTS[k].split()[0])
+        series=[charts.Series(project_lights.LIGHTS[k], [summary["by_district"][d][k] for d in dists], project_lights.LIGHTS[k].split()[0])
                 for k in ("red", "yellow", "green")])
     ctx = _ctx(request, p, on=on, dash=dash, quarter=str(qr), summary=summary, ranks=ranks, starts=starts,
                indicators=ind, status_chart=status_chart, light_chart=light_chart, statuses=STATUSES)
@@ -111,7 +111,7 @@ def unit_page(request: Request):
     unit = _unit_scope(request, p)
     on = _on(request)
     with unit_of_work() as s:
-        rows = T.register(s, on, unit=unit) if unit else []
+        rows = effective_tasks.register(s, on, unit=unit) if unit else []
         due = queries.reminders(s, on, unit) if unit else []
     ctx = _ctx(request, p, on=on, unit=unit if unit != "\u0000none" else None, tasks=rows, reminders=due,
                counts={st: sum(1 for r in rows if r["status"] == st) for st in STATUSES})
@@ -217,7 +217,7 @@ def tasks_csv(request: Request) -> Response:
     p = require(request, *ALL)
     unit = _unit_scope(request, p)
     with unit_of_work() as s:
-        rows = spreadsheets.task_rows(T.register(s, _on(request), unit=unit))
+        rows = spreadsheets.task_rows(effective_tasks.register(s, _on(request), unit=unit))
     return Response(spreadsheets.to_csv(spreadsheets.TASK_HEADER, rows), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="supervision-tasks.csv"',
                              "Cache-Control": "no-store"})

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gazette.errors import NotFound
-from jiaxing.schemes.supervision import lights as L
+from jiaxing.schemes.supervision import lights as project_lights
 from jiaxing.schemes.supervision import params
-from jiaxing.schemes.supervision import projects as P
-from jiaxing.schemes.supervision import tasks as T
+from jiaxing.schemes.supervision import projects as major_projects
+from jiaxing.schemes.supervision import tasks as effective_tasks
 from jiaxing.schemes.supervision.calendar import statistics_due
 from jiaxing.schemes.supervision.models import SupInvestment, SupProject, SupReport, SupTask
 from jiaxing.schemes.supervision.status import STATUSES
@@ -28,21 +28,21 @@ def task_detail(session: Session, task_id: str, on: dt.date) -> dict[str, Any]:
     t = session.get(SupTask, task_id)
     if t is None:
         raise NotFound("任务 task", task_id, field="task_id")
-    corr = T.corrections(session, [t.id]).get(t.id, [])
-    eff = T.effective(t, corr)
+    corr = effective_tasks.corrections(session, [t.id]).get(t.id, [])
+    eff = effective_tasks.effective(t, corr)
     reports = session.execute(select(SupReport).where(SupReport.task_id == t.id)
                               .order_by(SupReport.reported_on, SupReport.id)).scalars().all()
     last = next((r for r in reversed(reports) if r.reported_on <= on), None)
-    eff["status"] = T.status_of(eff, last, on)
-    eff["scope_units"] = T.task_units(session, t.id)
-    eff["reports"] = [T.report_dict(r) for r in reports]
+    eff["status"] = effective_tasks.status_of(eff, last, on)
+    eff["scope_units"] = effective_tasks.task_units(session, t.id)
+    eff["reports"] = [effective_tasks.report_dict(r) for r in reports]
     eff["corrections"] = [{"id": c.id, "action": c.action, "values": c.values, "reason": c.reason, "actor": c.actor,
                            "at": c.at.isoformat()} for c in corr]
     return eff
 
 
 def dashboard(session: Session, on: dt.date) -> dict[str, Any]:
-    rows = T.register(session, on)
+    rows = effective_tasks.register(session, on)
     by_status = Counter(r["status"] for r in rows)
     by_doc: dict[str, Counter] = defaultdict(Counter)
     by_unit: dict[str, Counter] = defaultdict(Counter)
@@ -61,7 +61,7 @@ def reminders(session: Session, on: dt.date, unit: str | None = None) -> list[di
     """Reports due (no report yet this month) and overdue tasks, per unit — the digest's lines."""
     month_start = on.replace(day=1)
     out = []
-    for r in T.register(session, on, unit=unit):
+    for r in effective_tasks.register(session, on, unit=unit):
         if r["status"] == "done":
             continue
         units = [canonical(unit)] if unit else r["scope_units"]
@@ -85,7 +85,7 @@ def _cumulative(session: Session, through_month: str, year: int) -> dict[str, in
     return {pid: int(total) for pid, total in session.execute(q)}
 
 
-def lights(session: Session, qr: L.Quarter, *, district: str | None = None,
+def lights(session: Session, qr: project_lights.Quarter, *, district: str | None = None,
            category: str | None = None) -> list[dict[str, Any]]:
     """Each project with its light at the end of ``qr`` (projects not in construction by then: none)."""
     q = select(SupProject).order_by(SupProject.id)
@@ -97,10 +97,10 @@ def lights(session: Session, qr: L.Quarter, *, district: str | None = None,
     out = []
     for p in session.execute(q).scalars():
         in_construction = p.started_on is not None and p.started_on <= qr.end and p.library == "construction"
-        rate = L.completion_rate(cum.get(p.id, 0), p.annual_plan_wan, qr.q) if in_construction else None
+        rate = project_lights.completion_rate(cum.get(p.id, 0), p.annual_plan_wan, qr.q) if in_construction else None
         out.append({"id": p.id, "name": p.name, "district": p.district, "category": p.category, "level": p.level,
                     "annual_plan_wan": p.annual_plan_wan, "completed_wan": cum.get(p.id, 0),
-                    "rate": L.percent(rate), "light": L.light_of(rate, qr.end), "_rate": rate or Fraction(0),
+                    "rate": project_lights.percent(rate), "light": project_lights.light_of(rate, qr.end), "_rate": rate or Fraction(0),
                     "clause": params.reference("lights.red_below")})
     return out
 
@@ -111,20 +111,20 @@ def lights_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for r in rows:
         by_district[r["district"]][r["light"]] += 1
         by_category[r["category"]][r["light"]] += 1
-    keys = tuple(L.LIGHTS)
+    keys = tuple(project_lights.LIGHTS)
     return {"total": dict(Counter(r["light"] for r in rows)),
             "by_district": {d: {k: c.get(k, 0) for k in keys} for d, c in sorted(by_district.items())},
             "by_category": {d: {k: c.get(k, 0) for k in keys} for d, c in sorted(by_category.items())}}
 
 
-def start_rates(session: Session, qr: L.Quarter) -> dict[str, Any]:
+def start_rates(session: Session, qr: project_lights.Quarter) -> dict[str, Any]:
     rows = [{"level": lv, "is_new": n, "started_on": s, "district": d}
             for lv, n, s, d in session.execute(select(SupProject.level, SupProject.is_new, SupProject.started_on,
                                                       SupProject.district))]
-    city = L.start_rate(rows, qr)
+    city = project_lights.start_rate(rows, qr)
     districts = {}
     for d in sorted({r["district"] for r in rows}):
-        districts[d] = L.start_rate([r for r in rows if r["district"] == d], qr)
+        districts[d] = project_lights.start_rate([r for r in rows if r["district"] == d], qr)
     return {**city, "by_district": districts}
 
 
@@ -132,9 +132,9 @@ def indicators(session: Session, year: int = 2022) -> dict[str, Any]:
     """The plan's totals and the year's goals (9号#一, #二, #三.（一）) beside what is registered."""
     on = dt.date(year, 12, 31)
     plan = params.value("plan.categories", on)
-    city = [P.as_dict(p) for p in session.execute(select(SupProject).where(SupProject.level.in_(
+    city = [major_projects.as_dict(p) for p in session.execute(select(SupProject).where(SupProject.level.in_(
         ("national", "provincial", "city")))).scalars()]
-    reg = {c: {"projects": 0, "annual_plan_wan": 0} for c in P.CATEGORIES}
+    reg = {c: {"projects": 0, "annual_plan_wan": 0} for c in major_projects.CATEGORIES}
     for p in city:
         reg[p["category"]]["projects"] += 1
         reg[p["category"]]["annual_plan_wan"] += p["annual_plan_wan"]
@@ -146,7 +146,7 @@ def indicators(session: Session, year: int = 2022) -> dict[str, Any]:
     return {
         "categories": [{"category": c, "plan_projects": plan[c]["projects"],
                         "plan_investment_yi": plan[c]["investment_yi"], "projects": reg[c]["projects"],
-                        "annual_plan_wan": reg[c]["annual_plan_wan"]} for c in P.CATEGORIES],
+                        "annual_plan_wan": reg[c]["annual_plan_wan"]} for c in major_projects.CATEGORIES],
         "plan": {"projects": params.value("plan.projects", on), "investment_yi": params.value("plan.investment_yi", on),
                  "registered_projects": len(city), "clause": params.reference("plan.projects")},
         "expansion_list": {"target": params.value("plan.expansion_list_projects", on), "projects": listed,
@@ -165,11 +165,11 @@ def indicators(session: Session, year: int = 2022) -> dict[str, Any]:
 
 
 def project_detail(session: Session, project_id: str) -> dict[str, Any]:
-    p = P.get(session, project_id)
+    p = major_projects.get(session, project_id)
     months = session.execute(select(SupInvestment.month, SupInvestment.amount_wan)
                              .where(SupInvestment.project_id == p.id).order_by(SupInvestment.month)).all()
-    out = P.as_dict(p)
-    out["history"] = P.history(session, p.id)
+    out = major_projects.as_dict(p)
+    out["history"] = major_projects.history(session, p.id)
     out["investments"] = [{"month": m, "amount_wan": a} for m, a in months]
     out["statistics_due"] = statistics_due(p.started_on).isoformat() if p.started_on else None
     return out
@@ -184,7 +184,7 @@ def projects(session: Session, *, district: str | None = None, library: str | No
         q = q.where(SupProject.library == library)
     if category:
         q = q.where(SupProject.category == category)
-    return [P.as_dict(p) for p in session.execute(q.limit(limit).offset(offset)).scalars()]
+    return [major_projects.as_dict(p) for p in session.execute(q.limit(limit).offset(offset)).scalars()]
 
 
 def statistics_overdue(session: Session, on: dt.date) -> list[dict[str, Any]]:

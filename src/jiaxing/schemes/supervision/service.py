@@ -10,8 +10,10 @@ from typing import Any
 
 from gazette import validate
 from gazette.schemes.handler import execute
-from jiaxing.schemes.supervision import handlers  # noqa: F401  (registers the handlers)
-from jiaxing.schemes.supervision import validation as V
+from jiaxing.schemes.supervision import (
+    handlers,  # noqa: F401  (registers the handlers)
+    validation,
+)
 from jiaxing.schemes.supervision.commands import (
     ConfirmTask,
     CorrectTask,
@@ -35,21 +37,21 @@ def report(raw: dict[str, Any], *, unit: str, key: str, actor: str, officer: boo
            session=None) -> dict[str, Any]:
     cmd = ReportProgress(
         idempotency_key=key, actor=actor, officer=officer,
-        task_id=V.text(raw.get("task_id"), "task_id", max_length=200),
-        unit=V.text(unit, "unit", max_length=200),
-        status=V.report_status(raw.get("status", "in_progress")),
-        percent=V.percent(raw.get("percent")),
+        task_id=validation.text(raw.get("task_id"), "task_id", max_length=200),
+        unit=validation.text(unit, "unit", max_length=200),
+        status=validation.report_status(raw.get("status", "in_progress")),
+        percent=validation.percent(raw.get("percent")),
         reported_on=validate.date(raw.get("reported_on") or raw.get("date"), "reported_on"),
-        actual=V.decimal_text(raw.get("actual"), "actual"),
-        evidence=V.text(raw.get("evidence"), "evidence", max_length=2000, required=False),
-        evidence_file=V.text(raw.get("evidence_file"), "evidence_file", max_length=300, required=False))
+        actual=validation.decimal_text(raw.get("actual"), "actual"),
+        evidence=validation.text(raw.get("evidence"), "evidence", max_length=2000, required=False),
+        evidence_file=validation.text(raw.get("evidence_file"), "evidence_file", max_length=300, required=False))
     return _out(execute(cmd, session))
 
 
 def confirm(task_id: str, *, key: str, actor: str, note: str | None = None) -> dict[str, Any]:
     return _out(execute(ConfirmTask(idempotency_key=key, actor=actor,
-                                    task_id=V.text(task_id, "task_id", max_length=200),
-                                    note=V.text(note, "note", max_length=500, required=False))))
+                                    task_id=validation.text(task_id, "task_id", max_length=200),
+                                    note=validation.text(note, "note", max_length=500, required=False))))
 
 
 def correct(task_id: str, raw: dict[str, Any], *, key: str, actor: str) -> dict[str, Any]:
@@ -57,44 +59,44 @@ def correct(task_id: str, raw: dict[str, Any], *, key: str, actor: str) -> dict[
     if isinstance(units, str):
         units = [u for u in units.replace("，", "、").replace(",", "、").split("、")]
     if units is not None:
-        units = tuple(V.text(u, "units", max_length=200) for u in units)
+        units = tuple(validation.text(u, "units", max_length=200) for u in units)
         if not units:
             units = None
     targets = raw.get("targets")
     if targets is not None:
-        targets = tuple({"object": V.text(t.get("object"), "targets.object", max_length=100),
-                         "value": V.decimal_text(t.get("value"), "targets.value") or "0",
-                         "unit": V.text(t.get("unit") or "", "targets.unit", max_length=20, required=False) or "",
+        targets = tuple({"object": validation.text(t.get("object"), "targets.object", max_length=100),
+                         "value": validation.decimal_text(t.get("value"), "targets.value") or "0",
+                         "unit": validation.text(t.get("unit") or "", "targets.unit", max_length=20, required=False) or "",
                          "comparison": t.get("comparison") if t.get("comparison") in (">=", "<=", ">", "<", "=")
                          else ">=", "text": str(t.get("text") or "")[:200]} for t in targets)
-    cmd = CorrectTask(idempotency_key=key, actor=actor, task_id=V.text(task_id, "task_id", max_length=200),
-                      reason=V.text(raw.get("reason"), "reason", max_length=500),
+    cmd = CorrectTask(idempotency_key=key, actor=actor, task_id=validation.text(task_id, "task_id", max_length=200),
+                      reason=validation.text(raw.get("reason"), "reason", max_length=500),
                       units=units,
                       deadline=validate.date(raw["deadline"], "deadline") if raw.get("deadline") else None,
-                      targets=targets, text=V.text(raw.get("text"), "text", max_length=4000, required=False))
+                      targets=targets, text=validation.text(raw.get("text"), "text", max_length=4000, required=False))
     return _out(execute(cmd))
 
 
 def register_project(raw: dict[str, Any], *, key: str, actor: str, session=None) -> dict[str, Any]:
-    return _out(execute(RegisterProject(idempotency_key=key, actor=actor, **V.project(raw)), session))
+    return _out(execute(RegisterProject(idempotency_key=key, actor=actor, **validation.project(raw)), session))
 
 
 def project_event(project_id: str, raw: dict[str, Any], *, key: str, actor: str, session=None) -> dict[str, Any]:
     month = raw.get("month")
     cmd = RecordProjectEvent(idempotency_key=key, actor=actor,
-                             project_id=V.text(project_id, "project_id", max_length=40),
-                             event=V.text(raw.get("event"), "event", max_length=30),
+                             project_id=validation.text(project_id, "project_id", max_length=40),
+                             event=validation.text(raw.get("event"), "event", max_length=30),
                              on=validate.date(raw.get("on"), "on"),
-                             reason=V.text(raw.get("reason"), "reason", max_length=500, required=False),
-                             to_library=V.text(raw.get("to_library"), "to_library", max_length=20, required=False),
+                             reason=validation.text(raw.get("reason"), "reason", max_length=500, required=False),
+                             to_library=validation.text(raw.get("to_library"), "to_library", max_length=20, required=False),
                              month=validate.month(month, "month") if month else None)
     return _out(execute(cmd, session))
 
 
 def report_investment(project_id: str, month: str, amount_wan: object, *, key: str, actor: str,
                       session=None) -> dict[str, Any]:
-    cmd = ReportInvestment(idempotency_key=key, actor=actor, project_id=V.text(project_id, "project_id", max_length=40),
-                           month=validate.month(month, "month"), amount_wan=V.wan(amount_wan, "amount_wan"))
+    cmd = ReportInvestment(idempotency_key=key, actor=actor, project_id=validation.text(project_id, "project_id", max_length=40),
+                           month=validate.month(month, "month"), amount_wan=validation.wan(amount_wan, "amount_wan"))
     return _out(execute(cmd, session))
 
 

@@ -21,8 +21,10 @@ from openpyxl.utils import get_column_letter
 from gazette import validate
 from gazette.errors import GazetteError, InvalidInput
 from gazette.schemes.handler import execute
-from jiaxing.schemes.supervision import handlers  # noqa: F401  (registers the handlers)
-from jiaxing.schemes.supervision import validation as V
+from jiaxing.schemes.supervision import (
+    handlers,  # noqa: F401  (registers the handlers)
+    validation,
+)
 from jiaxing.schemes.supervision.commands import ImportProjects, ReportProgress
 
 PROJECT_COLUMNS = {  # header → field; required unless listed in OPTIONAL
@@ -108,7 +110,7 @@ def import_projects(data: bytes, *, key: str, actor: str, on: dt.date) -> dict[s
         raw = {k: _cell_date(v) for k, v in raw.items()}
         raw["on"] = on
         try:
-            fields = V.project(raw)
+            fields = validation.project(raw)
         except GazetteError as e:
             errors.append(_err(n, header_of.get(e.field or "", e.field), e))
             continue
@@ -126,7 +128,7 @@ def import_projects(data: bytes, *, key: str, actor: str, on: dt.date) -> dict[s
             for h, v in months.items():
                 if v in (None, ""):
                     continue
-                reported[_MONTH.match(h).group(1)] = V.wan(v, h)
+                reported[_MONTH.match(h).group(1)] = validation.wan(v, h)
         except GazetteError as e:
             errors.append(_err(n, header_of.get(e.field or "", e.field), e))
             continue
@@ -159,16 +161,16 @@ def import_reports(data: bytes, *, key: str, actor: str, unit: str | None) -> di
     for n, raw, _ in rows:
         raw = {k: _cell_date(v) for k, v in raw.items()}
         try:
-            row_unit = V.text(raw.get("unit") or unit, "unit", max_length=200)
+            row_unit = validation.text(raw.get("unit") or unit, "unit", max_length=200)
             if unit is not None and row_unit != unit:
                 raise InvalidInput(f"只能填报本单位（{unit}）的任务", f"you report for {unit} only", field="unit",
                                    code="not_your_unit")
             cmds.append((n, ReportProgress(
-                idempotency_key=f"{key}:{n}", actor=actor, task_id=V.text(raw.get("task_id"), "task_id", max_length=200),
-                unit=row_unit, status=V.report_status(raw.get("status")), percent=V.percent(raw.get("percent")),
+                idempotency_key=f"{key}:{n}", actor=actor, task_id=validation.text(raw.get("task_id"), "task_id", max_length=200),
+                unit=row_unit, status=validation.report_status(raw.get("status")), percent=validation.percent(raw.get("percent")),
                 reported_on=validate.date(raw.get("reported_on"), "reported_on"),
-                actual=V.decimal_text(raw.get("actual"), "actual"),
-                evidence=V.text(raw.get("evidence"), "evidence", max_length=2000, required=False))))
+                actual=validation.decimal_text(raw.get("actual"), "actual"),
+                evidence=validation.text(raw.get("evidence"), "evidence", max_length=2000, required=False))))
         except GazetteError as e:
             errors.append(_err(n, header_of.get(e.field or "", e.field), e))
     if errors:
