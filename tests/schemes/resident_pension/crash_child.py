@@ -9,7 +9,7 @@ The parent SIGKILLs it part-way (tests/schemes/resident_pension/test_crash.py).
 import sys
 import time
 
-from jiaxing.schemes.resident_pension import payroll as PR
+from jiaxing.schemes.resident_pension import payroll as payroll_runs
 
 
 def progress(totals):
@@ -20,9 +20,9 @@ def progress(totals):
 def main() -> None:
     kind, period, width = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if kind == "payroll":
-        PR.payroll(period, width=width, on_progress=progress)
+        payroll_runs.payroll(period, width=width, on_progress=progress)
     else:
-        PR.topup(width=width, on_progress=progress)
+        payroll_runs.topup(width=width, on_progress=progress)
     print("done", flush=True)
 
 

@@ -17,10 +17,10 @@ from sqlalchemy import text
 
 from gazette.store.db import unit_of_work
 from gazette.validate import example_person_id
-from jiaxing.schemes.resident_pension import bank as B
-from jiaxing.schemes.resident_pension import payroll as PR
-from jiaxing.schemes.resident_pension import service as SV
-from jiaxing.schemes.resident_pension import standards as S
+from jiaxing.schemes.resident_pension import bank as bank_files
+from jiaxing.schemes.resident_pension import payroll as payroll_runs
+from jiaxing.schemes.resident_pension import service
+from jiaxing.schemes.resident_pension import standards as pension_standards
 
 from .reference import Reference, mi
 
@@ -33,8 +33,8 @@ BANKS = ("ABC", "ICBC", "CCB", "BOC", "JXRCB")
 
 def _advance(d: dt.date) -> None:
     with unit_of_work() as s:
-        if d > S.today(s):
-            S.advance(s, d)
+        if d > pension_standards.today(s):
+            pension_standards.advance(s, d)
 
 
 def fails(export_id: str):
@@ -47,7 +47,7 @@ def run(n: int, seed: int = 13, width: int = 2_000) -> tuple[Reference, dict]:
     rnd = random.Random(seed)
     ref = Reference()
     with unit_of_work() as s:
-        S.setup(s, dt.date(2021, 1, 1))
+        pension_standards.setup(s, dt.date(2021, 1, 1))
     serial = 0
     idx: dict[str, int] = {}
 
@@ -64,7 +64,7 @@ def run(n: int, seed: int = 13, width: int = 2_000) -> tuple[Reference, dict]:
             rows.append(f"{pid},人{serial},{rnd.choice(DISTRICTS)},{year - rnd.randint(1, 8)}-03-01,"
                         f"{'receiving' if receiving else 'contributing'},{month},{rnd.choice(BANKS)},6228{serial:012d}")
             ref.enrol(pid, start)
-        SV.import_roster((HEADER + "\n".join(rows)).encode(), "roster.csv", key=f"roster-{year}", actor=OFFICER)
+        service.import_roster((HEADER + "\n".join(rows)).encode(), "roster.csv", key=f"roster-{year}", actor=OFFICER)
 
     events = 0
     for month in range(mi(dt.date(2021, 1, 1)), mi(dt.date(2024, 12, 1)) + 1):
@@ -80,19 +80,19 @@ def run(n: int, seed: int = 13, width: int = 2_000) -> tuple[Reference, dict]:
             r = rnd.random()
             key = f"ev-{month}-{p.pid}"
             if p.status == "contributing" and r < 0.3:
-                SV.start(p.pid, f"{y:04d}-{mo:02d}", key=key, actor=OFFICER)
+                service.start(p.pid, f"{y:04d}-{mo:02d}", key=key, actor=OFFICER)
                 ref.start(p.pid, month)
             elif p.status == "receiving" and r < 0.15:
-                SV.suspend(p.pid, key=key, actor=OFFICER)
+                service.suspend(p.pid, key=key, actor=OFFICER)
                 ref.suspend(p.pid)
             elif p.status == "suspended" and r < 0.5:
-                SV.restart(p.pid, key=key, actor=OFFICER)
+                service.restart(p.pid, key=key, actor=OFFICER)
                 ref.restart(p.pid)
             elif p.status in ("receiving", "suspended", "contributing") and r > 0.85:
                 back = rnd.choice((0, 0, 1, 2, 3))  # months late
                 dm = max(month - back, mi(dt.date(2021, 1, 1)))
                 dd = dt.date(dm // 12, dm % 12 + 1, rnd.randint(1, 4 if dm == month else 28))
-                SV.death(p.pid, dd, key=key, actor=OFFICER)
+                service.death(p.pid, dd, key=key, actor=OFFICER)
                 ref.death(p.pid, dd)
             else:
                 continue
@@ -105,41 +105,41 @@ def run(n: int, seed: int = 13, width: int = 2_000) -> tuple[Reference, dict]:
                     continue
                 amount = rnd.choice((300_00, 1000_00, 5000_00, 5000_00)) if d5 >= dt.date(2022, 9, 1) else \
                     rnd.choice((300_00, 1000_00, 3000_00))
-                SV.contribute(p.pid, year, f"{amount // 100}", d5, key=f"c-{p.pid}-{year}", actor=OFFICER)
+                service.contribute(p.pid, year, f"{amount // 100}", d5, key=f"c-{p.pid}-{year}", actor=OFFICER)
                 ref.contribute(p.pid, year, amount, d5)
                 events += 1
         if y >= 2023 and mo == 2:
             _, income, growth, edit = ADJUSTMENTS[y]
-            SV.propose(y, income, growth, key=f"adj-{y}", actor=OFFICER)
+            service.propose(y, income, growth, key=f"adj-{y}", actor=OFFICER)
             if edit:
-                SV.edit(y, edit, key=f"adj-edit-{y}", actor=OFFICER)
-            SV.submit(y, key=f"adj-submit-{y}", actor=OFFICER)
+                service.edit(y, edit, key=f"adj-edit-{y}", actor=OFFICER)
+            service.submit(y, key=f"adj-submit-{y}", actor=OFFICER)
         for year, (on, *_rest) in ADJUSTMENTS.items():
             if (on.year, on.month) == (y, mo):
                 _advance(on)
-                out = SV.approve(year, key=f"adj-approve-{year}", actor=APPROVER)
+                out = service.approve(year, key=f"adj-approve-{year}", actor=APPROVER)
                 ref.publish(on, year, int(out["amount"].replace(".", "")))
-                PR.topup(width=width)
+                payroll_runs.topup(width=width)
                 ref.topup(on)
         if (y, mo) == (2022, 9):
             _advance(dt.date(2022, 9, 6))
-            PR.topup(width=width)
+            payroll_runs.topup(width=width)
             ref.topup(dt.date(2022, 9, 6))
         d15 = dt.date(y, mo, 15)
         _advance(d15)
-        PR.payroll(f"{y:04d}-{mo:02d}", width=width)
+        payroll_runs.payroll(f"{y:04d}-{mo:02d}", width=width)
         ref.payroll(month, d15)
         _advance(dt.date(y, mo, 20))
         eid = f"E{y:04d}{mo:02d}"
-        B.export(eid)
+        bank_files.export(eid)
         sent = ref.export()
         with unit_of_work() as s:
-            files = B.files(s, eid)
+            files = bank_files.files(s, eid)
         f = fails(eid)
         rows = [ln.split(",") for t in files.values() for ln in t.splitlines()[1:-1]]
         if rows:
-            B.import_results(f"R{y:04d}{mo:02d}", "\n".join(f"{r[0]},{r[4]},{'failed' if f(r[1]) else 'ok'}"
-                                                            for r in rows))
+            bank_files.import_results(f"R{y:04d}{mo:02d}", "\n".join(f"{r[0]},{r[4]},{'failed' if f(r[1]) else 'ok'}"
+                                                                     for r in rows))
         ref.results(sent, f)
     return ref, {"events": events, "people": len(ref.people)}
 

@@ -6,10 +6,8 @@ import pytest
 
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
-from jiaxing.schemes.resident_pension import domain as D
-from jiaxing.schemes.resident_pension import payroll as PR
-from jiaxing.schemes.resident_pension import service as SV
-from jiaxing.schemes.resident_pension import views
+from jiaxing.schemes.resident_pension import domain, service, views
+from jiaxing.schemes.resident_pension import payroll as payroll_runs
 
 from .conftest import OFFICER, advance, counts, enrol
 
@@ -18,34 +16,34 @@ APPROVER = "approver-p"
 
 def test_rounding_reproduces_the_gazettes_2022_figure():
     """嘉人社〔2022〕60号#一 and #二: 290 × (1 + 9.5%) = 317.55 → 320 (rounded up to whole 10 yuan)."""
-    assert D.propose(29000, D.growth_ppm("9.5%")) == 32000
-    assert D.propose(32000, D.growth_ppm("0")) == 32000
-    assert D.propose(32000, D.growth_ppm("0.0001")) == 33000  # 320.032 → 330
-    assert D.growth_ppm("9.5") == D.growth_ppm("0.095") == 95_000
+    assert domain.propose(29000, domain.growth_ppm("9.5%")) == 32000
+    assert domain.propose(32000, domain.growth_ppm("0")) == 32000
+    assert domain.propose(32000, domain.growth_ppm("0.0001")) == 33000  # 320.032 → 330
+    assert domain.growth_ppm("9.5") == domain.growth_ppm("0.095") == 95_000
 
 
 def test_officer_proposes_approver_approves_payroll_uses_it_and_tops_up(pension):
     """嘉人社〔2022〕60号#一: 报请市政府同意后实施 — only the approved standard reaches the payroll."""
     p = enrol(20, receiving_from="2022-01")
     advance("2022-09-06")
-    PR.topup()
+    payroll_runs.topup()
     advance("2023-01-10")
-    r = SV.propose(2023, "47000", "7.8%", key="p1", actor=OFFICER)
+    r = service.propose(2023, "47000", "7.8%", key="p1", actor=OFFICER)
     assert r["previous"] == "320.00" and r["proposed"] == "350.00" and r["status"] == "draft"  # 344.96 → 350
-    SV.edit(2023, "345", key="e1", actor=OFFICER, note="统筹物价变动")
-    PR.payroll("2023-01")  # not approved yet: January is paid at 320
+    service.edit(2023, "345", key="e1", actor=OFFICER, note="统筹物价变动")
+    payroll_runs.payroll("2023-01")  # not approved yet: January is paid at 320
     with pytest.raises(GazetteError) as e:
-        SV.approve(2023, key="a0", actor=APPROVER)
+        service.approve(2023, key="a0", actor=APPROVER)
     assert e.value.code == "not_submitted"
-    SV.submit(2023, key="s1", actor=OFFICER)
+    service.submit(2023, key="s1", actor=OFFICER)
     with pytest.raises(GazetteError) as e:
-        SV.approve(2023, key="a1", actor=OFFICER)
+        service.approve(2023, key="a1", actor=OFFICER)
     assert e.value.code == "same_person"
     advance("2023-03-01")
-    out = SV.approve(2023, key="a2", actor=APPROVER)
+    out = service.approve(2023, key="a2", actor=APPROVER)
     assert out["status"] == "approved" and "市政府同意" in out["citation"] and APPROVER in out["citation"]
-    assert PR.payroll("2023-03").result["standard"] == "345.00"
-    run = PR.topup()
+    assert payroll_runs.payroll("2023-03").result["standard"] == "345.00"
+    run = payroll_runs.topup()
     assert run.result["amount"] == "25.00"  # January 2023: 345 − 320; February was never paid
     with unit_of_work() as s:
         st = views.statement(s, p)
@@ -58,31 +56,31 @@ def test_same_standard_published_again_pays_nothing(pension):
     enrol(21, receiving_from="2022-01")
     for m in range(1, 9):
         advance(f"2022-{m:02d}-10")
-        PR.payroll(f"2022-{m:02d}")
+        payroll_runs.payroll(f"2022-{m:02d}")
     advance("2022-09-06")
-    assert PR.topup().result["amount"] == "240.00"
+    assert payroll_runs.topup().result["amount"] == "240.00"
     advance("2023-02-01")
-    PR.payroll("2023-01")
-    SV.propose(2023, "47000", "0", key="p", actor=OFFICER)
-    SV.submit(2023, key="s", actor=OFFICER)
-    SV.approve(2023, key="a", actor=APPROVER)  # 320 → 320
-    assert PR.topup().result["amount"] == "0.00"
+    payroll_runs.payroll("2023-01")
+    service.propose(2023, "47000", "0", key="p", actor=OFFICER)
+    service.submit(2023, key="s", actor=OFFICER)
+    service.approve(2023, key="a", actor=APPROVER)  # 320 → 320
+    assert payroll_runs.topup().result["amount"] == "0.00"
 
 
 def test_bad_adjustments(pension):
     advance("2023-01-10")
     before = counts()
     with pytest.raises(GazetteError) as e:
-        SV.propose(2022, "43598", "9.5%", key="x", actor=OFFICER)
+        service.propose(2022, "43598", "9.5%", key="x", actor=OFFICER)
     assert e.value.code == "out_of_range"
     with pytest.raises(GazetteError) as e:
-        SV.propose(2023, "47000", "abc", key="x", actor=OFFICER)
+        service.propose(2023, "47000", "abc", key="x", actor=OFFICER)
     assert e.value.code == "invalid_growth"
     with pytest.raises(GazetteError) as e:
-        SV.approve(2023, key="x", actor=APPROVER)
+        service.approve(2023, key="x", actor=APPROVER)
     assert e.value.code == "not_found"
     assert counts() == before
-    SV.propose(2023, "47000", "5%", key="y", actor=OFFICER)
+    service.propose(2023, "47000", "5%", key="y", actor=OFFICER)
     with pytest.raises(GazetteError) as e:
-        SV.edit(2023, "300", key="z", actor=OFFICER)
+        service.edit(2023, "300", key="z", actor=OFFICER)
     assert e.value.code == "standard_lowered"

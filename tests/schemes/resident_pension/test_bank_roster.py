@@ -8,17 +8,17 @@ import pytest
 
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
-from jiaxing.schemes.resident_pension import bank as B
-from jiaxing.schemes.resident_pension import payroll as PR
-from jiaxing.schemes.resident_pension import service as SV
+from jiaxing.schemes.resident_pension import bank as bank_files
+from jiaxing.schemes.resident_pension import payroll as payroll_runs
+from jiaxing.schemes.resident_pension import service
 
 from .conftest import OFFICER, advance, counts, enrol, pid
 
 
 def _export(eid: str) -> dict[str, list[list[str]]]:
-    B.export(eid)
+    bank_files.export(eid)
     with unit_of_work() as s:
-        return {b: [ln.split(",") for ln in t.splitlines()] for b, t in B.files(s, eid).items()}
+        return {b: [ln.split(",") for ln in t.splitlines()] for b, t in bank_files.files(s, eid).items()}
 
 
 def test_files_per_bank_failures_retried_books_reconcile(pension):
@@ -27,26 +27,26 @@ def test_files_per_bank_failures_retried_books_reconcile(pension):
     enrol(31, bank="ICBC")
     enrol(32, bank="ICBC")
     advance("2021-01-15")
-    PR.payroll("2021-01")
+    payroll_runs.payroll("2021-01")
     files = _export("e1")
     assert sorted(files) == ["ABC", "ICBC"]
     assert files["ICBC"][-1] == ["TRAILER", "2", "580.00"] and files["ABC"][-1] == ["TRAILER", "1", "290.00"]
     rows = [r for f in files.values() for r in f[1:-1]]
     result = "\n".join(f"{r[0]},{r[4]},{'failed' if r[1] == pid(31) else 'ok'}" for r in rows)
-    out = B.import_results("r1", result).result
+    out = bank_files.import_results("r1", result).result
     assert out["ok"] == 2 and out["failed"] == 1
     with unit_of_work() as s:
-        rec = B.reconcile(s)
+        rec = bank_files.reconcile(s)
         assert rec["ok"] and rec["failed"] == "290.00" and rec["paid"] == "580.00"
-        assert [e["person_id"] for e in B.exceptions(s)] == [pid(31)]
+        assert [e["person_id"] for e in bank_files.exceptions(s)] == [pid(31)]
     advance("2021-02-15")
-    PR.payroll("2021-02")
+    payroll_runs.payroll("2021-02")
     files = _export("e2")
     assert files["ICBC"][-1] == ["TRAILER", "3", "870.00"]  # February for two, and January's retry
-    again = B.export("e2")
+    again = bank_files.export("e2")
     assert again.already_completed
     with unit_of_work() as s:
-        assert B.reconcile(s)["ok"]
+        assert bank_files.reconcile(s)["ok"]
 
 
 @pytest.mark.parametrize(("mutate", "code"), [
@@ -58,12 +58,12 @@ def test_files_per_bank_failures_retried_books_reconcile(pension):
 def test_bad_result_file_names_the_row_and_writes_nothing(pension, mutate, code):
     enrol(33)
     advance("2021-01-15")
-    PR.payroll("2021-01")
+    payroll_runs.payroll("2021-01")
     files = _export("e")
     rows = [f"{r[0]},{r[4]},ok" for r in files["JXRCB"][1:-1]]
     before = counts()
     with pytest.raises(GazetteError) as e:
-        B.import_results("bad", "\n".join(mutate(rows)))
+        bank_files.import_results("bad", "\n".join(mutate(rows)))
     assert e.value.code == code and e.value.field.startswith("row ") and counts() == before
 
 
@@ -73,9 +73,9 @@ CSV_HEADER = "person_id,name,district,enrolled_on,status,pension_from,bank,bank_
 def test_roster_csv_and_xlsx(pension):
     good = CSV_HEADER + "".join(f"{pid(n)},名{n},秀洲区,2015-03-01,receiving,2021-01,CCB,62270000{n:04d}\n"
                                 for n in range(40, 45))
-    out = SV.import_roster(good.encode(), "roster.csv", key="imp1", actor=OFFICER)
+    out = service.import_roster(good.encode(), "roster.csv", key="imp1", actor=OFFICER)
     assert out["imported"] == 5 and out["by_status"] == {"receiving": 5}
-    assert SV.import_roster(good.encode(), "roster.csv", key="imp1", actor=OFFICER)["replayed"]
+    assert service.import_roster(good.encode(), "roster.csv", key="imp1", actor=OFFICER)["replayed"]
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -84,7 +84,7 @@ def test_roster_csv_and_xlsx(pension):
     ws.append([pid(50), "表格", "海宁市", "2016-01-01", "contributing", None, "BOC", "622800000050"])
     buf = io.BytesIO()
     wb.save(buf)
-    assert SV.import_roster(buf.getvalue(), "r.xlsx", key="imp2", actor=OFFICER)["imported"] == 1
+    assert service.import_roster(buf.getvalue(), "r.xlsx", key="imp2", actor=OFFICER)["imported"] == 1
 
 
 def test_roster_with_bad_rows_imports_nothing_and_names_every_row(pension):
@@ -97,7 +97,7 @@ def test_roster_with_bad_rows_imports_nothing_and_names_every_row(pension):
         f"{pid(64)},戊,南湖区,2015-01-01,receiving,2021-01,XYZ,622800000064\n")
     before = counts()
     with pytest.raises(GazetteError) as e:
-        SV.import_roster(bad.encode(), "roster.csv", key="imp3", actor=OFFICER)
+        service.import_roster(bad.encode(), "roster.csv", key="imp3", actor=OFFICER)
     errs = e.value.details["errors"]
     assert [(x["row"], x["column"]) for x in errs] == [(3, "person_id"), (4, "district"), (5, "pension_from"),
                                                        (6, "person_id"), (7, "bank")]
@@ -109,5 +109,5 @@ def test_future_death_refused(pension):
     advance("2021-02-01")
     before = counts()
     with pytest.raises(GazetteError) as e:
-        SV.death(p, "2021-02-02", key="d", actor=OFFICER)
+        service.death(p, "2021-02-02", key="d", actor=OFFICER)
     assert e.value.code == "death_in_future" and e.value.field == "death_date" and counts() == before

@@ -7,8 +7,7 @@ import pytest
 from gazette.api.problems import http_status
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
-from jiaxing.schemes.resident_pension import service as SV
-from jiaxing.schemes.resident_pension import views
+from jiaxing.schemes.resident_pension import service, views
 
 from .conftest import OFFICER, advance, counts, enrol
 
@@ -16,7 +15,7 @@ CLAUSE = "嘉人社〔2022〕60号#三"
 
 
 def pay(p, year, amount, on, key):
-    return SV.contribute(p, year, amount, on, key=key, actor=OFFICER)
+    return service.contribute(p, year, amount, on, key=key, actor=OFFICER)
 
 
 def test_5000_on_or_after_2022_09_01_earns_900_in_a_separate_account(pension):

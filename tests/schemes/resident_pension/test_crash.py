@@ -16,9 +16,9 @@ from sqlalchemy import text
 
 from gazette.store.db import get_engine, unit_of_work
 from gazette.store.models import Base
-from jiaxing.schemes.resident_pension import payroll as PR
-from jiaxing.schemes.resident_pension import service as SV
-from jiaxing.schemes.resident_pension import standards as S
+from jiaxing.schemes.resident_pension import payroll as payroll_runs
+from jiaxing.schemes.resident_pension import service
+from jiaxing.schemes.resident_pension import standards as pension_standards
 
 from .conftest import OFFICER, advance, pid
 from .simulation import books
@@ -46,30 +46,30 @@ def _kill_midway(url: str, kind: str, period: str, after: int) -> None:
 
 def _scenario(url: str, crash: bool) -> dict:
     with unit_of_work(url) as s:
-        S.setup(s, dt.date(2022, 1, 1))
+        pension_standards.setup(s, dt.date(2022, 1, 1))
     header = "person_id,name,district,enrolled_on,status,pension_from,bank,bank_account\n"
     rows = [f"{pid(i)},人{i},{('南湖区', '海宁市', '桐乡市')[i % 3]},2015-01-01,receiving,2022-0{1 + i % 3},ABC,"
             f"6228{i:012d}" for i in range(1, N + 1)]
-    SV.import_roster((header + "\n".join(rows)).encode(), "r.csv", key="r", actor=OFFICER)
+    service.import_roster((header + "\n".join(rows)).encode(), "r.csv", key="r", actor=OFFICER)
     for m in range(1, 9):
         advance(f"2022-{m:02d}-15")
-        PR.payroll(f"2022-{m:02d}", width=WIDTH)
+        payroll_runs.payroll(f"2022-{m:02d}", width=WIDTH)
     advance("2022-08-20")
     for i in range(1, N + 1, 97):
-        SV.death(pid(i), "2022-05-03", key=f"d{i}", actor=OFFICER)
+        service.death(pid(i), "2022-05-03", key=f"d{i}", actor=OFFICER)
     advance("2022-09-06")
     if crash:
         _kill_midway(url, "topup", "-", 7)
         with unit_of_work(url) as s:
             assert s.execute(text("SELECT status FROM ledger_runs WHERE run_type = 'rp.topup'")).scalar() == "running"
-    run = PR.topup(width=WIDTH)
+    run = payroll_runs.topup(width=WIDTH)
     assert run.completed and (run.attempts == 2) == crash
     advance("2022-09-15")
     if crash:
         _kill_midway(url, "payroll", "2022-09", 11)
-    run = PR.payroll("2022-09", width=WIDTH)
+    run = payroll_runs.payroll("2022-09", width=WIDTH)
     assert run.completed and (run.attempts == 2) == crash
-    return {**books(), "topup": PR.topup(width=WIDTH).result, "payroll": run.result}
+    return {**books(), "topup": payroll_runs.topup(width=WIDTH).result, "payroll": run.result}
 
 
 def _wipe(url: str) -> None:

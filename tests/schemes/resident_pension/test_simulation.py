@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gazette.store.db import unit_of_work
-from jiaxing.schemes.resident_pension import bank as B
+from jiaxing.schemes.resident_pension import bank as bank_files
 
 from .simulation import fingerprint, run
 
@@ -16,7 +16,7 @@ def _check(n: int) -> None:
     for k in want:
         assert got[k] == want[k], k
     with unit_of_work() as s:
-        rec = B.reconcile(s)
+        rec = bank_files.reconcile(s)
     assert rec["ok"], rec
     # the scenario exercised what it claims to
     kinds = {(ln[1], ln[4]) for ln in want["lines"]}

@@ -24,7 +24,7 @@ from gazette.errors import Conflict, Forbidden, InvalidInput, NotFound
 from gazette.ledger.money import fen_to_yuan
 from gazette.schemes.handler import Context, handles
 from jiaxing.schemes.resident_pension import domain
-from jiaxing.schemes.resident_pension import standards as S
+from jiaxing.schemes.resident_pension import standards as pension_standards
 from jiaxing.schemes.resident_pension.commands import (
     ApproveAdjustment,
     EditAdjustment,
@@ -32,7 +32,7 @@ from jiaxing.schemes.resident_pension.commands import (
     RejectAdjustment,
     SubmitAdjustment,
 )
-from jiaxing.schemes.resident_pension.models import Adjustment
+from jiaxing.schemes.resident_pension.models import Adjustment, AdjustmentStatus
 
 
 def as_dict(a: Adjustment) -> dict:
@@ -61,8 +61,8 @@ def listing(session) -> list[dict]:
 
 
 def _previous(session, year: int) -> int:
-    latest = S.version_on(session, dt.date(2100, 1, 1))
-    fen = S.standard(session, latest, year * 12 - 1)  # December of the income year
+    latest = pension_standards.version_on(session, dt.date(2100, 1, 1))
+    fen = pension_standards.standard(session, latest, year * 12 - 1)  # December of the income year
     if fen is None:
         raise InvalidInput(f"{year - 1} 年 12 月没有基础养老金标准", f"no standard for December {year - 1}", field="year",
                            code="no_previous_standard")
@@ -80,27 +80,27 @@ def _propose(ctx: Context, cmd: ProposeAdjustment) -> dict:
     a = s.scalar(select(Adjustment).where(Adjustment.year == cmd.year).with_for_update())
     before = None if a is None else as_dict(a)
     if a is None:
-        a = Adjustment(year=cmd.year, status="draft", proposed_by=ctx.actor, rural_income_fen=0, growth_ppm=0,
+        a = Adjustment(year=cmd.year, status=AdjustmentStatus.DRAFT, proposed_by=ctx.actor, rural_income_fen=0, growth_ppm=0,
                        previous_fen=0, proposed_fen=0, amount_fen=0)
         s.add(a)
-    elif a.status not in ("draft", "rejected"):
+    elif a.status not in (AdjustmentStatus.DRAFT, AdjustmentStatus.REJECTED):
         raise Conflict(f"{cmd.year} 年调整方案已{a.status}，不能重新测算",
                        f"the {cmd.year} adjustment is {a.status}",
                        field="year", code="adjustment_locked", details=domain.cited("一"))
     a.rural_income_fen, a.growth_ppm, a.previous_fen = cmd.rural_income_fen, cmd.growth_ppm, previous
     a.proposed_fen = a.amount_fen = proposed
-    a.status, a.proposed_by, a.submitted_by, a.note = "draft", ctx.actor, None, None
+    a.status, a.proposed_by, a.submitted_by, a.note = AdjustmentStatus.DRAFT, ctx.actor, None, None
     s.flush()
     out = as_dict(a)
     ctx.audit("pension.adjustment.proposed", "rp_adjustment", cmd.year, before=before, after=out,
-              business_date=S.today(s))
+              business_date=pension_standards.today(s))
     return out
 
 
 @handles(EditAdjustment)
 def _edit(ctx: Context, cmd: EditAdjustment) -> dict:
     a = get(ctx.session, cmd.year, lock=True)
-    if a.status != "draft":
+    if a.status != AdjustmentStatus.DRAFT:
         raise Conflict(f"只能修改草稿（当前：{a.status}）",
                        f"only a draft can be edited ({a.status})",
                        field="year", code="adjustment_locked", details=domain.cited("一"))
@@ -113,24 +113,24 @@ def _edit(ctx: Context, cmd: EditAdjustment) -> dict:
     ctx.session.flush()
     out = as_dict(a)
     ctx.audit("pension.adjustment.edited", "rp_adjustment", cmd.year, before=before, after=out,
-              business_date=S.today(ctx.session))
+              business_date=pension_standards.today(ctx.session))
     return out
 
 
 @handles(SubmitAdjustment)
 def _submit(ctx: Context, cmd: SubmitAdjustment) -> dict:
     a = get(ctx.session, cmd.year, lock=True)
-    if a.status != "draft":
+    if a.status != AdjustmentStatus.DRAFT:
         raise Conflict(f"只能报送草稿（当前：{a.status}）",
                        f"only a draft can be submitted "
                        f"({a.status})",
                        field="year", code="adjustment_locked", details=domain.cited("一"))
     before = as_dict(a)
-    a.status, a.submitted_by = "submitted", ctx.actor
+    a.status, a.submitted_by = AdjustmentStatus.SUBMITTED, ctx.actor
     ctx.session.flush()
     out = as_dict(a)
     ctx.audit("pension.adjustment.submitted", "rp_adjustment", cmd.year, before=before, after=out,
-              business_date=S.today(ctx.session))
+              business_date=pension_standards.today(ctx.session))
     return out
 
 
@@ -138,7 +138,7 @@ def _submit(ctx: Context, cmd: SubmitAdjustment) -> dict:
 def _approve(ctx: Context, cmd: ApproveAdjustment) -> dict:
     s = ctx.session
     a = get(s, cmd.year, lock=True)
-    if a.status != "submitted":
+    if a.status != AdjustmentStatus.SUBMITTED:
         raise Conflict(f"未报送的调整方案不能批准（当前：{a.status}）",
                        f"only a submitted adjustment can be approved ({a.status})",
                        field="year", code="not_submitted", details=domain.cited("一"))
@@ -146,11 +146,11 @@ def _approve(ctx: Context, cmd: ApproveAdjustment) -> dict:
         raise Forbidden("测算或报送人不能批准本方案",
                         "the proposer or submitter may not approve",
                         field="actor", code="same_person", details=domain.cited("一"))
-    d = S.today(s)
+    d = pension_standards.today(s)
     before = as_dict(a)
     citation = f"{domain.clause('一')}；市政府同意：{ctx.actor} {d.isoformat()} 批准 {a.year} 年调整方案（#{a.id}）"
-    v = S.add_version(s, a.year * 12, a.amount_fen, d, citation, a.id)
-    a.status, a.approved_by, a.approved_on, a.version = "approved", ctx.actor, d, v
+    v = pension_standards.add_version(s, a.year * 12, a.amount_fen, d, citation, a.id)
+    a.status, a.approved_by, a.approved_on, a.version = AdjustmentStatus.APPROVED, ctx.actor, d, v
     s.flush()
     out = {**as_dict(a), "citation": citation}
     ctx.audit("pension.adjustment.approved", "rp_adjustment", cmd.year, before=before, after=out, business_date=d)
@@ -160,15 +160,15 @@ def _approve(ctx: Context, cmd: ApproveAdjustment) -> dict:
 @handles(RejectAdjustment)
 def _reject(ctx: Context, cmd: RejectAdjustment) -> dict:
     a = get(ctx.session, cmd.year, lock=True)
-    if a.status != "submitted":
+    if a.status != AdjustmentStatus.SUBMITTED:
         raise Conflict(f"只能退回已报送的方案（当前：{a.status}）",
                        f"only a submitted adjustment can be "
                        f"rejected ({a.status})",
                        field="year", code="not_submitted", details=domain.cited("一"))
     before = as_dict(a)
-    a.status, a.note = "rejected", cmd.reason
+    a.status, a.note = AdjustmentStatus.REJECTED, cmd.reason
     ctx.session.flush()
     out = as_dict(a)
     ctx.audit("pension.adjustment.rejected", "rp_adjustment", cmd.year, before=before, after=out,
-              business_date=S.today(ctx.session))
+              business_date=pension_standards.today(ctx.session))
     return out

@@ -24,7 +24,8 @@ from gazette.errors import InvalidInput
 from gazette.ledger import credit, debit, execute_run
 from gazette.ledger.money import fen_to_yuan, yuan_to_fen
 from jiaxing.schemes.resident_pension import domain
-from jiaxing.schemes.resident_pension import standards as S
+from jiaxing.schemes.resident_pension import standards as pension_standards
+from jiaxing.schemes.resident_pension.models import LineStatus, RecoveryStatus
 from jiaxing.schemes.resident_pension.standards import ledger
 
 
@@ -39,11 +40,11 @@ def export(export_id: str, *, uow=None, actor: str = "system"):
     uow = uow or unit_of_work
     _check_id(export_id, "export_id")
     with uow() as s:
-        d = S.today(s)
+        d = pension_standards.today(s)
 
     def process(session: Session, chunk, ctx) -> dict:
-        n = session.execute(text("UPDATE rp_lines SET status = 'sent', export_id = :e, attempts = attempts + 1 "
-                                 "WHERE status IN ('due', 'failed')"), {"e": export_id}).rowcount
+        n = session.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.SENT}', export_id = :e, "
+                                 f"attempts = attempts + 1 WHERE status IN ('{LineStatus.DUE}', '{LineStatus.FAILED}')"), {"e": export_id}).rowcount
         return {"lines": n}
 
     def finalize(session: Session, ctx, totals) -> dict:
@@ -127,7 +128,7 @@ def _validate(session: Session, rows: list[tuple[int, str, int, str]]) -> list[t
             raise InvalidInput(f"回盘文件第 {no} 行：未知的流水号 {r}", f"row {no}: unknown reference {r}",
                                field=f"row {no}", code="unknown_reference")
         amount, status = known[lid]
-        if status != "sent":
+        if status != LineStatus.SENT:
             raise InvalidInput(f"回盘文件第 {no} 行：{r} 不在待回盘状态（{status}）", f"row {no}: {r} is not awaiting a "
                                f"result ({status})", field=f"row {no}", code="not_sent")
         if amount != fen:
@@ -147,7 +148,7 @@ def import_results(import_id: str, textdata: str, *, uow=None, actor: str = "sys
     rows = parse_results(textdata)
     digest = hashlib.sha256(textdata.encode()).hexdigest()[:16]
     with uow() as s:
-        d = S.today(s)
+        d = pension_standards.today(s)
         _validate(s, rows)  # fail before the run exists: a rejected file leaves no trace
 
     def process(session: Session, chunk, ctx) -> dict:
@@ -162,7 +163,7 @@ def import_results(import_id: str, textdata: str, *, uow=None, actor: str = "sys
             ids = ",".join(str(x) for x in ok[i:i + 5000])
             for dist, amount in session.execute(text(f"SELECT district, amount_fen FROM rp_lines WHERE id IN ({ids})")):
                 paid[dist] += int(amount)
-            session.execute(text(f"UPDATE rp_lines SET status = 'paid' WHERE id IN ({ids})"))
+            session.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.PAID}' WHERE id IN ({ids})"))
         for i in range(0, len(bad), 5000):
             ids = ",".join(str(x) for x in bad[i:i + 5000])
             # a month after a reported death is not retried: cancelled, its recovery reduced
@@ -173,11 +174,12 @@ def import_results(import_id: str, textdata: str, *, uow=None, actor: str = "sys
             n_dead += len(dead)
             for lid, dist, amount in dead:
                 cancelled[dist] += int(amount)
-                session.execute(text("UPDATE rp_lines SET status = 'cancelled' WHERE id = :i"), {"i": lid})
+                session.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.CANCELLED}' WHERE id = :i"), {"i": lid})
                 session.execute(text("UPDATE rp_recoveries SET amount_fen = amount_fen - :a, status = CASE WHEN "
-                                     "amount_fen = :a THEN 'closed' ELSE status END WHERE line_id = :i"),
+                                     f"amount_fen = :a THEN '{RecoveryStatus.CLOSED}' ELSE status END WHERE line_id = :i"),
                                 {"i": lid, "a": int(amount)})
-            session.execute(text(f"UPDATE rp_lines SET status = 'failed' WHERE id IN ({ids}) AND status = 'sent'"))
+            session.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.FAILED}' WHERE id IN ({ids}) "
+                                 f"AND status = '{LineStatus.SENT}'"))
         lines = []
         for dist in sorted(paid):
             lines += [debit(f"payable:{dist}", paid[dist]), credit(f"bank:{dist}", paid[dist])]
@@ -201,9 +203,9 @@ def import_results(import_id: str, textdata: str, *, uow=None, actor: str = "sys
 
 def exceptions(session: Session, limit: int = 1000) -> list[dict]:
     """The exceptions list: failed payments awaiting the next export."""
-    rows = session.execute(text("""
+    rows = session.execute(text(f"""
         SELECT l.id, p.person_id, p.name, l.district, l.kind, l.month, l.amount_fen, l.bank, l.attempts, l.export_id
-        FROM rp_lines l JOIN rp_participants p ON p.id = l.participant_id WHERE l.status = 'failed'
+        FROM rp_lines l JOIN rp_participants p ON p.id = l.participant_id WHERE l.status = '{LineStatus.FAILED}'
         ORDER BY l.id LIMIT :n"""), {"n": limit}).all()
     return [{"ref": ref(r[0]), "person_id": r[1], "name": r[2], "district": r[3], "kind": r[4],
              "month": domain.month_label(r[5]), "amount": fen_to_yuan(r[6]), "bank": r[7], "attempts": r[8],
@@ -214,10 +216,11 @@ def reconcile(session: Session) -> dict:
     """paid + failed + pending = payroll (lines), and the ledger agrees with the lines."""
     by = dict(session.execute(text("SELECT status, COALESCE(SUM(amount_fen), 0) FROM rp_lines GROUP BY status")).all())
     by = {k: int(v) for k, v in by.items()}
-    total = sum(v for k, v in by.items() if k != "cancelled")
-    paid, failed = by.get("paid", 0), by.get("failed", 0)
-    pending = by.get("due", 0) + by.get("sent", 0)
-    rec = int(session.execute(text("SELECT COALESCE(SUM(amount_fen), 0) FROM rp_recoveries WHERE status = 'open'"))
+    total = sum(v for k, v in by.items() if k != LineStatus.CANCELLED)
+    paid, failed = by.get(LineStatus.PAID, 0), by.get(LineStatus.FAILED, 0)
+    pending = by.get(LineStatus.DUE, 0) + by.get(LineStatus.SENT, 0)
+    rec = int(session.execute(text(f"SELECT COALESCE(SUM(amount_fen), 0) FROM rp_recoveries "
+                                   f"WHERE status = '{RecoveryStatus.OPEN}'"))
               .scalar())
     bal = {}
     for kind in ("expense", "payable", "bank", "recoverable"):
@@ -232,6 +235,6 @@ def reconcile(session: Session) -> dict:
         "expense_is_net": bal["expense"] == total - rec,
     }
     return {"payroll": fen_to_yuan(total), "paid": fen_to_yuan(paid), "failed": fen_to_yuan(failed),
-            "pending": fen_to_yuan(pending), "cancelled": fen_to_yuan(by.get("cancelled", 0)),
+            "pending": fen_to_yuan(pending), "cancelled": fen_to_yuan(by.get(LineStatus.CANCELLED, 0)),
             "recovery_open": fen_to_yuan(rec), "ledger": {k: fen_to_yuan(v) for k, v in bal.items()},
             "checks": checks, "ok": all(checks.values())}

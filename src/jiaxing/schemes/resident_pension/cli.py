@@ -55,21 +55,21 @@ def _progress(label: str):
 def init(date: Annotated[str, typer.Option("--date", help="first business date")] = "2021-01-01",
          as_json: Json = False) -> None:
     """开设账本、科目和基础养老金标准（参数）。Open the book and the standards of the parameters."""
-    from gazette import validate as V
-    from jiaxing.schemes.resident_pension import standards as S
+    from gazette import validate
+    from jiaxing.schemes.resident_pension import standards as pension_standards
 
     with _uow() as s:
-        _out(S.setup(s, V.date(date, "date")), as_json)
+        _out(pension_standards.setup(s, validate.date(date, "date")), as_json)
 
 
 @app.command("advance")
 def advance(date: Annotated[str, typer.Argument(help="new business date YYYY-MM-DD")], as_json: Json = False) -> None:
     """推进营业日（只能向前）。Move the business date forward."""
-    from gazette import validate as V
-    from jiaxing.schemes.resident_pension import standards as S
+    from gazette import validate
+    from jiaxing.schemes.resident_pension import standards as pension_standards
 
     with _uow() as s:
-        _out({"business_date": S.advance(s, V.date(date, "date")).isoformat()}, as_json)
+        _out({"business_date": pension_standards.advance(s, validate.date(date, "date")).isoformat()}, as_json)
 
 
 @app.command("import")
@@ -78,10 +78,10 @@ def import_roster(file: Annotated[Path, typer.Argument(help="roster .csv or .xls
     """导入参保花名册（逐行校验，有错则整份不导入）。Import a roster (row-level validation, all or nothing)."""
     import hashlib
 
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
     data = file.read_bytes()
-    _out(SV.import_roster(data, file.name, key=key or "roster-" + hashlib.sha256(data).hexdigest()[:24], actor=actor),
+    _out(service.import_roster(data, file.name, key=key or "roster-" + hashlib.sha256(data).hexdigest()[:24], actor=actor),
          as_json)
 
 
@@ -91,15 +91,15 @@ def contribute(person: Annotated[str, typer.Argument(help="身份证号码")],
                paid_on: Annotated[str, typer.Option("--paid-on", help="YYYY-MM-DD")], key: Key,
                actor: Actor = "operator", as_json: Json = False) -> None:
     """登记年度缴费（三：5000 元档 2022-09-01 起补贴 900 元，补缴年度无补贴）。Record a year's contribution."""
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    _out(SV.contribute(person, year, amount, paid_on, key=key, actor=actor), as_json)
+    _out(service.contribute(person, year, amount, paid_on, key=key, actor=actor), as_json)
 
 
 def _status(fn_name: str, person: str, key: str, actor: str, as_json: bool, **kw) -> None:
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    _out(getattr(SV, fn_name)(person, key=key, actor=actor, **kw), as_json)
+    _out(getattr(service, fn_name)(person, key=key, actor=actor, **kw), as_json)
 
 
 @app.command("start")
@@ -132,20 +132,20 @@ def death(person: str, date: Annotated[str, typer.Option("--date", help="date of
 def payroll(month: Annotated[str, typer.Argument(help="YYYY-MM")], width: int = 20_000, actor: Actor = "system",
             as_json: Json = False) -> None:
     """按月发放基础养老金（二），每月一次。Run a month's payroll (once per month)."""
-    from gazette import validate as V
-    from jiaxing.schemes.resident_pension import payroll as PR
+    from gazette import validate
+    from jiaxing.schemes.resident_pension import payroll as payroll_runs
 
-    run = PR.payroll(V.month(month), width=width, actor=actor, on_progress=None if as_json else _progress("payroll"))
-    _out(PR.summary(run), as_json)
+    run = payroll_runs.payroll(validate.month(month), width=width, actor=actor, on_progress=None if as_json else _progress("payroll"))
+    _out(payroll_runs.summary(run), as_json)
 
 
 @app.command("topup")
 def topup(width: int = 20_000, actor: Actor = "system", as_json: Json = False) -> None:
     """补发：已按旧标准发放的月份补足到最新公布的标准；重复运行补发 0。Back-dated top-up."""
-    from jiaxing.schemes.resident_pension import payroll as PR
+    from jiaxing.schemes.resident_pension import payroll as payroll_runs
 
-    run = PR.topup(width=width, actor=actor, on_progress=None if as_json else _progress("topup"))
-    _out(PR.summary(run), as_json)
+    run = payroll_runs.topup(width=width, actor=actor, on_progress=None if as_json else _progress("topup"))
+    _out(payroll_runs.summary(run), as_json)
 
 
 @app.command("bank-export")
@@ -153,11 +153,11 @@ def bank_export(export_id: Annotated[str, typer.Argument(help="export id, e.g. 2
                 out: Annotated[Path, typer.Option("--out", help="folder for the files")] = Path("."),
                 actor: Actor = "system", as_json: Json = False) -> None:
     """生成代发文件（每家银行一个，含汇总行；失败项重发）。Bank payment files, one per bank."""
-    from jiaxing.schemes.resident_pension import bank as B
+    from jiaxing.schemes.resident_pension import bank as bank_files
 
-    run = B.export(export_id, actor=actor)
+    run = bank_files.export(export_id, actor=actor)
     with _uow() as s:
-        files = B.files(s, export_id)
+        files = bank_files.files(s, export_id)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for bank, content in sorted(files.items()):
@@ -172,28 +172,28 @@ def bank_import(file: Annotated[Path, typer.Argument(help="result file: ref,amou
                 import_id: Annotated[str, typer.Option("--id", help="import id (default: the file name)")] = "",
                 actor: Actor = "system", as_json: Json = False) -> None:
     """导入银行回盘（有未知或重复行则整份拒绝）。Import a bank result file."""
-    from jiaxing.schemes.resident_pension import bank as B
+    from jiaxing.schemes.resident_pension import bank as bank_files
 
-    run = B.import_results(import_id or file.stem, file.read_text(encoding="utf-8"), actor=actor)
+    run = bank_files.import_results(import_id or file.stem, file.read_text(encoding="utf-8"), actor=actor)
     _out({**(run.result or {}), "already_completed": run.already_completed}, as_json)
 
 
 @app.command("exceptions")
 def exceptions(as_json: Json = False) -> None:
     """发放失败清单（下次代发重发）。Failed payments awaiting the next export."""
-    from jiaxing.schemes.resident_pension import bank as B
+    from jiaxing.schemes.resident_pension import bank as bank_files
 
     with _uow() as s:
-        _out({"exceptions": B.exceptions(s)}, as_json)
+        _out({"exceptions": bank_files.exceptions(s)}, as_json)
 
 
 @app.command("reconcile")
 def reconcile(as_json: Json = False) -> None:
     """对账：已发 + 失败 + 在途 = 应发；账簿一致。Reconcile; exit 1 if the books disagree."""
-    from jiaxing.schemes.resident_pension import bank as B
+    from jiaxing.schemes.resident_pension import bank as bank_files
 
     with _uow() as s:
-        res = B.reconcile(s)
+        res = bank_files.reconcile(s)
     _out(res, as_json)
     if not res["ok"]:
         raise typer.Exit(1)
@@ -202,11 +202,11 @@ def reconcile(as_json: Json = False) -> None:
 @app.command("statement")
 def statement(person: str, as_json: Json = False) -> None:
     """待遇对账单：逐月金额、补发、缴费补贴账户、下次发放。A pensioner's statement."""
-    from gazette import validate as V
+    from gazette import validate
     from jiaxing.schemes.resident_pension import views
 
     with _uow() as s:
-        _out(views.statement(s, V.person_id(person)), as_json)
+        _out(views.statement(s, validate.person_id(person)), as_json)
 
 
 @app.command("dashboard")
@@ -224,9 +224,9 @@ def propose(year: Annotated[int, typer.Option("--year", help="the year whose sta
             growth: Annotated[str, typer.Option("--growth", help="its growth, e.g. 9.5%")], key: Key,
             actor: Actor = "pension-officer", as_json: Json = False) -> None:
     """测算：上年标准 ×（1+增长比例），上调至整 10 元。Propose next year's standard."""
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    _out(SV.propose(year, income, growth, key=key, actor=actor), as_json)
+    _out(service.propose(year, income, growth, key=key, actor=actor), as_json)
 
 
 @adjust_app.command("edit")
@@ -234,43 +234,42 @@ def edit(year: Annotated[int, typer.Option("--year")], amount: Annotated[str, ty
          note: Annotated[str, typer.Option("--note")] = "", actor: Actor = "pension-officer",
          as_json: Json = False) -> None:
     """修改调整金额（草稿）。Edit the amount of a draft."""
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    _out(SV.edit(year, amount, key=key, actor=actor, note=note), as_json)
+    _out(service.edit(year, amount, key=key, actor=actor, note=note), as_json)
 
 
 @adjust_app.command("submit")
 def submit(year: Annotated[int, typer.Option("--year")], key: Key, actor: Actor = "pension-officer",
            as_json: Json = False) -> None:
     """报送市政府。Submit for approval."""
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    _out(SV.submit(year, key=key, actor=actor), as_json)
+    _out(service.submit(year, key=key, actor=actor), as_json)
 
 
 @adjust_app.command("approve")
 def approve(year: Annotated[int, typer.Option("--year")], key: Key, actor: Actor = "approver",
             as_json: Json = False) -> None:
     """批准（市政府同意）：成为发放使用的标准。Approve: it becomes the dated standard."""
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    _out(SV.approve(year, key=key, actor=actor), as_json)
+    _out(service.approve(year, key=key, actor=actor), as_json)
 
 
 @adjust_app.command("reject")
 def reject(year: Annotated[int, typer.Option("--year")], reason: Annotated[str, typer.Option("--reason")], key: Key,
            actor: Actor = "approver", as_json: Json = False) -> None:
     """退回。Reject back to the officer."""
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    _out(SV.reject(year, reason, key=key, actor=actor), as_json)
+    _out(service.reject(year, reason, key=key, actor=actor), as_json)
 
 
 @adjust_app.command("list")
 def list_adjustments(as_json: Json = False) -> None:
     """调整方案与已公布的标准。Adjustments and published standards."""
-    from jiaxing.schemes.resident_pension import adjustment as A
-    from jiaxing.schemes.resident_pension import views
+    from jiaxing.schemes.resident_pension import adjustment, views
 
     with _uow() as s:
-        _out({"adjustments": A.listing(s), "standards": views.standards(s)}, as_json)
+        _out({"adjustments": adjustment.listing(s), "standards": views.standards(s)}, as_json)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from gazette.schemes.commands import Command
+from jiaxing.schemes.resident_pension.models import ParticipantStatus
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,7 +23,7 @@ class Enrol(Command):
     name: str
     district: str
     enrolled_on: dt.date
-    status: str = "contributing"
+    status: str = ParticipantStatus.CONTRIBUTING
     pension_from: str | None = None  # YYYY-MM, for a person already receiving
     bank: str = "JXRCB"
     bank_account: str = ""

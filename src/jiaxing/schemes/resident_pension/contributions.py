@@ -22,7 +22,7 @@ from gazette.ledger.money import fen_to_yuan
 from gazette.schemes.handler import Context, handles
 from jiaxing.schemes.resident_pension import domain
 from jiaxing.schemes.resident_pension.commands import Contribute
-from jiaxing.schemes.resident_pension.models import Contribution
+from jiaxing.schemes.resident_pension.models import Contribution, ParticipantStatus
 from jiaxing.schemes.resident_pension.participants import get
 from jiaxing.schemes.resident_pension.standards import ledger, today
 
@@ -61,7 +61,7 @@ def _contribute(ctx: Context, cmd: Contribute) -> dict:
                            field="paid_on", code="date_in_future")
     check(cmd.amount_fen, cmd.paid_on, cmd.year)
     p = get(s, cmd.person_id, lock=True)
-    if p.status in ("deceased", "transferred"):
+    if p.status in (ParticipantStatus.DECEASED, ParticipantStatus.TRANSFERRED):
         raise Conflict(f"状态为 {p.status}，不能缴费",
                        f"cannot contribute from {p.status}",
                        field="person_id", code="wrong_status")

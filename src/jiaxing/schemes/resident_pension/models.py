@@ -22,6 +22,7 @@ sub-ledger and the state:
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -39,15 +40,53 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gazette.store.base import Base
 from gazette.store.base import BigId as BIGID
 
-STATUSES = ("contributing", "receiving", "suspended", "deceased", "transferred")
-LINE_STATUSES = ("due", "sent", "paid", "failed", "cancelled")
+
+class ParticipantStatus(StrEnum):
+    """Where a participant stands: paying in, drawing the pension, paused, or gone (death, transfer out)."""
+
+    CONTRIBUTING = "contributing"
+    RECEIVING = "receiving"
+    SUSPENDED = "suspended"
+    DECEASED = "deceased"
+    TRANSFERRED = "transferred"
+
+
+class AdjustmentStatus(StrEnum):
+    """The linked adjustment (一) on its way to 市政府同意: only an approved one becomes the standard."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class LineStatus(StrEnum):
+    """A payment line at the bank: due, sent in a file, paid or failed (resent next file), or cancelled."""
+
+    DUE = "due"
+    SENT = "sent"
+    PAID = "paid"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class RecoveryStatus(StrEnum):
+    """An amount paid after a death reported late, to be recovered (追回)."""
+
+    OPEN = "open"
+    RECOVERED = "recovered"
+    CLOSED = "closed"
+
+
+def _status_in(words: type[StrEnum]) -> str:
+    # the CHECK text is spelled exactly as the migrations created it, so no migration follows
+    return "status IN (" + ", ".join(f"'{word}'" for word in words) + ")"
 
 
 class Participant(Base):
     __tablename__ = "rp_participants"
     __table_args__ = (
-        CheckConstraint("status IN ('contributing', 'receiving', 'suspended', 'deceased', 'transferred')",
-                        name="status_known"),
+        CheckConstraint(_status_in(ParticipantStatus), name="status_known"),
         Index("ix_rp_participants_status", "status"),
     )
 
@@ -102,7 +141,7 @@ class StandardMonth(Base):
 class Adjustment(Base):
     __tablename__ = "rp_adjustments"
     __table_args__ = (
-        CheckConstraint("status IN ('draft', 'submitted', 'approved', 'rejected')", name="status_known"),
+        CheckConstraint(_status_in(AdjustmentStatus), name="status_known"),
         UniqueConstraint("year", name="uq_rp_adjustments_year"),
     )
 
@@ -126,7 +165,7 @@ class PayLine(Base):
     __tablename__ = "rp_lines"
     __table_args__ = (
         CheckConstraint("kind IN ('pension', 'topup')", name="kind_known"),
-        CheckConstraint("status IN ('due', 'sent', 'paid', 'failed', 'cancelled')", name="status_known"),
+        CheckConstraint(_status_in(LineStatus), name="status_known"),
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         UniqueConstraint("participant_id", "kind", "month", "version", name="uq_rp_lines_unit"),
         Index("ix_rp_lines_status", "status"),
@@ -151,7 +190,7 @@ class PayLine(Base):
 class Recovery(Base):
     __tablename__ = "rp_recoveries"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'recovered', 'closed')", name="status_known"),
+        CheckConstraint(_status_in(RecoveryStatus), name="status_known"),
         UniqueConstraint("line_id", name="uq_rp_recoveries_line_id"),
     )
 

@@ -42,15 +42,14 @@ def me(request: Request):
 def _desk(request: Request, p: Principal, *, error: GazetteError | None = None, status_code: int = 200,
           done: str | None = None) -> Response:
     from gazette.web import charts
-    from jiaxing.schemes.resident_pension import adjustment as A
-    from jiaxing.schemes.resident_pension import bank as B
-    from jiaxing.schemes.resident_pension import views
+    from jiaxing.schemes.resident_pension import adjustment, views
+    from jiaxing.schemes.resident_pension import bank as bank_files
 
     with unit_of_work() as s:
         dash = views.dashboard(s)
-        adjustments = A.listing(s)
-        rec = B.reconcile(s)
-        exceptions = B.exceptions(s, limit=50)
+        adjustments = adjustment.listing(s)
+        rec = bank_files.reconcile(s)
+        exceptions = bank_files.exceptions(s, limit=50)
         runs = views.runs(s, limit=12)
     months: dict[str, list[int]] = {}
     for r in dash["rows"]:
@@ -94,80 +93,80 @@ def _f(form, name: str) -> str:
 
 @router.post("/officials/pension/propose", response_class=HTMLResponse)
 async def propose(request: Request):
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    return await _act(request, (Role.pension_officer,), "proposed", lambda p, f: SV.propose(
+    return await _act(request, (Role.pension_officer,), "proposed", lambda p, f: service.propose(
         _f(f, "year"), _f(f, "rural_income"), _f(f, "growth"), key=form_key(p, f, "propose"), actor=p.username))
 
 
 @router.post("/officials/pension/edit", response_class=HTMLResponse)
 async def edit(request: Request):
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    return await _act(request, (Role.pension_officer,), "edited", lambda p, f: SV.edit(
+    return await _act(request, (Role.pension_officer,), "edited", lambda p, f: service.edit(
         _f(f, "year"), _f(f, "amount"), key=form_key(p, f, "edit"), actor=p.username, note=_f(f, "note")))
 
 
 @router.post("/officials/pension/submit", response_class=HTMLResponse)
 async def submit(request: Request):
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    return await _act(request, (Role.pension_officer,), "submitted", lambda p, f: SV.submit(
+    return await _act(request, (Role.pension_officer,), "submitted", lambda p, f: service.submit(
         _f(f, "year"), key=form_key(p, f, "submit"), actor=p.username))
 
 
 @router.post("/officials/pension/approve", response_class=HTMLResponse)
 async def approve(request: Request):
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    return await _act(request, (Role.approver,), "approved", lambda p, f: SV.approve(
+    return await _act(request, (Role.approver,), "approved", lambda p, f: service.approve(
         _f(f, "year"), key=form_key(p, f, "approve"), actor=p.username))
 
 
 @router.post("/officials/pension/reject", response_class=HTMLResponse)
 async def reject(request: Request):
-    from jiaxing.schemes.resident_pension import service as SV
+    from jiaxing.schemes.resident_pension import service
 
-    return await _act(request, (Role.approver,), "rejected", lambda p, f: SV.reject(
+    return await _act(request, (Role.approver,), "rejected", lambda p, f: service.reject(
         _f(f, "year"), _f(f, "reason"), key=form_key(p, f, "reject"), actor=p.username))
 
 
 @router.post("/officials/pension/advance", response_class=HTMLResponse)
 async def advance(request: Request):
-    from gazette import validate as V
-    from jiaxing.schemes.resident_pension import standards as S
+    from gazette import validate
+    from jiaxing.schemes.resident_pension import standards as pension_standards
 
     def act(p, f):
         with unit_of_work() as s:
-            S.advance(s, V.date(_f(f, "date"), "date"), actor=p.username)
+            pension_standards.advance(s, validate.date(_f(f, "date"), "date"), actor=p.username)
 
     return await _act(request, (Role.pension_officer,), "advanced", act)
 
 
 @router.post("/officials/pension/payroll", response_class=HTMLResponse)
 async def payroll(request: Request):
-    from gazette import validate as V
-    from jiaxing.schemes.resident_pension import payroll as PR
+    from gazette import validate
+    from jiaxing.schemes.resident_pension import payroll as payroll_runs
 
     return await _act(request, (Role.pension_officer,), "payroll",
-                      lambda p, f: PR.payroll(V.month(_f(f, "month")), actor=p.username))
+                      lambda p, f: payroll_runs.payroll(validate.month(_f(f, "month")), actor=p.username))
 
 
 @router.post("/officials/pension/topup", response_class=HTMLResponse)
 async def topup(request: Request):
-    from jiaxing.schemes.resident_pension import payroll as PR
+    from jiaxing.schemes.resident_pension import payroll as payroll_runs
 
-    return await _act(request, (Role.pension_officer,), "topup", lambda p, f: PR.topup(actor=p.username))
+    return await _act(request, (Role.pension_officer,), "topup", lambda p, f: payroll_runs.topup(actor=p.username))
 
 
 @router.post("/officials/pension/export", response_class=HTMLResponse)
 async def export(request: Request):
-    from jiaxing.schemes.resident_pension import bank as B
+    from jiaxing.schemes.resident_pension import bank as bank_files
 
     def act(p, f):
         eid = _f(f, "export_id")
         if not eid:
             raise InvalidInput("请填写代发批次号", "an export id is required", field="export_id", code="invalid_id")
-        B.export(eid, actor=p.username)
+        bank_files.export(eid, actor=p.username)
 
     return await _act(request, (Role.pension_officer,), "exported", act)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from gazette import validate as V
+from gazette import validate
 from gazette.errors import Conflict, InvalidInput, NotFound
 from gazette.ledger import credit, debit
 from gazette.schemes.handler import Context, handles
@@ -33,7 +33,7 @@ from jiaxing.schemes.resident_pension.commands import (
     Suspend,
     TransferOut,
 )
-from jiaxing.schemes.resident_pension.models import Participant
+from jiaxing.schemes.resident_pension.models import LineStatus, Participant, ParticipantStatus, RecoveryStatus
 from jiaxing.schemes.resident_pension.standards import ledger, today
 
 COLUMNS = ("person_id", "name", "district", "enrolled_on", "status", "pension_from", "bank", "bank_account")
@@ -60,20 +60,20 @@ def get(session: Session, person_id: str, *, lock: bool = False) -> Participant:
 
 def clean_row(raw: dict[str, Any]) -> dict[str, Any]:
     """One enrolment as typed values; raises InvalidInput naming the field."""
-    pid = V.person_id(raw.get("person_id"), "person_id")
-    name = V.text(raw.get("name"), "name", max_length=100)
+    pid = validate.person_id(raw.get("person_id"), "person_id")
+    name = validate.text(raw.get("name"), "name", max_length=100)
     district = str(raw.get("district") or "").strip()
     if district not in DISTRICTS:
         raise InvalidInput(f"未知的县（市、区）：{district}", f"unknown district: {district}", field="district",
                            code="unknown_district")
-    enrolled = V.date(raw.get("enrolled_on"), "enrolled_on", earliest=dt.date(2009, 1, 1))
-    status = str(raw.get("status") or "contributing").strip()
-    if status not in ("contributing", "receiving"):
+    enrolled = validate.date(raw.get("enrolled_on"), "enrolled_on", earliest=dt.date(2009, 1, 1))
+    status = str(raw.get("status") or ParticipantStatus.CONTRIBUTING).strip()
+    if status not in (ParticipantStatus.CONTRIBUTING, ParticipantStatus.RECEIVING):
         raise InvalidInput("登记状态应为 contributing 或 receiving", "status must be contributing or receiving",
                            field="status", code="invalid_status")
     pf = raw.get("pension_from")
-    pf = V.month(str(pf), "pension_from") if pf not in (None, "") else None
-    if status == "receiving" and pf is None:
+    pf = validate.month(str(pf), "pension_from") if pf not in (None, "") else None
+    if status == ParticipantStatus.RECEIVING and pf is None:
         raise InvalidInput("领取待遇人员须填写起领月份", "a person receiving needs pension_from (YYYY-MM)",
                            field="pension_from", code="missing_pension_from")
     if pf is not None and domain.month_index(pf) < domain.FIRST_MONTH:
@@ -219,7 +219,7 @@ def _change(ctx: Context, p: Participant, action: str, **changes) -> dict:
 @handles(StartPension)
 def _start(ctx: Context, cmd: StartPension) -> dict:
     p = get(ctx.session, cmd.person_id, lock=True)
-    if p.status != "contributing":
+    if p.status != ParticipantStatus.CONTRIBUTING:
         raise Conflict(f"只有缴费人员可以开始领取（当前：{p.status}）",
                        f"only a contributing person can start receiving (now {p.status})",
                        field="person_id", code="wrong_status")
@@ -227,37 +227,37 @@ def _start(ctx: Context, cmd: StartPension) -> dict:
     if m < domain.FIRST_MONTH:
         raise InvalidInput("起领月份不得早于 2021-01", "the first month may not precede 2021-01", field="from_month",
                            code="out_of_range")
-    return _change(ctx, p, "pension.started", status="receiving", pension_from=m)
+    return _change(ctx, p, "pension.started", status=ParticipantStatus.RECEIVING, pension_from=m)
 
 
 @handles(Suspend)
 def _suspend(ctx: Context, cmd: Suspend) -> dict:
     p = get(ctx.session, cmd.person_id, lock=True)
-    if p.status != "receiving":
+    if p.status != ParticipantStatus.RECEIVING:
         raise Conflict(f"只有领取待遇人员可以暂停发放（当前：{p.status}）",
                        f"only a person receiving can be suspended (now {p.status})",
                        field="person_id", code="wrong_status")
-    return _change(ctx, p, "pension.suspended", status="suspended")
+    return _change(ctx, p, "pension.suspended", status=ParticipantStatus.SUSPENDED)
 
 
 @handles(Restart)
 def _restart(ctx: Context, cmd: Restart) -> dict:
     p = get(ctx.session, cmd.person_id, lock=True)
-    if p.status != "suspended":
+    if p.status != ParticipantStatus.SUSPENDED:
         raise Conflict(f"只有暂停发放人员可以恢复（当前：{p.status}）",
                        f"only a suspended person can be restarted (now {p.status})",
                        field="person_id", code="wrong_status")
-    return _change(ctx, p, "pension.restarted", status="receiving")
+    return _change(ctx, p, "pension.restarted", status=ParticipantStatus.RECEIVING)
 
 
 @handles(TransferOut)
 def _transfer(ctx: Context, cmd: TransferOut) -> dict:
     p = get(ctx.session, cmd.person_id, lock=True)
-    if p.status in ("deceased", "transferred"):
+    if p.status in (ParticipantStatus.DECEASED, ParticipantStatus.TRANSFERRED):
         raise Conflict(f"状态为 {p.status}，不能转出",
                        f"cannot transfer out from {p.status}",
                        field="person_id", code="wrong_status")
-    return _change(ctx, p, "pension.transferred", status="transferred")
+    return _change(ctx, p, "pension.transferred", status=ParticipantStatus.TRANSFERRED)
 
 
 @handles(ReportDeath)
@@ -268,14 +268,14 @@ def _death(ctx: Context, cmd: ReportDeath) -> dict:
         raise InvalidInput(f"死亡日期 {cmd.death_date} 晚于营业日 {d}", f"the death date {cmd.death_date} is after "
                            f"the business date {d}", field="death_date", code="death_in_future")
     p = get(s, cmd.person_id, lock=True)
-    if p.status in ("deceased", "transferred"):
+    if p.status in (ParticipantStatus.DECEASED, ParticipantStatus.TRANSFERRED):
         raise Conflict(f"状态为 {p.status}，不能登记死亡",
                        f"cannot record a death from {p.status}",
                        field="person_id", code="wrong_status")
     if cmd.death_date < p.enrolled_on:
         raise InvalidInput("死亡日期早于参保日期", "the death date precedes enrolment", field="death_date",
                            code="death_before_enrolment")
-    out = _change(ctx, p, "pension.death_reported", status="deceased", death_date=cmd.death_date,
+    out = _change(ctx, p, "pension.death_reported", status=ParticipantStatus.DECEASED, death_date=cmd.death_date,
                   death_month=domain.month_index(cmd.death_date))
     out.update(settle_after_death(ctx, p, d))
     return out
@@ -286,25 +286,25 @@ def settle_after_death(ctx: Context, p: Participant, d: dt.date) -> dict:
     top-up granted for those months — becomes a recovery item. Ledger entries per district."""
     s = ctx.session
     dm = domain.month_index(p.death_date)
-    rows = s.execute(text("""
+    rows = s.execute(text(f"""
         SELECT l.id, l.month, l.amount_fen, l.status,
                COALESCE(sm.amount_fen - l.amount_fen, 0) AS topped
         FROM rp_lines l
         LEFT JOIN rp_standard_months sm ON sm.version = :sv AND sm.month = l.month AND :sv > l.version
-        WHERE l.participant_id = :pid AND l.kind = 'pension' AND l.month > :dm AND l.status <> 'cancelled'
+        WHERE l.participant_id = :pid AND l.kind = 'pension' AND l.month > :dm AND l.status <> '{LineStatus.CANCELLED}'
         ORDER BY l.month"""), {"pid": p.id, "dm": dm, "sv": p.settled_version}).all()
     cancelled = recovered = 0
     months = []
     for lid, month, amount, status, topped in rows:
         owed = max(int(topped or 0), 0)
-        if status in ("due", "failed"):
-            s.execute(text("UPDATE rp_lines SET status = 'cancelled' WHERE id = :id"), {"id": lid})
+        if status in (LineStatus.DUE, LineStatus.FAILED):
+            s.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.CANCELLED}' WHERE id = :id"), {"id": lid})
             cancelled += amount
         else:
             owed += amount
         if owed:
-            s.execute(text("""INSERT INTO rp_recoveries (line_id, participant_id, district, month, amount_fen, status,
-                              reason, created_on) VALUES (:l, :p, :d, :m, :a, 'open', :r, :on)"""),
+            s.execute(text(f"""INSERT INTO rp_recoveries (line_id, participant_id, district, month, amount_fen, status,
+                              reason, created_on) VALUES (:l, :p, :d, :m, :a, '{RecoveryStatus.OPEN}', :r, :on)"""),
                       {"l": lid, "p": p.id, "d": p.district, "m": month, "a": owed, "on": d,
                        "r": f"死亡（{p.death_date}）后月份已发待遇"})
             recovered += owed

@@ -28,8 +28,8 @@ from gazette.errors import Conflict, InvalidInput
 from gazette.ledger import credit, debit, execute_run, get_run
 from gazette.ledger.money import fen_to_yuan
 from jiaxing.schemes.resident_pension import domain
-from jiaxing.schemes.resident_pension import standards as S
-from jiaxing.schemes.resident_pension.models import Participant
+from jiaxing.schemes.resident_pension import standards as pension_standards
+from jiaxing.schemes.resident_pension.models import LineStatus, Participant, ParticipantStatus
 
 DEFAULT_WIDTH = 20_000
 
@@ -63,8 +63,8 @@ def _post(session: Session, sums: dict[str, tuple[int, int]], key: str, memo: st
         if amount:
             lines += [debit(f"expense:{district}", amount), credit(f"payable:{district}", amount)]
     if lines:
-        S.ledger(actor).post(session, lines, key=key, description=memo, business_date=d, run_id=run_id,
-                             data={"clause": domain.clause(clause_path)}, actor=actor)
+        pension_standards.ledger(actor).post(session, lines, key=key, description=memo, business_date=d, run_id=run_id,
+                                             data={"clause": domain.clause(clause_path)}, actor=actor)
 
 
 def _totals(session: Session, run_id: int) -> dict:
@@ -84,7 +84,7 @@ def payroll(month: str, *, width: int = DEFAULT_WIDTH, uow=None, on_progress=Non
     m = domain.month_index(month)
     label = domain.month_label(m)
     with uow() as s:
-        d = S.today(s)
+        d = pension_standards.today(s)
         if domain.month_index(d) < m:
             raise InvalidInput(f"{label} 尚未开始（营业日 {d}）",
                                f"{label} has not begun "
@@ -101,7 +101,7 @@ def payroll(month: str, *, width: int = DEFAULT_WIDTH, uow=None, on_progress=Non
             raise Conflict(f"已发放 {later}，不能再发放更早的 {label}",
                            f"{later} is already paid; {label} cannot follow it",
                            field="month", code="month_closed", details=domain.cited("二"))
-        v = S.version_on(s, d)
+        v = pension_standards.version_on(s, d)
 
     def units() -> list[int]:
         with uow() as s:
@@ -110,19 +110,19 @@ def payroll(month: str, *, width: int = DEFAULT_WIDTH, uow=None, on_progress=Non
     def process(session: Session, chunk: list[int], ctx) -> dict:
         lo = chunk[0]
         p = {"m": m, "v": v, "lo": lo, "hi": lo + width, "rid": ctx.run_id}
-        sums = _insert_returning(session, """
+        sums = _insert_returning(session, f"""
             INSERT INTO rp_lines (participant_id, district, kind, month, version, months, amount_fen, status, bank,
                                   attempts, run_id)
-            SELECT p.id, p.district, 'pension', :m, :v, 1, sm.amount_fen, 'due', p.bank, 0, :rid
+            SELECT p.id, p.district, 'pension', :m, :v, 1, sm.amount_fen, '{LineStatus.DUE}', p.bank, 0, :rid
             FROM rp_participants p JOIN rp_standard_months sm ON sm.version = :v AND sm.month = :m
-            WHERE p.id >= :lo AND p.id < :hi AND p.status = 'receiving' AND p.pension_from <= :m
+            WHERE p.id >= :lo AND p.id < :hi AND p.status = '{ParticipantStatus.RECEIVING}' AND p.pension_from <= :m
               AND NOT EXISTS (SELECT 1 FROM rp_lines x WHERE x.participant_id = p.id AND x.kind = 'pension'
                               AND x.month = :m AND x.participant_id >= :lo AND x.participant_id < :hi)""", p)
         _post(session, sums, ctx.key(lo), f"基础养老金 {label}", d, ctx.run_id, actor, "二")
         return {"lines": sum(n for n, _ in sums.values()), "amount_fen": sum(a for _, a in sums.values())}
 
     def finalize(session: Session, ctx, totals: dict) -> dict:
-        return {"month": label, "version": v, "standard": fen_to_yuan(S.standard(session, v, m) or 0),
+        return {"month": label, "version": v, "standard": fen_to_yuan(pension_standards.standard(session, v, m) or 0),
                 **_totals(session, ctx.run_id)}
 
     return execute_run("rp.payroll", label, units, process, uow=uow, chunk_size=1, business_date=d,
@@ -136,8 +136,8 @@ def topup(*, width: int = DEFAULT_WIDTH, uow=None, on_progress=None, actor: str 
 
     uow = uow or unit_of_work
     with uow() as s:
-        d = S.today(s)
-        v = S.version_on(s, d)
+        d = pension_standards.today(s)
+        v = pension_standards.version_on(s, d)
     cm = domain.month_index(d)
 
     def units() -> list[int]:
@@ -147,10 +147,11 @@ def topup(*, width: int = DEFAULT_WIDTH, uow=None, on_progress=None, actor: str 
     def process(session: Session, chunk: list[int], ctx) -> dict:
         lo = chunk[0]
         p = {"v": v, "lo": lo, "hi": lo + width, "rid": ctx.run_id, "cm": cm}
-        sums = _insert_returning(session, """
+        sums = _insert_returning(session, f"""
             INSERT INTO rp_lines (participant_id, district, kind, month, version, months, amount_fen, status, bank,
                                   attempts, run_id)
-            SELECT p.id, p.district, 'topup', :cm, :v, COUNT(*), SUM(nw.amount_fen - od.amount_fen), 'due', p.bank, 0,
+            SELECT p.id, p.district, 'topup', :cm, :v, COUNT(*), SUM(nw.amount_fen - od.amount_fen), '{LineStatus.DUE}',
+                   p.bank, 0,
                    :rid
             FROM rp_participants p
             JOIN rp_lines l ON l.participant_id = p.id AND l.kind = 'pension'
@@ -159,7 +160,7 @@ def topup(*, width: int = DEFAULT_WIDTH, uow=None, on_progress=None, actor: str 
               AND od.version = CASE WHEN l.version > p.settled_version THEN l.version ELSE p.settled_version END
             WHERE p.id >= :lo AND p.id < :hi AND l.participant_id >= :lo AND l.participant_id < :hi
               AND p.settled_version < :v AND l.version < :v
-              AND l.status <> 'cancelled' AND (p.death_month IS NULL OR l.month <= p.death_month)
+              AND l.status <> '{LineStatus.CANCELLED}' AND (p.death_month IS NULL OR l.month <= p.death_month)
               AND nw.amount_fen > od.amount_fen
             GROUP BY p.id, p.district, p.bank""", p)
         session.execute(text("UPDATE rp_participants SET settled_version = :v WHERE id >= :lo AND id < :hi "

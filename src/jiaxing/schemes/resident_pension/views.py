@@ -7,12 +7,13 @@ from sqlalchemy.orm import Session
 
 from gazette.ledger.money import fen_to_yuan
 from jiaxing.schemes.resident_pension import domain
-from jiaxing.schemes.resident_pension import standards as S
+from jiaxing.schemes.resident_pension import standards as pension_standards
 from jiaxing.schemes.resident_pension.bank import ref
-from jiaxing.schemes.resident_pension.models import Contribution
+from jiaxing.schemes.resident_pension.models import Contribution, LineStatus, ParticipantStatus
 from jiaxing.schemes.resident_pension.participants import get, snapshot
 
-STATUS_ZH = {"due": "待发", "sent": "已送银行", "paid": "已到账", "failed": "发放失败（下次重发）", "cancelled": "已撤销"}
+STATUS_ZH = {LineStatus.DUE: "待发", LineStatus.SENT: "已送银行", LineStatus.PAID: "已到账",
+             LineStatus.FAILED: "发放失败（下次重发）", LineStatus.CANCELLED: "已撤销"}
 
 
 def _balance(session: Session, code: str) -> int:
@@ -40,18 +41,18 @@ def statement(session: Session, person_id: str) -> dict:
     recoveries = [{"month": domain.month_label(r[0]), "amount": fen_to_yuan(r[1]), "status": r[2], "reason": r[3]}
                   for r in session.execute(text("SELECT month, amount_fen, status, reason FROM rp_recoveries "
                                                 "WHERE participant_id = :p ORDER BY month"), {"p": p.id})]
-    d = S.today(session)
+    d = pension_standards.today(session)
     nxt = None
-    if p.status == "receiving":
+    if p.status == ParticipantStatus.RECEIVING:
         last = max((r[2] for r in lines if r[1] == "pension"), default=None)
         m = max(domain.month_index(d) if last is None else last + 1, p.pension_from or 0)
-        v = S.version_on(session, d)
-        amount = S.standard(session, v, m)
+        v = pension_standards.version_on(session, d)
+        amount = pension_standards.standard(session, v, m)
         if amount:
             nxt = {"month": domain.month_label(m), "amount": fen_to_yuan(amount), "clause": domain.clause("二")}
-    received = sum(r[5] for r in lines if r[6] != "cancelled")
+    received = sum(r[5] for r in lines if r[6] != LineStatus.CANCELLED)
     return {"participant": snapshot(p), "business_date": d.isoformat(), "pensions": pensions, "topups": topups,
-            "topup_total": fen_to_yuan(sum(r[5] for r in lines if r[1] == "topup" and r[6] != "cancelled")),
+            "topup_total": fen_to_yuan(sum(r[5] for r in lines if r[1] == "topup" and r[6] != LineStatus.CANCELLED)),
             "granted_total": fen_to_yuan(received), "contributions": contributions,
             "personal_account": fen_to_yuan(_balance(session, f"personal:{p.person_id}")),
             "subsidy_account": fen_to_yuan(_balance(session, f"subsidy:{p.person_id}")),
@@ -71,13 +72,13 @@ def dashboard(session: Session, district: str | None = None, months: int = 12) -
         cell = table.setdefault((label, dist), {"month": label, "district": dist, "people": 0, "pension": 0, "topup": 0,
                                                 "paid": 0, "failed": 0, "pending": 0, "cancelled": 0})
         amount = int(amount)
-        if status == "cancelled":
+        if status == LineStatus.CANCELLED:
             cell["cancelled"] += amount
             continue
         cell[kind] += amount
         if kind == "pension":
             cell["people"] += int(n)
-        cell["paid" if status == "paid" else "failed" if status == "failed" else "pending"] += amount
+        cell["paid" if status == LineStatus.PAID else "failed" if status == LineStatus.FAILED else "pending"] += amount
     recent = sorted({k[0] for k in table}, reverse=True)[:months]
     out = [dict(v, **{k: fen_to_yuan(v[k]) for k in ("pension", "topup", "paid", "failed", "pending", "cancelled")},
                 pension_fen=v["pension"], topup_fen=v["topup"])
@@ -85,12 +86,12 @@ def dashboard(session: Session, district: str | None = None, months: int = 12) -
     status = dict(session.execute(text(f"SELECT status, COUNT(*) FROM rp_participants {where} GROUP BY status"),
                                   {"d": district}).all())
     return {"district": district, "rows": out, "participants": {k: int(v) for k, v in status.items()},
-            "business_date": S.today(session).isoformat(), "standards": standards(session)}
+            "business_date": pension_standards.today(session).isoformat(), "standards": standards(session)}
 
 
 def standards(session: Session) -> list[dict]:
     return [{"version": v.version, "effective_from": domain.month_label(v.effective_from), "amount": fen_to_yuan(v.amount_fen),
-             "published_on": v.published_on.isoformat(), "citation": v.citation} for v in S.versions(session)]
+             "published_on": v.published_on.isoformat(), "citation": v.citation} for v in pension_standards.versions(session)]
 
 
 def runs(session: Session, limit: int = 50) -> list[dict]:
