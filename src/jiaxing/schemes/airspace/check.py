@@ -25,6 +25,7 @@ import shapely
 from gazette.errors import InvalidInput
 from jiaxing.schemes.airspace.geometry import project, to_wgs84, within_circle
 from jiaxing.schemes.airspace.notices import OTHER, SHANGHAI, Notice, all_notices, check_kind
+from jiaxing.schemes.airspace.statuses import FlightStatus
 
 RANK = {"prohibited": 3, "unknown": 2, "permitted": 1}
 UTC = dt.UTC
@@ -79,7 +80,7 @@ def _notices(notices: Iterable[Notice] | None) -> list[Notice]:
 
 def _approved(flights: Sequence[dict], notice: Notice, lat: float, lon: float, at: dt.datetime) -> dict | None:
     for f in flights:
-        if f.get("status") != "approved" or f.get("notice_id") != notice.id:
+        if f.get("status") != FlightStatus.APPROVED or f.get("notice_id") != notice.id:
             continue
         if not (f["start"] <= at <= f["end"]):
             continue

@@ -12,6 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
+from jiaxing.schemes.airspace.statuses import FlightStatus
+
 app = typer.Typer(help="临时空域管控（嘉政发〔2022〕17号）。Temporary airspace control: check, registry, flights.",
                   no_args_is_help=True)
 devices_app = typer.Typer(help="设备登记与封存（三）。Device registry and sealing.", no_args_is_help=True)
@@ -248,7 +250,7 @@ def flight_decide(flight_id: int, basis: Annotated[str, typer.Option(help="the l
 
     r = _run(commands.DecideFlight(idempotency_key=_key(key), actor=ACTOR, flight_id=flight_id, approve=approve, basis=basis,
                                    department=department))
-    _emit(r, as_json, f"飞行 {r['id']}: {'已批准 approved' if r['status'] == 'approved' else '不予批准 refused'}")
+    _emit(r, as_json, f"飞行 {r['id']}: {'已批准 approved' if r['status'] == FlightStatus.APPROVED else '不予批准 refused'}")
 
 
 @flights_app.command("list")

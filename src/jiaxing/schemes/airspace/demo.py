@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from gazette.validate import example_enterprise_id, example_person_id
+from jiaxing.schemes.airspace.statuses import FlightStatus, ViolationStatus
 
 PASSWORD = "gazette-demo"
 OWNER_ID = example_person_id(16, region="330481", born="19880808")  # the `drone-owner` user (海宁市)
@@ -64,7 +65,7 @@ def demo() -> dict[str, Any]:
     approved = run(commands.ApplyFlight(idempotency_key="demo-as-fl-1", actor="demo", notice_id=NOTICE, device_id=tv["id"],
                                         purpose="broadcast", pilot="李航（演示）", start="2022-09-12T09:00+08:00",
                                         end="2022-09-12T12:00+08:00", lat=SPOT[0], lon=SPOT[1], radius_m=300))
-    if approved["status"] == "applied":
+    if approved["status"] == FlightStatus.APPLIED:
         run(commands.DecideFlight(idempotency_key="demo-as-dec-1", actor="demo", flight_id=approved["id"], approve=True,
                                   basis="观潮节现场指挥部空域使用批复（演示）", department="海宁市公安局"))
     pending = run(commands.ApplyFlight(idempotency_key="demo-as-fl-2", actor="demo", notice_id=NOTICE, device_id=mine["id"],
@@ -77,7 +78,7 @@ def demo() -> dict[str, Any]:
     violation = run(commands.RecordViolation(idempotency_key="demo-as-vio-1", actor="demo", notice_id=NOTICE,
                                              at="2022-09-11T16:20+08:00", lat=30.3870, lon=120.5800, object_kind="sky_lantern",
                                              source="report", description="群众举报：海塘边施放孔明灯（演示）"))
-    if violation["status"] == "recorded":
+    if violation["status"] == ViolationStatus.RECORDED:
         run(commands.HandOverViolation(idempotency_key="demo-as-hand-1", actor="demo", violation_id=violation["id"],
                                        department="海宁市公安局", note="依法处理（演示）"))
     return {"users_created": created, "devices": 3, "approved_flight": approved["id"],

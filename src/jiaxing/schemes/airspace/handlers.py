@@ -17,6 +17,7 @@ from jiaxing.schemes.airspace import commands, queries
 from jiaxing.schemes.airspace.check import check_coords, check_point, parse_time
 from jiaxing.schemes.airspace.models import Device, Flight, Owner, SealEvent, Violation
 from jiaxing.schemes.airspace.notices import SHANGHAI, all_notices, check_kind, get_notice, not_found
+from jiaxing.schemes.airspace.statuses import DeviceStatus, FlightStatus, ViolationStatus
 
 MAX_RADIUS_M = 20_000
 
@@ -94,7 +95,7 @@ def register_device(ctx: Context, cmd: commands.RegisterDevice) -> dict[str, Any
     elif owner.kind != cmd.owner_kind:
         raise InvalidInput("所有人类型与已登记的不一致", "owner_kind differs from the registered owner", field="owner_kind",
                            code="invalid_owner_kind")
-    d = Device(owner_id=owner.id, kind=kind, model=model, serial=serial, status="submitted", sealed=False,
+    d = Device(owner_id=owner.id, kind=kind, model=model, serial=serial, status=DeviceStatus.SUBMITTED, sealed=False,
                co_registrars=[], submitted_by=ctx.actor, created_at=t)
     try:
         with s.begin_nested():  # a savepoint: a lost race leaves the transaction usable for the rollback
@@ -109,7 +110,7 @@ def register_device(ctx: Context, cmd: commands.RegisterDevice) -> dict[str, Any
 
 
 def _register(d: Device, actor: str, unit: str | None, co: list[str], t) -> None:
-    d.status = "registered"
+    d.status = DeviceStatus.REGISTERED
     d.registration_no = f"JXKY-{d.id:06d}"
     d.registered_by = actor
     d.registrar_unit = unit or "公安机关"
@@ -122,7 +123,7 @@ def confirm_registration(ctx: Context, cmd: commands.ConfirmRegistration) -> dic
     s = ctx.session
     co = _co_registrars(cmd.co_registrars)
     d = _device(s, cmd.device_id)
-    if d.status == "registered":
+    if d.status == DeviceStatus.REGISTERED:
         raise Conflict(f"设备已登记（{d.registration_no}）", f"the device is already registered ({d.registration_no})",
                        field="device_id", code="already_registered")
     before = queries.device_json(d)
@@ -211,7 +212,7 @@ def apply_flight(ctx: Context, cmd: commands.ApplyFlight) -> dict[str, Any]:
         raise not_found("设备", "device", str(cmd.device_id), field="device_id")  # someone else's device: as if absent
     f = Flight(notice_id=notice.id, device_id=d.id, purpose=purpose, purpose_detail=detail, pilot=pilot,
                start=start.astimezone(SHANGHAI), end=end.astimezone(SHANGHAI), lat=lat, lon=lon,
-               radius_m=float(cmd.radius_m), status="applied", applied_by=ctx.actor, applied_at=now())
+               radius_m=float(cmd.radius_m), status=FlightStatus.APPLIED, applied_by=ctx.actor, applied_at=now())
     s.add(f)
     s.flush()
     out = queries.flight_json(f, d)
@@ -226,18 +227,18 @@ def decide_flight(ctx: Context, cmd: commands.DecideFlight) -> dict[str, Any]:
     f = s.scalar(select(Flight).where(Flight.id == cmd.flight_id).with_for_update())
     if f is None:
         raise not_found("飞行申请", "flight application", str(cmd.flight_id), field="flight_id")
-    if f.status != "applied":
+    if f.status != FlightStatus.APPLIED:
         raise Conflict("该申请已有决定", "the application is already decided", field="flight_id", code="already_decided")
     d = _device(s, f.device_id)  # lock the device: a seal racing an approval waits for it
     if cmd.approve:
         if d.sealed:
             raise Conflict("设备已被临时封存，不能批准飞行（嘉政发〔2022〕17号 三）",
                            "the device is sealed: a flight cannot be approved", field="device_id", code="device_sealed")
-        if d.status != "registered":
+        if d.status != DeviceStatus.REGISTERED:
             raise Conflict("设备尚未经公安机关登记，不能批准飞行", "the device is not registered by the police yet",
                            field="device_id", code="device_not_registered")
     before = queries.flight_json(f, d)
-    f.status = "approved" if cmd.approve else "refused"
+    f.status = FlightStatus.APPROVED if cmd.approve else FlightStatus.REFUSED
     f.basis, f.department, f.decided_by, f.decided_at = basis, department, ctx.actor, now()
     s.flush()
     after = queries.flight_json(f, d)
@@ -272,8 +273,8 @@ def record_violation(ctx: Context, cmd: commands.RecordViolation) -> dict[str, A
     v = Violation(notice_id=notice.id, clause=res["clause"], observed_at=at.astimezone(SHANGHAI), lat=res["lat"],
                   lon=res["lon"], distance_m=res["distance_m"], object_kind=kind, source=cmd.source,
                   description=description, device_id=device.id if device else None,
-                  owner_id=owner.id if owner else None, status="recorded",
-                  history=history + [{"status": "recorded", "by": ctx.actor, "at": now().isoformat(),
+                  owner_id=owner.id if owner else None, status=ViolationStatus.RECORDED,
+                  history=history + [{"status": ViolationStatus.RECORDED, "by": ctx.actor, "at": now().isoformat(),
                                       "outcome": res["outcome"]}], recorded_by=ctx.actor, recorded_at=now())
     s.add(v)
     s.flush()
@@ -295,11 +296,11 @@ def hand_over_violation(ctx: Context, cmd: commands.HandOverViolation) -> dict[s
     department = _text(cmd.department, "department", 200)
     note = _text(cmd.note, "note", 2000) if cmd.note else None
     v = _violation(s, cmd.violation_id)
-    if v.status == "closed":
+    if v.status == ViolationStatus.CLOSED:
         raise Conflict("违规记录已办结", "the violation is closed", field="violation_id", code="violation_closed")
     before = queries.violation_json(v)
-    v.status, v.department = "handed_over", department
-    v.history = [*v.history, {"status": "handed_over", "department": department, "note": note, "by": ctx.actor,
+    v.status, v.department = ViolationStatus.HANDED_OVER, department
+    v.history = [*v.history, {"status": ViolationStatus.HANDED_OVER, "department": department, "note": note, "by": ctx.actor,
                               "at": now().isoformat()}]
     s.flush()
     after = queries.violation_json(v)
@@ -312,11 +313,11 @@ def close_violation(ctx: Context, cmd: commands.CloseViolation) -> dict[str, Any
     s = ctx.session
     note = _text(cmd.note, "note", 2000)
     v = _violation(s, cmd.violation_id)
-    if v.status == "closed":
+    if v.status == ViolationStatus.CLOSED:
         raise Conflict("违规记录已办结", "the violation is closed", field="violation_id", code="violation_closed")
     before = queries.violation_json(v)
-    v.status = "closed"
-    v.history = [*v.history, {"status": "closed", "note": note, "by": ctx.actor, "at": now().isoformat()}]
+    v.status = ViolationStatus.CLOSED
+    v.history = [*v.history, {"status": ViolationStatus.CLOSED, "note": note, "by": ctx.actor, "at": now().isoformat()}]
     s.flush()
     after = queries.violation_json(v)
     ctx.audit("airspace.close_violation", "airspace_violation", v.id, before=before, after=after)

@@ -7,6 +7,7 @@ Timestamps are stored timezone-aware (PostgreSQL) or as Beijing wall time (SQLit
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -22,8 +23,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gazette.store.base import Base, BigId
+from jiaxing.schemes.airspace.statuses import DeviceStatus, FlightStatus, ViolationStatus
 
 TS = DateTime(timezone=True)
+
+
+def _status_in(words: type[StrEnum]) -> str:
+    # the CHECK text is spelled exactly as migration 0013 created it, so no migration follows
+    return "status IN (" + ", ".join(f"'{word}'" for word in words) + ")"
 
 
 class Owner(Base):
@@ -60,7 +67,7 @@ class Device(Base):
     registered_at: Mapped[dt.datetime | None] = mapped_column(TS, nullable=True)
     __table_args__ = (UniqueConstraint("serial", name="uq_airspace_devices_serial"),
                       UniqueConstraint("registration_no", name="uq_airspace_devices_registration_no"),
-                      CheckConstraint("status IN ('submitted', 'registered')", name="status_known"),
+                      CheckConstraint(_status_in(DeviceStatus), name="status_known"),
                       Index("ix_airspace_devices_owner_id", "owner_id"))
 
 
@@ -104,7 +111,7 @@ class Flight(Base):
     basis: Mapped[str | None] = mapped_column(Text, nullable=True)
     applied_at: Mapped[dt.datetime] = mapped_column(TS)
     decided_at: Mapped[dt.datetime | None] = mapped_column(TS, nullable=True)
-    __table_args__ = (CheckConstraint("status IN ('applied', 'approved', 'refused')", name="status_known"),
+    __table_args__ = (CheckConstraint(_status_in(FlightStatus), name="status_known"),
                       CheckConstraint('"end" >= start', name="window_ordered"),
                       Index("ix_airspace_flights_device_id", "device_id"))
 
@@ -130,5 +137,5 @@ class Violation(Base):
     history: Mapped[list] = mapped_column(JSON, default=list)
     recorded_by: Mapped[str] = mapped_column(String(100))
     recorded_at: Mapped[dt.datetime] = mapped_column(TS)
-    __table_args__ = (CheckConstraint("status IN ('recorded', 'handed_over', 'closed')", name="status_known"),
+    __table_args__ = (CheckConstraint(_status_in(ViolationStatus), name="status_known"),
                       CheckConstraint("source IN ('report', 'check')", name="source_known"))

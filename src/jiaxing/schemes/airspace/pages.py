@@ -22,6 +22,7 @@ from jiaxing.schemes.airspace import commands, handlers, queries
 from jiaxing.schemes.airspace.api import owner_identity
 from jiaxing.schemes.airspace.check import check_point
 from jiaxing.schemes.airspace.notices import all_notices, get_notice, known_kinds
+from jiaxing.schemes.airspace.statuses import DeviceStatus, FlightStatus, ViolationStatus
 from jiaxing.schemes.airspace.svgmap import render
 from jiaxing.web.self_service import csrf, error_view, form_key, new_key, require, see_other
 
@@ -31,9 +32,11 @@ OWNER_ROLES = (Role.citizen, Role.enterprise)
 REGISTRY_ROLES = (Role.registrar, Role.auditor, Role.city_admin)
 APPROVAL_ROLES = (Role.approver, Role.auditor, Role.city_admin)
 OUTCOME = {"prohibited": "禁止飞行 Prohibited", "permitted": "允许 Permitted", "unknown": "无法确定 Unknown"}
-DEVICE_STATUS = {"submitted": "待公安登记 Awaiting registration", "registered": "已登记 Registered"}
-FLIGHT_STATUS = {"applied": "待审批 Pending", "approved": "已批准 Approved", "refused": "不予批准 Refused"}
-VIOLATION_STATUS = {"recorded": "已记录 Recorded", "handed_over": "已移交 Handed over", "closed": "已办结 Closed"}
+DEVICE_STATUS = {DeviceStatus.SUBMITTED: "待公安登记 Awaiting registration", DeviceStatus.REGISTERED: "已登记 Registered"}
+FLIGHT_STATUS = {FlightStatus.APPLIED: "待审批 Pending", FlightStatus.APPROVED: "已批准 Approved",
+                 FlightStatus.REFUSED: "不予批准 Refused"}
+VIOLATION_STATUS = {ViolationStatus.RECORDED: "已记录 Recorded", ViolationStatus.HANDED_OVER: "已移交 Handed over",
+                    ViolationStatus.CLOSED: "已办结 Closed"}
 SEAL_MODE = {"requested": "要求封存 Owner asked to seal", "direct": "直接封存 Sealed by the officer"}
 
 
@@ -92,7 +95,7 @@ def map_page(request: Request):
         except GazetteError as exc:
             error = exc
     with unit_of_work() as s:
-        approved = queries.list_flights(s, status="approved", notice_id=notice.id)
+        approved = queries.list_flights(s, status=FlightStatus.APPROVED, notice_id=notice.id)
     point = {**result, "lat": result["lat"], "lon": result["lon"]} if result else None
     svg = render(notice, approved, point)
     return _render(request, "airspace_map.html", {"notice": notice, "svg": svg, "approved": approved,
@@ -258,8 +261,8 @@ async def registry_close(request: Request, violation_id: RowId):
 
 def _approvals_ctx(p: Principal) -> dict[str, Any]:
     with unit_of_work() as s:
-        pending = queries.list_flights(s, status="applied")
-        decided = [f for f in queries.list_flights(s) if f["status"] != "applied"][:50]
+        pending = queries.list_flights(s, status=FlightStatus.APPLIED)
+        decided = [f for f in queries.list_flights(s) if f["status"] != FlightStatus.APPLIED][:50]
     for f in pending:
         f["key"] = new_key(p, f"asdecide{f['id']}")
     return {"who": p, "pending": pending, "decided": decided, "can_write": not p.read_only}

@@ -11,10 +11,10 @@ from gazette.errors import InvalidInput
 from gazette.ledger.clock import as_shanghai
 from jiaxing.schemes.airspace.models import Device, Flight, Owner, SealEvent, Violation
 from jiaxing.schemes.airspace.notices import not_found
+from jiaxing.schemes.airspace.statuses import DeviceStatus, FlightStatus, ViolationStatus
 
 LIMIT = 500
-STATUSES = {"device": ("submitted", "registered"), "flight": ("applied", "approved", "refused"),
-            "violation": ("recorded", "handed_over", "closed")}
+STATUSES = {"device": tuple(DeviceStatus), "flight": tuple(FlightStatus), "violation": tuple(ViolationStatus)}
 
 
 def _status(kind: str, value: str | None) -> str | None:
@@ -90,7 +90,7 @@ def approved_flights(s: Session, device: Device | None) -> list[dict[str, Any]]:
     sealing overrides an approval given before it."""
     if device is None or device.sealed:
         return []
-    rows = s.scalars(select(Flight).where(Flight.device_id == device.id, Flight.status == "approved"))
+    rows = s.scalars(select(Flight).where(Flight.device_id == device.id, Flight.status == FlightStatus.APPROVED))
     return [{"id": f.id, "notice_id": f.notice_id, "status": f.status, "start": as_shanghai(f.start),
              "end": as_shanghai(f.end), "lat": f.lat, "lon": f.lon, "radius_m": f.radius_m} for f in rows]
 
