@@ -61,6 +61,19 @@ def record(
     return session.execute(stmt).scalar_one()
 
 
+def record_many(session: Session, records: list[dict[str, Any]]) -> int:
+    """Append many audit records in one multi-row INSERT (batch runs); each record has the keywords of
+    :func:`record`. Returns how many were written."""
+    if not records:
+        return 0
+    at = clock.now()
+    session.execute(insert(AuditLogRow), [
+        {"at": at, "actor": r.get("actor") or "system", "action": r["action"], "entity_type": r["entity_type"],
+         "entity_id": str(r["entity_id"]), "before": jsonable(r.get("before")), "after": jsonable(r.get("after")),
+         "business_date": r.get("business_date")} for r in records])
+    return len(records)
+
+
 def history(
     session: Session,
     entity_type: str | None = None,

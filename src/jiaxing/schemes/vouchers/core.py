@@ -17,6 +17,7 @@ from gazette.errors import GazetteError
 from gazette.ledger import Ledger, audit
 from gazette.ledger import clock as ledger_clock
 from gazette.ledger.money import fen_to_yuan
+from gazette.ledger.postings import EntryRequest, credit, debit
 from jiaxing.schemes.vouchers import errors as E
 from jiaxing.schemes.vouchers.models import LIVE_VOUCHER, Programme, Voucher
 from jiaxing.schemes.vouchers.programmes import BOOK, DISTRICTS, SPECS, account_codes
@@ -118,8 +119,34 @@ def release(session: Session, v: Voucher, status: str, action: str, memo: str, a
     return {**voucher_json(v), "status": status, "reason": reason, "entry_id": e.id}
 
 
+def expire_claimed(session: Session, voucher_ids: list[int], actor: str, run_id: int | None = None) -> int:
+    """One unit of the expiry run, set-based: the vouchers of ``voucher_ids`` still ``claimed`` become
+    ``expired`` in one UPDATE, and each one's reserve returns to its pool (借 pool / 贷 issued) as its own
+    entry keyed ``voucher:<id>:expired`` — posted together (:meth:`Ledger.post_many`) with one audit
+    record per voucher in one INSERT: the statements sent do not grow with the vouchers expired."""
+    if not voucher_ids:
+        return 0
+    expired = sorted(session.execute(
+        update(V).where(V.c.id.in_(voucher_ids), V.c.status == "claimed")
+        .values(status="expired", reason="expired", updated_at=now())
+        .returning(V.c.id, V.c.programme, V.c.district, V.c.reserved_fen, V.c.clause)).all())
+    entries = []
+    for voucher_id, code, district, reserved_fen, clause in expired:
+        accounts = account_codes(code, district)
+        entries.append(EntryRequest(key=f"voucher:{voucher_id}:expired", description=EXPIRY_MEMO,
+                                    lines=[debit(accounts["pool"], reserved_fen), credit(accounts["issued"], reserved_fen)],
+                                    data={"clause": clause, "voucher": voucher_id}))
+    ledger(actor).post_many(session, entries, actor=actor, run_id=run_id)
+    audit.record_many(session, [
+        {"actor": actor, "action": "voucher.expired", "entity_type": "voucher", "entity_id": voucher_id,
+         "before": {"status": "claimed"}, "after": {"status": "expired", "returned_fen": reserved_fen, "reason": "expired"}}
+        for voucher_id, _, _, reserved_fen, _ in expired])
+    return len(expired)
+
+
 #: Memos of the citizen entries (the ledger's description of each), written once.
 CLAIM_MEMO = "领取{name}"
 REDEEM_MEMO = "核销{name}"
 CANCEL_MEMO = "退还未使用消费券"
 REFUND_MEMO = "退货退回消费券资金"
+EXPIRY_MEMO = "消费券过期回收"

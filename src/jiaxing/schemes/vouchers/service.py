@@ -203,15 +203,7 @@ def expire(*, on: dt.date | None = None, uow=None, chunk_size: int = 500, actor:
         return list(rows)
 
     def process(session: Session, chunk: list[int], ctx) -> dict[str, int]:
-        n = 0
-        for vid in chunk:
-            v = session.execute(select(Voucher).where(Voucher.id == vid).with_for_update()
-                                .execution_options(populate_existing=True)).scalar_one()
-            if v.status != "claimed":
-                continue
-            core.release(session, v, "expired", "voucher.expired", "消费券过期回收", actor, "expired", run_id=ctx.run_id)
-            n += 1
-        return {"expired": n}
+        return {"expired": core.expire_claimed(session, chunk, actor, run_id=ctx.run_id)}
 
     def finalize(session: Session, ctx, totals):
         n = session.execute(select(func.count()).select_from(Voucher).where(
