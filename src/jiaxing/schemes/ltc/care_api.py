@@ -24,6 +24,7 @@ from gazette.auth.principal import Principal
 from gazette.auth.principal import Role as R
 from gazette.errors import Forbidden, NotFound
 from gazette.store.db import unit_of_work
+from jiaxing.schemes.ltc.care import service as care_service
 
 router = APIRouter(prefix="/care")
 
@@ -77,6 +78,15 @@ class DayBody(BaseModel):
 class DecisionBody(BaseModel):
     decision: str = Field(max_length=10, description="confirm | dismiss")
     note: str = Field("", max_length=500)
+
+
+class CorrectionBody(BaseModel):
+    provider: str = Field(max_length=40, description="provider code")
+    month: str = Field(max_length=7, description="the care month of the paid claim, YYYY-MM")
+    amount: str = Field(max_length=20, description="yuan; positive: owed to the provider, negative: recovered",
+                        examples=["-120.50"])
+    reason: str = Field(max_length=500)
+    clause: str = Field(max_length=100, examples=["嘉政发〔2022〕21号#一.（二）"])
 
 
 class RatingBody(BaseModel):
@@ -195,6 +205,12 @@ def decide(finding_id: RowId, body: DecisionBody, key: str = REQUIRED_KEY, p: Pr
 
     return service.decide({**body.model_dump(), "finding_id": finding_id}, key=key, actor=p.username,
                           district=_district(p))
+
+
+@router.post("/corrections", status_code=201,
+             summary="Correct a paid claim: a new ledger entry, paid or recovered by the next payment (D-LTC-C3)")
+def correct(body: CorrectionBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict:
+    return care_service.correct(body.model_dump(), key=key, actor=p.username, district=_district(p))
 
 
 @router.get("/statements/{person_id}", summary="A person's statement: cost, limit, fund, own share")

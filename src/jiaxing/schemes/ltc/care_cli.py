@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from jiaxing.schemes.ltc.care import service as care_service
+
 Json = Annotated[bool, typer.Option("--json", help="print JSON")]
 Actor = Annotated[str, typer.Option("--actor", help="who acts (recorded in the audit log)")]
 Key = Annotated[str, typer.Option("--key", help="idempotency key: a repeat returns the first result")]
@@ -27,6 +29,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(visits_app, name="visits")
     app.add_typer(settle_app, name="settle")
     app.add_typer(screen_app, name="screen")
+    app.command("correct")(correct)
 
 
 def _out(data, as_json: bool) -> None:
@@ -169,6 +172,19 @@ def settle_pay(month: Month, as_json: Json = False, actor: Actor = "operator") -
     from jiaxing.schemes.ltc.care import settlement
 
     _out(_run_summary(settlement.pay(V.month(month), actor=actor)), as_json)
+
+
+def correct(provider: Annotated[str, typer.Argument(help="provider code")], month: Month,
+            amount: Annotated[str, typer.Argument(help="yuan: positive owed to the provider, negative recovered")],
+            reason: Annotated[str, typer.Option("--reason")],
+            clause: Annotated[str, typer.Option("--clause", help="the clause cited, e.g. 嘉政发〔2022〕21号#一.（二）")],
+            key: Annotated[str, typer.Option("--key", help="idempotency key (required: a repeat returns the first "
+                                                          "result)")],
+            district: Annotated[str, typer.Option("--district", help="the officer's district")] = "",
+            actor: Actor = "officer", as_json: Json = False) -> None:
+    """更正已支付的结算单：新记一笔，下次支付时补付或追回。Correct a paid claim (a new entry, D-LTC-C3)."""
+    _out(care_service.correct({"provider": provider, "month": month, "amount": amount, "reason": reason,
+                          "clause": clause}, key=key, actor=actor, district=district or None), as_json)
 
 
 @settle_app.command("statement")

@@ -90,6 +90,7 @@ class Books:
         self.deduction_rules: dict[tuple[str, str, str], str] = {}
         self.claims: dict[tuple[int, str], dict] = {}
         self.balances: dict[str, int] = defaultdict(int)
+        self.corrections: list[dict] = []  # provider_id, care_month, amount, paid_in
         self.by_pm: dict[tuple[str, str], list[dict]] = defaultdict(list)
         for v in w.visits:
             self.by_pm[(v["month"], v["person_id"])].append(v)
@@ -149,6 +150,9 @@ class Books:
         for (prov, m), c in self.claims.items():
             if c["status"] == "payable" and m <= month:
                 due[prov] += c["net"]
+        for corr in self.corrections:
+            if corr["paid_in"] is None:
+                due[corr["provider_id"]] += corr["amount"]
         for prov, amt in due.items():
             if amt > 0:
                 self.balances[f"payable:P{prov}"] -= amt
@@ -156,6 +160,23 @@ class Books:
                 for (p2, m), c in self.claims.items():
                     if p2 == prov and c["status"] == "payable" and m <= month:
                         c["status"] = "paid"
+                for corr in self.corrections:
+                    if corr["provider_id"] == prov and corr["paid_in"] is None:
+                        corr["paid_in"] = month
+
+    def paid_claims(self) -> dict[tuple[int, str], int]:
+        """Each paid claim → what it has paid, net of the corrections of it so far."""
+        out = {key: c["net"] for key, c in self.claims.items() if c["status"] == "paid"}
+        for corr in self.corrections:
+            out[(corr["provider_id"], corr["care_month"])] += corr["amount"]
+        return out
+
+    def correct(self, provider_id: int, care_month: str, amount: int) -> None:
+        """A correction of a paid claim: its own entry at once, paid or netted by the next payment (D-LTC-C3)."""
+        self.corrections.append({"provider_id": provider_id, "care_month": care_month, "amount": amount,
+                                 "paid_in": None})
+        self.balances["fund_expense"] += amount
+        self.balances[f"payable:P{provider_id}"] += amount
 
     def screen(self, month: str, found: set[tuple[int, str]]) -> None:
         vis = {v["id"]: v for v in self.w.by_month.get(month, [])}

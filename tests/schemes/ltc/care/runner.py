@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.ltc.care import settlement as ST
 from jiaxing.schemes.ltc.care import violations as VI
+from jiaxing.schemes.ltc.care.commands import CorrectPaidClaim
+from jiaxing.schemes.ltc.care.params import BENEFIT_CLAUSE
 
 from . import loader, reference
-from .simulation import decide, months
+from .simulation import corrections, decide, months
 
 
 def start(w) -> reference.Books:
@@ -35,6 +38,12 @@ def month(w, ref: reference.Books, m: str, known: dict, before_settle=None) -> s
     ref.settle(m)
     ST.pay(m)
     ref.pay(m)
+    for corr in corrections(w, m, ref.paid_claims()):
+        provider = w.providers[corr["provider_id"] - 1]
+        execute(CorrectPaidClaim(idempotency_key=corr["key"], actor="sim-officer", provider_code=provider["code"],
+                                 month=corr["care_month"], amount_fen=corr["amount"], reason="模拟复核更正",
+                                 clause=BENEFIT_CLAUSE, district=provider["district"]))
+        ref.correct(corr["provider_id"], corr["care_month"], corr["amount"])
     VI.screen(m)
     expected = reference.findings(w, m, known["stays"], known["deaths"])
     ref.screen(m, expected)
@@ -83,12 +92,16 @@ def books() -> dict:
         entries = s.execute(text("SELECT COUNT(*) FROM ledger_entries WHERE book_code = 'ltc_care'")).scalar_one()
         findings = {(int(v), r): st for v, r, st in s.execute(text(
             "SELECT visit_id, rule_id, status FROM ltc_findings"))}
+        fixes = sorted((int(p), m, int(a), paid) for p, m, a, paid in s.execute(text(
+            "SELECT provider_id, care_month, amount_fen, paid_in FROM ltc_corrections")))
     return {"lines": lines, "deductions": deds, "claims": claims, "balances": bal, "entries": int(entries),
-            "findings": findings}
+            "findings": findings, "corrections": fixes}
 
 
 def expected_books(ref: reference.Books) -> dict:
     return {"lines": ref.lines,
             "deductions": {k: (a, ref.deduction_rules[k]) for k, a in ref.deductions.items()},
             "claims": ref.claims, "balances": {k: v for k, v in ref.balances.items() if v},
-            "findings": dict(ref.status)}
+            "findings": dict(ref.status),
+            "corrections": sorted((c["provider_id"], c["care_month"], c["amount"], c["paid_in"])
+                                  for c in ref.corrections)}

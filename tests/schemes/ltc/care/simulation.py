@@ -205,6 +205,28 @@ def build(n_people: int, n_providers: int, first_month: str, n_months: int, *, s
     return w
 
 
+CORRECTIONS_PER_MONTH = 3
+
+
+def corrections(w: World, month: str, paid: dict[tuple[int, str], int]) -> list[dict]:
+    """The simulated officer's corrections after ``month``'s payment: a few paid claims (``paid``: (provider,
+    care month) → what the claim has paid so far, net of earlier corrections), alternately topped up and
+    partly recovered — never more than was paid, so each is accepted."""
+    rng = random.Random(f"{w.seed}:{month}")
+    chosen = rng.sample(sorted(paid), min(CORRECTIONS_PER_MONTH, len(paid)))
+    out = []
+    for n, (provider_id, care_month) in enumerate(chosen):
+        if n % 2 == 0:
+            amount = rng.randint(1, 50_000)
+        else:
+            amount = -(max(paid[(provider_id, care_month)], 0) * rng.randint(1, 40) // 100)
+            if amount == 0:  # nothing left to recover on this claim
+                continue
+        out.append({"provider_id": provider_id, "care_month": care_month, "amount": amount,
+                    "key": f"sim-correct:{month}:{n}"})
+    return out
+
+
 def decide(finding_visit: int, rule: str) -> str:
     """The simulated officer: confirms most findings, dismisses a deterministic quarter."""
     return "dismissed" if (finding_visit + int(rule[1:])) % 4 == 0 else "confirmed"

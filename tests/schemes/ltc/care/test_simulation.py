@@ -22,6 +22,7 @@ def _check(w, ref, months_run: int) -> dict:
     assert got["claims"] == want["claims"]
     assert got["balances"] == want["balances"]
     assert got["findings"] == want["findings"]
+    assert got["corrections"] == want["corrections"]
     found = set(got["findings"])
     missing = [p for p in w.planted if p not in found]
     assert not missing, missing[:10]
@@ -30,6 +31,9 @@ def _check(w, ref, months_run: int) -> dict:
     assert any(ln["cost"] > {"home": 150_000, "elderly_institution": 300_000,
                              "medical_institution": 240_000}[ln["care_type"]] for ln in got["lines"].values())
     assert got["deductions"], "confirmed findings must be deducted"
+    # corrections after payment of both signs, paid or netted by a later payment, and one still waiting
+    amounts = [(amount > 0, paid_in is not None) for _, _, amount, paid_in in got["corrections"]]
+    assert {(True, True), (False, True), (True, False)} <= set(amounts), amounts
     return got
 
 

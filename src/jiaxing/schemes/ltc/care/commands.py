@@ -85,3 +85,17 @@ class RateVisit(Command):
     person_id: str
     stars: int
     comment: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class CorrectPaidClaim(Command):
+    """An officer's correction of a provider's paid claim for ``month``: a new ledger entry beside the
+    paid one (never an edit), paid or recovered by the next payment run (D-LTC-C3)."""
+
+    scope: ClassVar[str] = "ltc.correction"
+    provider_code: str
+    month: str  # the care month of the paid claim, YYYY-MM
+    amount_fen: int  # positive: owed to the provider; negative: recovered from it
+    reason: str
+    clause: str
+    district: str | None = None  # the officer's district (None: city-wide)

@@ -9,18 +9,22 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from gazette.errors import Conflict, InvalidInput, NotFound
+from gazette.ledger import credit, debit
 from gazette.ledger._sql import bulk_insert
+from gazette.ledger.money import fen_to_yuan
 from gazette.schemes.handler import Context, handles
-from jiaxing.schemes.ltc.care import catalogue
+from jiaxing.schemes.ltc.care import catalogue, settlement
 from jiaxing.schemes.ltc.care import commands as C
 from jiaxing.schemes.ltc.care.models import (
     CARE_TYPES,
     Caregiver,
     CarePlan,
+    Claim,
+    Correction,
     Finding,
     Provider,
     Rating,
@@ -228,3 +232,48 @@ def rate_visit(ctx: Context, cmd: C.RateVisit) -> dict:
     s.flush()
     ctx.audit("ltc.visit.rated", "ltc_rating", r.id, after=cmd.body())
     return {"rating_id": r.id, "stars": r.stars}
+
+
+@handles(C.CorrectPaidClaim)
+def correct_paid_claim(ctx: Context, cmd: C.CorrectPaidClaim) -> dict:
+    """Record the correction and post it at once as its own entry: 借 fund_expense / 贷 payable:P<id> when
+    owed to the provider, the reverse when recovered; the next payment run pays or nets it (D-LTC-C3)."""
+    if cmd.amount_fen == 0:
+        raise InvalidInput("更正金额不能为 0", "a correction cannot be zero", field="amount", code="zero_correction")
+    s = ctx.session
+    provider = s.scalar(select(Provider).where(Provider.code == cmd.provider_code))
+    # another district's provider is answered as a missing one, as for findings
+    if provider is None or (cmd.district is not None and provider.district != cmd.district):
+        raise NotFound("定点护理机构", cmd.provider_code, field="provider", what_en="designated provider")
+    # the claim row is locked so that two recoveries of one claim cannot both pass the bound below
+    claim = s.scalar(select(Claim).where(Claim.provider_id == provider.id, Claim.month == cmd.month)
+                     .with_for_update())
+    if claim is None:
+        raise NotFound(f"{provider.code} 的结算单", cmd.month, field="month", what_en=f"claim of {provider.code}")
+    if claim.status != "paid":
+        raise Conflict(f"{provider.code} {cmd.month} 的结算单尚未支付：支付前的差错由结算本身处理",
+                       f"the claim of {provider.code} for {cmd.month} is not paid yet: only a paid claim is corrected",
+                       field="month", code="claim_not_paid")
+    earlier = s.scalar(select(func.coalesce(func.sum(Correction.amount_fen), 0))
+                       .where(Correction.provider_id == provider.id, Correction.care_month == cmd.month))
+    paid = claim.net_fen + int(earlier)
+    if cmd.amount_fen < 0 and -cmd.amount_fen > paid:
+        raise Conflict(f"追回金额 {fen_to_yuan(-cmd.amount_fen)} 元超过该结算单已支付的 {fen_to_yuan(paid)} 元",
+                       f"the recovery of {fen_to_yuan(-cmd.amount_fen)} yuan exceeds the {fen_to_yuan(paid)} yuan "
+                       f"paid on this claim", field="amount", code="recovery_exceeds_paid",
+                       details={"paid": fen_to_yuan(max(paid, 0)), "clause": cmd.clause})
+    correction = Correction(provider_id=provider.id, care_month=cmd.month, district=provider.district,
+                            amount_fen=cmd.amount_fen, reason=cmd.reason, clause=cmd.clause, recorded_by=ctx.actor)
+    s.add(correction)
+    s.flush()
+    payable, amount = f"payable:P{provider.id}", abs(cmd.amount_fen)
+    lines = ([debit("fund_expense", amount), credit(payable, amount)] if cmd.amount_fen > 0
+             else [debit(payable, amount), credit("fund_expense", amount)])
+    ctx.post(settlement.ledger(ctx.actor), lines, key=f"ltc.correct:{correction.id}",
+             description=f"结算更正 {provider.code} {cmd.month}：{cmd.reason}",
+             data={"clause": cmd.clause, "care_month": cmd.month, "correction": correction.id})
+    ctx.audit("ltc.claim.corrected", "ltc_correction", correction.id,
+              before={"claim": claim.id, "paid": fen_to_yuan(paid)}, after=cmd.body())
+    return {"correction_id": correction.id, "provider": provider.code, "month": cmd.month,
+            "amount": fen_to_yuan(cmd.amount_fen), "paid_after": fen_to_yuan(paid + cmd.amount_fen),
+            "clause": cmd.clause}

@@ -13,6 +13,7 @@
 * ``ltc_settlement_lines`` / ``ltc_deductions`` / ``ltc_claims`` — the monthly settlement
   (一.（二）) per beneficiary, the deductions of confirmed findings, the claim per (provider, month);
 * ``ltc_ratings`` — a beneficiary's stars for a visit (三.（二）.7).
+* ``ltc_corrections`` — manual corrections of paid claims, each its own ledger entry (migration 0019).
 
 Times of a visit are epoch seconds (integers: durations and overlaps compare exactly on both
 backends); ``day`` and ``month`` are the Asia/Shanghai calendar day and ``YYYY-MM``.
@@ -247,3 +248,23 @@ class Rating(Base):
     provider_id: Mapped[int] = mapped_column(BigInteger, index=True)
     stars: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class Correction(Base):
+    """A manual correction of a paid claim (migration 0019): a new entry beside the paid one, never an edit
+    of it. ``amount_fen`` is signed — positive is owed to the provider, negative is recovered from it;
+    ``paid_in`` is the payment run (month) that paid or netted it (D-LTC-C3)."""
+
+    __tablename__ = "ltc_corrections"
+    __table_args__ = (CheckConstraint("amount_fen <> 0", name="amount_not_zero"),
+                      Index("ix_ltc_corrections_provider", "provider_id", "care_month"))
+
+    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    provider_id: Mapped[int] = mapped_column(BigInteger)
+    care_month: Mapped[str] = mapped_column(String(7))
+    district: Mapped[str] = mapped_column(String(30))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text)
+    clause: Mapped[str] = mapped_column(String(100))
+    recorded_by: Mapped[str] = mapped_column(String(100))
+    paid_in: Mapped[str | None] = mapped_column(String(7), nullable=True)

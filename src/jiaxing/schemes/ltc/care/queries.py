@@ -54,12 +54,25 @@ def provider_view(s: Session, provider_id: int) -> dict:
                               "GROUP BY rule_id, status ORDER BY rule_id, status"), {"i": provider_id}).all()
     stars = s.execute(text("SELECT COUNT(*), AVG(stars * 1.0) FROM ltc_ratings WHERE provider_id = :i"),
                       {"i": provider_id}).one()
+    corrections = s.execute(text("SELECT id, care_month, amount_fen, reason, clause, recorded_by, paid_in "
+                                 "FROM ltc_corrections WHERE provider_id = :i ORDER BY id DESC"),
+                            {"i": provider_id}).all()
+    corrected = {}
+    for _, month, amount, *_ in corrections:
+        corrected[month] = corrected.get(month, 0) + int(amount)
     return {
         "provider": {"id": pr[0], "code": pr[1], "name": pr[2], "district": pr[3], "care_type_zh": P.CARE_TYPE_ZH[pr[4]],
                      "dementia_unit": bool(pr[5])},
         "claims": [{"month": m, "lines": int(n), "cost": _y(c), "fund": _y(f), "personal": _y(pe),
-                    "deductions": _y(d), "net": _y(ne), "status_zh": "已支付" if st == "paid" else "待支付"}
+                    "deductions": _y(d), "net": _y(ne), "status_zh": "已支付" if st == "paid" else "待支付",
+                    "corrections": _y(corrected.get(m, 0))}
                    for m, n, c, f, pe, d, ne, st in claims],
+        # each correction of a paid claim is its own entry, paid or recovered by the next payment (D-LTC-C3)
+        "corrections": [{"id": int(i), "month": m, "amount": _y(a), "reason": reason, "clause": clause,
+                         "recorded_by": by, "paid_in": paid_in,
+                         "status_zh": ("已补付" if a > 0 else "已追回") if paid_in else
+                                      ("待补付" if a > 0 else "待追回")}
+                        for i, m, a, reason, clause, by, paid_in in corrections],
         "findings": [{"rule": r, "title_zh": BY_ID[r].title_zh, "status": st, "count": int(n)} for r, st, n in findings],
         "ratings": {"count": int(stars[0]), "stars": None if stars[1] is None else round(float(stars[1]), 1)},
     }

@@ -7,13 +7,16 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from gazette import validate as V
+from gazette.corpus.docnumber import canonical_id
 from gazette.errors import InvalidInput
 from gazette.schemes.handler import execute
-from jiaxing.schemes.ltc.care import catalogue, handlers, settlement, violations
+from jiaxing.schemes.ltc.care import catalogue, handlers, params, settlement, violations
 from jiaxing.schemes.ltc.care import commands as C
 from jiaxing.schemes.ltc.care.models import CARE_TYPES
 
 SH = handlers.SH
+LTC_DOCUMENT = params.BENEFIT_CLAUSE.partition("#")[0]
+MAX_YUAN = 10_000_000  # a correction of one claim: far above any month of one provider, below int64 limits
 
 
 def setup(session) -> dict:
@@ -122,6 +125,27 @@ def decide(body: dict, *, key: str, actor: str, district: str | None) -> dict:
                                 finding_id=V.integer(body.get("finding_id"), "finding_id", minimum=1, maximum=2**62),
                                 decision={"confirm": "confirmed", "dismiss": "dismissed"}.get(decision, decision),
                                 note=V.text(body.get("note") or "-", "note", max_length=500)))
+
+
+def clause_of_ltc(value, field: str = "clause") -> str:
+    """A clause id of 嘉政发〔2022〕21号 (the 文号 written in any accepted form), canonical."""
+    canonical = canonical_id(V.text(value, field, max_length=100))
+    document, _, path = canonical.partition("#")
+    if document != LTC_DOCUMENT or not path:
+        raise InvalidInput(f"请引用{LTC_DOCUMENT}的条款，如 {params.BENEFIT_CLAUSE}",
+                           f"cite a clause of {LTC_DOCUMENT}, e.g. {params.BENEFIT_CLAUSE}", field=field,
+                           code="invalid_clause")
+    return canonical
+
+
+def correct(body: dict, *, key: str, actor: str, district: str | None) -> dict:
+    """A correction of a paid claim; ``amount`` in yuan, negative for a recovery (D-LTC-C3)."""
+    return _run(C.CorrectPaidClaim(
+        idempotency_key=key, actor=actor, district=district,
+        provider_code=V.text(body.get("provider"), "provider", max_length=40),
+        month=V.month(body.get("month")),
+        amount_fen=V.yuan(body.get("amount"), "amount", minimum=-MAX_YUAN, maximum=MAX_YUAN, allow_zero=False),
+        reason=V.text(body.get("reason"), "reason", max_length=500), clause=clause_of_ltc(body.get("clause"))))
 
 
 def rate(body: dict, *, key: str, actor: str) -> dict:

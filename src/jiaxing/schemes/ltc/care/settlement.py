@@ -16,16 +16,17 @@
 Every write is keyed (lines by (month, person), claims by (provider, month), entries by
 ``ltc.settle:<month>:P:<id>``): a killed run, rerun, converges to the clean run's books.
 
-**Pay** ``("ltc.pay", "YYYY-MM")``: each provider's unpaid claims up to the month, when their sum is
-positive, are paid: 借 ``payable:P<id>`` / 贷 ``fund_bank``. A negative sum (deductions beyond the month's
-claim) stays owed and is netted against the next month.
+**Pay** ``("ltc.pay", "YYYY-MM")``: each provider's unpaid claims up to the month and its corrections not
+yet paid (already on the ledger when recorded, D-LTC-C3), when their sum is positive, are paid: 借
+``payable:P<id>`` / 贷 ``fund_bank``. A negative sum (deductions or recoveries beyond the month's claim)
+stays owed and is netted against the next month.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from gazette.errors import Conflict
@@ -246,18 +247,31 @@ def pay(month: str, *, uow=None, actor: str = "system"):
                            code="not_settled")
 
     def process(session: Session, chunk, ctx) -> dict:
-        due = session.execute(text(
+        claims = dict(session.execute(text(
             "SELECT provider_id, SUM(net_fen) FROM ltc_claims WHERE status = 'payable' AND month <= :m "
-            "GROUP BY provider_id HAVING SUM(net_fen) > 0 ORDER BY provider_id"), {"m": month}).all()
-        entries = [EntryRequest(ctx.key("P", pid), [debit(f"payable:P{pid}", int(amt)), credit("fund_bank", int(amt))],
+            "GROUP BY provider_id"), {"m": month}).all())
+        # corrections are read by id: one recorded while this run works waits for the next run, whole
+        corrections = session.execute(text(
+            "SELECT id, provider_id, amount_fen FROM ltc_corrections WHERE paid_in IS NULL")).all()
+        owed = {int(pid): int(amt) for pid, amt in claims.items()}
+        for _, pid, amt in corrections:
+            owed[int(pid)] = owed.get(int(pid), 0) + int(amt)
+        due = sorted((pid, amt) for pid, amt in owed.items() if amt > 0)
+        entries = [EntryRequest(ctx.key("P", pid), [debit(f"payable:P{pid}", amt), credit("fund_bank", amt)],
                                 f"支付护理机构结算款 {month}", data={"clause": P.BENEFIT_CLAUSE}) for pid, amt in due]
         if entries:
             ledger(actor).post_many(session, entries, run_id=ctx.run_id, actor=actor)
+            paid_providers = [pid for pid, _ in due]
             session.execute(text(
                 "UPDATE ltc_claims SET status = 'paid', paid_in = :m WHERE status = 'payable' AND month <= :m "
-                "AND provider_id IN (SELECT provider_id FROM ltc_claims WHERE status = 'payable' AND month <= :m "
-                "GROUP BY provider_id HAVING SUM(net_fen) > 0)"), {"m": month})
-        return {"providers": len(due), "paid_fen": sum(int(a) for _, a in due)}
+                "AND provider_id IN :providers").bindparams(bindparam("providers", expanding=True)),
+                {"m": month, "providers": paid_providers})
+            paid_set = set(paid_providers)
+            settled = [cid for cid, pid, _ in corrections if int(pid) in paid_set]
+            if settled:
+                session.execute(text("UPDATE ltc_corrections SET paid_in = :m WHERE id IN :ids")
+                                .bindparams(bindparam("ids", expanding=True)), {"m": month, "ids": settled})
+        return {"providers": len(due), "paid_fen": sum(amt for _, amt in due)}
 
     def finalize(session: Session, ctx, totals) -> dict:
         return {"month": month, "paid": fen_to_yuan(totals.get("paid_fen", 0))}
