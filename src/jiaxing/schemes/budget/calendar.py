@@ -17,10 +17,22 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
 from jiaxing.schemes.budget import params
 
 FINANCE = "市财政局"  # the subject of the finance bureau's own obligations
+
+
+class ObligationStatus(StrEnum):
+    """An obligation on a date (derived, never stored): done on time, late or outside its window; overdue; open."""
+
+    DONE = "done"
+    DONE_LATE = "done_late"
+    DONE_OUTSIDE_WINDOW = "done_outside_window"
+    OVERDUE = "overdue"
+    OPEN = "open"
+
 
 #: Event kinds that may be recorded, with what they mean. (kind: (subject required?, zh, en))
 EVENT_KINDS: dict[str, tuple[str, str, str]] = {
@@ -66,7 +78,7 @@ class Obligation:
     started_on: dt.date | None = None
     opens: dt.date | None = None  # the first day it may be done (a window)
     done_on: dt.date | None = None
-    status: str = "open"
+    status: str = ObligationStatus.OPEN
     overdue: bool = False
     days_late: int = 0
     completed_by: str = ""  # the event kind that meets it
@@ -187,21 +199,21 @@ def obligations(year: int, events: Sequence[Event], *, departments: Sequence[str
 def _status(ob: Obligation, as_of: dt.date) -> None:
     if ob.done_on is not None:
         if ob.opens and ob.done_on < ob.opens:
-            ob.status = "done_outside_window"
+            ob.status = ObligationStatus.DONE_OUTSIDE_WINDOW
         elif ob.done_on > ob.due:
-            ob.status, ob.days_late = "done_late", (ob.done_on - ob.due).days
+            ob.status, ob.days_late = ObligationStatus.DONE_LATE, (ob.done_on - ob.due).days
         else:
-            ob.status = "done"
+            ob.status = ObligationStatus.DONE
     elif as_of > ob.due:
-        ob.status, ob.overdue, ob.days_late = "overdue", True, (as_of - ob.due).days
+        ob.status, ob.overdue, ob.days_late = ObligationStatus.OVERDUE, True, (as_of - ob.due).days
     else:
-        ob.status = "open"
+        ob.status = ObligationStatus.OPEN
 
 
 STATUS_LABELS = {
-    "done": "按时完成 Done on time",
-    "done_late": "逾期完成 Done late",
-    "done_outside_window": "不在规定期间内完成 Done outside the window",
-    "overdue": "已逾期 Overdue",
-    "open": "待办 Open",
+    ObligationStatus.DONE: "按时完成 Done on time",
+    ObligationStatus.DONE_LATE: "逾期完成 Done late",
+    ObligationStatus.DONE_OUTSIDE_WINDOW: "不在规定期间内完成 Done outside the window",
+    ObligationStatus.OVERDUE: "已逾期 Overdue",
+    ObligationStatus.OPEN: "待办 Open",
 }

@@ -8,10 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from fractions import Fraction
 
 from gazette.ledger.money import fen_to_yuan
 from jiaxing.schemes.budget import params
+
+
+class CheckStatus(StrEnum):
+    """A compliance check's answer; ``n/a`` when the year's data has nothing to compare."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NOT_APPLICABLE = "n/a"
 
 
 @dataclass
@@ -66,18 +75,18 @@ class CheckResult:
     clause: str
     title_zh: str
     title_en: str
-    status: str  # pass | fail | n/a
+    status: CheckStatus
     figures: dict[str, str]
     explanation_zh: str
     explanation_en: str
 
     @property
     def passed(self) -> bool:
-        return self.status != "fail"
+        return self.status != CheckStatus.FAIL
 
     def json(self) -> dict:
         return {"rule": self.rule, "clause": self.clause, "title_zh": self.title_zh, "title_en": self.title_en,
-                "status": self.status, "passed": self.passed, "mark": "✗" if self.status == "fail" else "✓",
+                "status": self.status, "passed": self.passed, "mark": "✗" if self.status == CheckStatus.FAIL else "✓",
                 "figures": self.figures, "explanation_zh": self.explanation_zh, "explanation_en": self.explanation_en}
 
 
@@ -113,7 +122,7 @@ def check_reserve(d: BudgetData) -> CheckResult:
     ok = ratio is not None and params.RESERVE_MIN <= ratio <= params.RESERVE_MAX
     return CheckResult("reserve_fund_1_to_3_percent", params.CLAUSE_RESERVE, "预备费为一般公共预算支出额的 1%—3%",
                        "reserve fund between 1% and 3% of general public budget expenditure",
-                       "pass" if ok else "fail",
+                       CheckStatus.PASS if ok else CheckStatus.FAIL,
                        {"reserve_fund": y(r), "expenditure": y(e), "ratio": percent(ratio),
                         "minimum": percent(params.RESERVE_MIN), "maximum": percent(params.RESERVE_MAX)},
                        f"预备费 {yg(r)} 元，占支出额 {yg(e)} 元的 {percent(ratio)}（应在 1%—3%）",
@@ -125,10 +134,10 @@ def check_turnover(d: BudgetData) -> CheckResult:
     ratio = _ratio(t, e)
     approved = bool(d.turnover_approval.strip())
     if t == 0:
-        status, zh, en = "n/a", "未设置预算周转金", "no turnover fund is set"
+        status, zh, en = CheckStatus.NOT_APPLICABLE, "未设置预算周转金", "no turnover fund is set"
     else:
         ok = ratio is not None and ratio <= params.TURNOVER_MAX and approved
-        status = "pass" if ok else "fail"
+        status = CheckStatus.PASS if ok else CheckStatus.FAIL
         zh = (f"周转金 {yg(t)} 元，占支出总额的 {percent(ratio)}（不得超过 1%）；市政府批准："
               f"{d.turnover_approval or '未记录'}")
         en = (f"turnover fund {yg(t)} is {percent(ratio)} of total expenditure (at most 1%); city approval: "
@@ -157,9 +166,9 @@ def _check_transfers(d: BudgetData, kind: str, minimum: Fraction) -> CheckResult
         if ratio is None or ratio < minimum:
             low.append(district)
     if not per:
-        status, zh, en = "n/a", f"无需比较的{name_zh}（据实结算项目除外）", f"no {kind} transfers to compare"
+        status, zh, en = CheckStatus.NOT_APPLICABLE, f"无需比较的{name_zh}（据实结算项目除外）", f"no {kind} transfers to compare"
     else:
-        status = "fail" if low else "pass"
+        status = CheckStatus.FAIL if low else CheckStatus.PASS
         zh = (f"提前下达{name_zh}占预计数的比例不低于 {bound(minimum)}"
               + (f"；未达标：{'、'.join(low)}" if low else "；各区均达标"))
         en = f"advance {kind} transfers at least {bound(minimum)} of the expected amount" + (
@@ -187,9 +196,9 @@ def check_debt(d: BudgetData) -> CheckResult:
             if bal > lim:
                 over.append(kind)
     if not d.debt:
-        status, zh, en = "n/a", "未导入债务余额与限额", "no debt balance or limit imported"
+        status, zh, en = CheckStatus.NOT_APPLICABLE, "未导入债务余额与限额", "no debt balance or limit imported"
     else:
-        status = "fail" if over else "pass"
+        status = CheckStatus.FAIL if over else CheckStatus.PASS
         zh = "政府债务余额不得突破省政府批准的限额" + (f"；超限：{'、'.join(over)}" if over else "；均在限额内")
         en = "debt balance within the province's limit" + (f"; over: {', '.join(over)}" if over else "")
     return CheckResult("debt_within_limit", params.CLAUSE_DEBT, "政府债务余额不突破省政府批准的限额",
@@ -199,7 +208,7 @@ def check_debt(d: BudgetData) -> CheckResult:
 def check_no_deficit(d: BudgetData) -> CheckResult:
     rev, exp = d.revenue_fen, d.expenditure_fen
     gap = rev - exp
-    status = "pass" if gap >= 0 else "fail"
+    status = CheckStatus.PASS if gap >= 0 else CheckStatus.FAIL
     return CheckResult("no_deficit", params.CLAUSE_NO_DEFICIT, "一般公共预算收支平衡，不列赤字",
                        "no deficit in the general public budget", status,
                        {"revenue": y(rev), "of_which_stabilisation_fund": y(d.stabilisation_fen),

@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 import typer
 
+from jiaxing.schemes.budget.calendar import ObligationStatus
+
 budget_app = typer.Typer(help="市本级预算（嘉政发〔2022〕5号）: import, checks, calendar, adjustment requests.",
                          no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -99,7 +101,7 @@ def calendar(year: int, as_of: Annotated[str | None, typer.Option("--as-of", hel
         res["obligations"] = [o for o in res["obligations"] if o["overdue"]]
     lines = [f"{year} 预算日历 calendar as of {res['as_of']}: {res['overdue']} 项逾期 overdue"]
     for o in res["obligations"]:
-        flag = "⚠" if o["overdue"] else ("✓" if o["status"] == "done" else "·")
+        flag = "⚠" if o["overdue"] else ("✓" if o["status"] == ObligationStatus.DONE else "·")
         lines.append(f"  {flag} {o['due']}  {o['title_zh']}  {o['subject']} {o['period']}  "
                      f"[{o['status_label']}] {o['clause']}")
     _out(res, as_json, lines)

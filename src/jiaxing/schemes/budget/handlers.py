@@ -28,7 +28,15 @@ from jiaxing.schemes.budget.commands import (
     RunChecks,
     SubmitToNPC,
 )
-from jiaxing.schemes.budget.models import AdjustmentRequest, BudgetYear, CheckRun, Decision, Event
+from jiaxing.schemes.budget.models import (
+    AdjustmentRequest,
+    BudgetYear,
+    CheckRun,
+    Decision,
+    DecisionOutcome,
+    Event,
+    RequestStatus,
+)
 
 
 def get_year(session: Session, year: int) -> BudgetYear:
@@ -167,7 +175,7 @@ def file_request(ctx: Context, cmd: FileRequest) -> dict[str, Any]:
     r = AdjustmentRequest(year=cmd.year, department=dept, unit=unit, title=title, kind=cmd.kind,
                           condition=cmd.condition, direction=cmd.direction, amount_fen=cmd.amount_fen,
                           priority_class=cmd.priority_class, performance=cmd.performance,
-                          affordability=cmd.affordability, status="submitted", next_step="", reasons=[],
+                          affordability=cmd.affordability, status=RequestStatus.SUBMITTED, next_step="", reasons=[],
                           filed_by=ctx.actor, filed_on=cmd.on, filed_at=now(), npc_late_reason="")
     ctx.session.add(r)
     ctx.session.flush()
@@ -190,7 +198,7 @@ def _request(session: Session, request_id: int, *, lock: bool = True) -> Adjustm
     return r
 
 
-def _decision(ctx: Context, r: AdjustmentRequest, step: str, outcome: str, on: dt.date, clause: str,
+def _decision(ctx: Context, r: AdjustmentRequest, step: str, outcome: DecisionOutcome, on: dt.date, clause: str,
               note: str = "") -> None:
     ctx.session.add(Decision(request_id=r.id, step=step, outcome=outcome, on=on, actor=ctx.actor, clause=clause,
                              note=validate.text(note, "note", max_length=2000, min_length=0), at=now()))
@@ -205,18 +213,18 @@ def _not_before_filing(r: AdjustmentRequest, on: dt.date) -> None:
 @handles(RouteRequest)
 def route_request(ctx: Context, cmd: RouteRequest) -> dict[str, Any]:
     r = _request(ctx.session, cmd.request_id)
-    if r.status != "submitted":
+    if r.status != RequestStatus.SUBMITTED:
         raise Conflict(f"申请已处理（{r.status}）", f"the request was already handled ({r.status})", field="request_id",
                        code="request_not_submitted")
     _not_before_filing(r, cmd.on)
     before = request_json(r)
     reasons = adjustment_requests.refusal_reasons(adjustment_requests.Facts(r.kind, r.condition, r.performance, r.affordability))
     if reasons:
-        r.status, r.reasons = "refused", reasons
-        _decision(ctx, r, "acceptance", "refused", cmd.on, params.CLAUSE_CONDITIONS, "；".join(x["zh"] for x in reasons))
+        r.status, r.reasons = RequestStatus.REFUSED, reasons
+        _decision(ctx, r, "acceptance", DecisionOutcome.REFUSED, cmd.on, params.CLAUSE_CONDITIONS, "；".join(x["zh"] for x in reasons))
     else:
-        r.status, r.next_step = "queued", adjustment_requests.route(r.kind)[0]
-        _decision(ctx, r, "acceptance", "accepted", cmd.on, params.KINDS[r.kind][0],
+        r.status, r.next_step = RequestStatus.QUEUED, adjustment_requests.route(r.kind)[0]
+        _decision(ctx, r, "acceptance", DecisionOutcome.ACCEPTED, cmd.on, params.KINDS[r.kind][0],
                   f"纳入财政预算储备项目库（{params.CLAUSE_RESERVE_LIST}），按 {adjustment_requests.AUTHORITY[r.kind]} 审批")
     ctx.session.flush()
     out = request_json(r)
@@ -227,7 +235,7 @@ def route_request(ctx: Context, cmd: RouteRequest) -> dict[str, Any]:
 @handles(Decide)
 def decide(ctx: Context, cmd: Decide) -> dict[str, Any]:
     r = _request(ctx.session, cmd.request_id)
-    if r.status != "queued":
+    if r.status != RequestStatus.QUEUED:
         raise Conflict(f"申请不在审批中（{r.status}）", f"the request is not awaiting a decision ({r.status})",
                        field="request_id", code="request_not_queued")
     step = r.next_step
@@ -246,14 +254,14 @@ def decide(ctx: Context, cmd: Decide) -> dict[str, Any]:
                            field="on", code="approval_window_closed")
     before = request_json(r)
     if cmd.outcome == "reject":
-        r.status, r.next_step = "rejected", ""
-        _decision(ctx, r, step, "rejected", cmd.on, clause, cmd.note)
+        r.status, r.next_step = RequestStatus.REJECTED, ""
+        _decision(ctx, r, step, DecisionOutcome.REJECTED, cmd.on, clause, cmd.note)
     else:
         steps = adjustment_requests.route(r.kind)
         nxt = steps.index(step) + 1
         r.next_step = steps[nxt] if nxt < len(steps) else ""
-        r.status = "queued" if r.next_step else "approved"
-        _decision(ctx, r, step, "approved", cmd.on, clause, cmd.note)
+        r.status = RequestStatus.QUEUED if r.next_step else RequestStatus.APPROVED
+        _decision(ctx, r, step, DecisionOutcome.APPROVED, cmd.on, clause, cmd.note)
     ctx.session.flush()
     out = request_json(r)
     ctx.audit("budget.request.decide", "budget_request", r.id, before=before, after=out)
@@ -263,7 +271,7 @@ def decide(ctx: Context, cmd: Decide) -> dict[str, Any]:
 @handles(SubmitToNPC)
 def submit_to_npc(ctx: Context, cmd: SubmitToNPC) -> dict[str, Any]:
     r = _request(ctx.session, cmd.request_id)
-    if r.status != "queued" or r.next_step != "npc_submission":
+    if r.status != RequestStatus.QUEUED or r.next_step != "npc_submission":
         raise Conflict("该申请当前不能提请市人大常委会审查", "the request is not ready for the 人大常委会",
                        field="request_id", code="not_ready_for_npc")
     _not_before_filing(r, cmd.on)
@@ -274,7 +282,7 @@ def submit_to_npc(ctx: Context, cmd: SubmitToNPC) -> dict[str, Any]:
                            field="reason", code="npc_submission_needs_reason")
     before = request_json(r)
     r.npc_submitted_on, r.npc_late_reason, r.next_step = cmd.on, reason[:2000], "npc_approval"
-    _decision(ctx, r, "npc_submission", "submitted", cmd.on, params.CLAUSE_TIMING, reason)
+    _decision(ctx, r, "npc_submission", DecisionOutcome.SUBMITTED, cmd.on, params.CLAUSE_TIMING, reason)
     ctx.session.flush()
     out = request_json(r)
     ctx.audit("budget.request.npc", "budget_request", r.id, before=before, after=out)

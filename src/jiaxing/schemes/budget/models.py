@@ -4,6 +4,7 @@ runs, the events of its calendar, the adjustment requests and every decision on 
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -23,7 +24,27 @@ from sqlalchemy.orm import Mapped, mapped_column
 from gazette.store.base import Base
 from gazette.store.base import BigId as BIGID
 
-REQUEST_STATUSES = ("submitted", "refused", "queued", "approved", "rejected")
+
+class RequestStatus(StrEnum):
+    """An adjustment request (四): submitted; refused at acceptance; queued on the reserve list for funds and
+    approval (next_step says by whom); approved or rejected."""
+
+    SUBMITTED = "submitted"
+    REFUSED = "refused"
+    QUEUED = "queued"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+
+class DecisionOutcome(StrEnum):
+    """What one step decided on a request: accepted or refused (受理), approved or rejected, submitted to the 人大."""
+
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SUBMITTED = "submitted"
 
 
 class BudgetYear(Base):
@@ -74,8 +95,8 @@ class AdjustmentRequest(Base):
 
     __tablename__ = "budget_requests"
     __table_args__ = (
-        CheckConstraint("status IN ('submitted', 'refused', 'queued', 'approved', 'rejected')",
-                        name="status_known"),
+        # spelled exactly as the migration created it, so no migration follows
+        CheckConstraint("status IN (" + ", ".join(f"'{word}'" for word in RequestStatus) + ")", name="status_known"),
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         CheckConstraint("priority_class BETWEEN 1 AND 5", name="priority_known"),
     )
@@ -110,7 +131,7 @@ class Decision(Base):
     id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("budget_requests.id"))
     step: Mapped[str] = mapped_column(String(30))
-    outcome: Mapped[str] = mapped_column(String(20))  # accepted | refused | approved | rejected | submitted
+    outcome: Mapped[str] = mapped_column(String(20))  # a DecisionOutcome
     on: Mapped[dt.date] = mapped_column(Date)
     actor: Mapped[str] = mapped_column(String(100))
     clause: Mapped[str] = mapped_column(String(200))

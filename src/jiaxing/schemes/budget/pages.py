@@ -30,15 +30,17 @@ from gazette.web.templating import templates
 from jiaxing.schemes.budget import calendar as obligation_calendar
 from jiaxing.schemes.budget import commands, handlers, params, queries
 from jiaxing.schemes.budget import requests as adjustment_requests
-from jiaxing.schemes.budget.calendar import STATUS_LABELS
+from jiaxing.schemes.budget.calendar import STATUS_LABELS, ObligationStatus
+from jiaxing.schemes.budget.models import RequestStatus
 from jiaxing.web.self_service import csrf, error_view, form_key, new_key, require, see_other
 
 router = APIRouter(include_in_schema=False)
 CITY = (Role.finance_officer, Role.approver, Role.auditor, Role.city_admin)
 ALL = (Role.department, *CITY)
 Year = Annotated[int, Path(ge=2000, le=2100)]
-REQUEST_STATUS = {"submitted": "待受理 Submitted", "refused": "不予受理 Refused", "queued": "储备库待审批 On the reserve list",
-                  "approved": "已批准 Approved", "rejected": "未批准 Rejected"}
+REQUEST_STATUS = {RequestStatus.SUBMITTED: "待受理 Submitted", RequestStatus.REFUSED: "不予受理 Refused",
+                  RequestStatus.QUEUED: "储备库待审批 On the reserve list", RequestStatus.APPROVED: "已批准 Approved",
+                  RequestStatus.REJECTED: "未批准 Rejected"}
 KIND_LABELS = {k: f"{v[1]} {v[2]}" for k, v in params.KINDS.items()}
 CONDITION_LABELS = {k: v[1] for k, v in params.CONDITIONS.items()}
 STEP_LABELS = {k: f"{v[1]} {v[2]}" for k, v in adjustment_requests.STEPS.items()}
@@ -53,7 +55,7 @@ def _as_of(request: Request) -> dt.date:
 
 
 def _can_decide(p: Principal, r: dict) -> bool:
-    if r["status"] != "queued" or r["next_step"] == "npc_submission":
+    if r["status"] != RequestStatus.QUEUED or r["next_step"] == "npc_submission":
         return False
     return p.role == Role.city_admin or adjustment_requests.STEPS[r["next_step"]][0] == p.role.value
 
@@ -89,8 +91,8 @@ def _dashboard(request: Request, p: Principal, year: int, *, error: GazetteError
         years = queries.years(s)
     obs = cal["obligations"]
     overdue = [o for o in obs if o["overdue"]]
-    upcoming = sorted((o for o in obs if o["status"] == "open"), key=lambda o: o["due"])[:12]
-    late = [o for o in obs if o["status"] in ("done_late", "done_outside_window")]
+    upcoming = sorted((o for o in obs if o["status"] == ObligationStatus.OPEN), key=lambda o: o["due"])[:12]
+    late = [o for o in obs if o["status"] in (ObligationStatus.DONE_LATE, ObligationStatus.DONE_OUTSIDE_WINDOW)]
     chart = charts.column_chart(
         chart_id="budget-obligations", title=f"{year} 年度各项义务状态 Obligations by status",
         desc="按状态统计的预算日历义务数（截至所选日期）；明细见下表。Obligations of the budget calendar by status.",
@@ -134,11 +136,11 @@ def _department_page(request: Request, p: Principal, year: int, name: str | None
         reqs = queries.requests(s, year, name or "\u0000none")
         ranked = {r["id"]: r["rank"] for r in queries.reserve_list(s, year)}
     can_record = p.role in (Role.department, Role.city_admin)
-    pending = [o for o in cal["obligations"] if o["status"] in ("overdue", "open")]
+    pending = [o for o in cal["obligations"] if o["status"] in (ObligationStatus.OVERDUE, ObligationStatus.OPEN)]
     for o in pending:
         o["form_key"] = new_key(p, "budget-event") if can_record else ""
     ctx = {"who": p, "year": year, "department": name, "departments": departments, "pending": pending,
-           "finished": [o for o in cal["obligations"] if o["status"] not in ("overdue", "open")],
+           "finished": [o for o in cal["obligations"] if o["status"] not in (ObligationStatus.OVERDUE, ObligationStatus.OPEN)],
            "can_record": can_record,
            "units": data.units.get(name or "", []), "as_of": cal["as_of"], "obligations": cal["obligations"],
            "overdue": cal["overdue"], "requests": reqs, "ranked": ranked, "status_labels": STATUS_LABELS,

@@ -13,7 +13,14 @@ from gazette.ledger.clock import now
 from jiaxing.schemes.budget import calendar as obligation_calendar
 from jiaxing.schemes.budget import requests as adjustment_requests
 from jiaxing.schemes.budget.handlers import request_json, year_data
-from jiaxing.schemes.budget.models import AdjustmentRequest, BudgetYear, CheckRun, Decision, Event
+from jiaxing.schemes.budget.models import (
+    AdjustmentRequest,
+    BudgetYear,
+    CheckRun,
+    Decision,
+    Event,
+    RequestStatus,
+)
 
 
 def today() -> dt.date:
@@ -65,7 +72,7 @@ def requests(session: Session, year: int, department: str | None = None,
 
 def reserve_list(session: Session, year: int, department: str | None = None) -> list[dict[str, Any]]:
     """四.（四）.3: accepted requests awaiting funds and approval, ranked by priority (二.（二）.2)."""
-    stmt = select(AdjustmentRequest).where(AdjustmentRequest.year == year, AdjustmentRequest.status == "queued")
+    stmt = select(AdjustmentRequest).where(AdjustmentRequest.year == year, AdjustmentRequest.status == RequestStatus.QUEUED)
     rows = sorted(session.scalars(stmt), key=lambda r: adjustment_requests.rank_key(r.priority_class, r.filed_at, r.id))
     out = [request_json(r) | {"rank": i} for i, r in enumerate(rows, start=1)]
     return [r for r in out if department is None or r["department"] == department]
@@ -91,7 +98,7 @@ def latest_checks(session: Session, year: int) -> dict[str, Any] | None:
 
 
 def pipeline(session: Session, year: int, department: str | None = None) -> dict[str, int]:
-    out = {s: 0 for s in ("submitted", "refused", "queued", "approved", "rejected")}
+    out = {status: 0 for status in RequestStatus}
     for r in requests(session, year, department):
         out[r["status"]] += 1
     return out
