@@ -19,6 +19,7 @@ from gazette.api.idempotency import REQUIRED_KEY
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
 from gazette.errors import InvalidInput
+from jiaxing.schemes.supervision.status import ReportStatus
 from jiaxing.schemes.supervision.units import canonical
 
 router = APIRouter(prefix="/supervision", tags=["supervision"])
@@ -58,7 +59,7 @@ def _unit_of(request: Request, p: Principal, asked: str | None = None) -> str | 
 
 
 class ReportBody(BaseModel):
-    status: str = Field("in_progress", description="in_progress | done | blocked", examples=["in_progress"])
+    status: str = Field(ReportStatus.IN_PROGRESS, description=" | ".join(ReportStatus), examples=["in_progress"])
     percent: int = Field(description="0–100", examples=[40])
     reported_on: str = Field(description="YYYY-MM-DD", examples=["2022-06-30"])
     actual: str | None = Field(None, description="the indicator's actual value, a decimal string", examples=["1"])

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from gazette import validate
+from jiaxing.schemes.supervision.status import ReportStatus
 
 Json = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 On = Annotated[str | None, typer.Option("--on", help="the day to derive statuses on, YYYY-MM-DD (default today)")]
@@ -88,7 +89,7 @@ def register(app: typer.Typer) -> None:
     @sup.command("report")
     def report(task_id: str, unit: Annotated[str, typer.Option(help="the reporting unit (must be the task's)")],
                percent: Annotated[int, typer.Option(help="0–100")],
-               status: Annotated[str, typer.Option(help="in_progress | done | blocked")] = "in_progress",
+               status: Annotated[str, typer.Option(help="in_progress | done | blocked")] = ReportStatus.IN_PROGRESS,
                date: Annotated[str | None, typer.Option(help="report date YYYY-MM-DD (default today)")] = None,
                actual: Annotated[str | None, typer.Option(help="the indicator's actual value")] = None,
                evidence: Annotated[str | None, typer.Option(help="what was done")] = None,

@@ -45,7 +45,7 @@ class ReportProgress(Command):
     scope: ClassVar[str] = "supervision.report"
     task_id: str
     unit: str  # the reporting unit: a unit reporter's own
-    status: str  # in_progress | done | blocked
+    status: str  # a ReportStatus
     percent: int
     reported_on: dt.date
     actual: str | None = None  # exact decimal string, the indicator's actual value

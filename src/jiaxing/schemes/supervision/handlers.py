@@ -37,6 +37,7 @@ from jiaxing.schemes.supervision.models import (
     SupTaskCorrection,
     SupTaskUnit,
 )
+from jiaxing.schemes.supervision.status import ReportStatus
 from jiaxing.schemes.supervision.validation import REPORT_STATUSES
 
 
@@ -141,7 +142,7 @@ def _report(ctx: Context, cmd: ReportProgress) -> dict[str, Any]:
     if not 0 <= cmd.percent <= 100:
         raise InvalidInput("完成百分比应在 0 至 100 之间", "percent must be between 0 and 100", field="percent",
                            code="percent_out_of_range")
-    if cmd.status == "done" and cmd.percent != 100:
+    if cmd.status == ReportStatus.DONE and cmd.percent != 100:
         raise InvalidInput("已完成的任务完成百分比应为 100", "a done task is 100 percent", field="percent",
                            code="done_needs_100")
     if cmd.reported_on < t.starts:

@@ -73,7 +73,7 @@ class SupReport(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     task_id: Mapped[str] = mapped_column(ForeignKey("sup_tasks.id"), index=True)
     unit: Mapped[str] = mapped_column(String(200), index=True)
-    status: Mapped[str] = mapped_column(String(20))  # in_progress | done | blocked
+    status: Mapped[str] = mapped_column(String(20))  # a ReportStatus (status.py)
     percent: Mapped[int] = mapped_column(Integer)  # 0–100
     actual: Mapped[str | None] = mapped_column(String(40), nullable=True)  # exact decimal string
     evidence: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -30,7 +30,7 @@ from jiaxing.schemes.supervision import lights as project_lights
 from jiaxing.schemes.supervision import queries, service, spreadsheets
 from jiaxing.schemes.supervision import tasks as effective_tasks
 from jiaxing.schemes.supervision.projects import EVENTS, LEVELS, LIBRARY_LABELS
-from jiaxing.schemes.supervision.status import LABELS, STATUSES
+from jiaxing.schemes.supervision.status import LABELS, STATUSES, TaskStatus
 from jiaxing.schemes.supervision.units import canonical
 from jiaxing.schemes.supervision.validation import REPORT_STATUSES
 from jiaxing.web.self_service import csrf, error_view, form_key, new_key, require, see_other
@@ -39,7 +39,7 @@ router = APIRouter(include_in_schema=False)
 
 OFFICE = (Role.supervision_officer, Role.city_admin, Role.auditor)
 ALL = (Role.unit_reporter, *OFFICE)
-STATUS_BADGE = {"on_track": "ok", "at_risk": "warn", "overdue": "bad", "done": "info"}
+STATUS_BADGE = {TaskStatus.ON_TRACK: "ok", TaskStatus.AT_RISK: "warn", TaskStatus.OVERDUE: "bad", TaskStatus.DONE: "info"}
 LIGHT_BADGE = {"red": "bad", "yellow": "warn", "green": "ok", "none": "info"}
 DOC_SHORT = {"嘉政发〔2022〕18号": "数字政府 18号", "嘉政办发〔2022〕11号": "营商环境 11号",
              "嘉政办发〔2022〕49号": "知识产权 49号", "嘉政办发〔2022〕13号": "火灾隐患整改 13号",
@@ -87,7 +87,7 @@ def dashboard(request: Request):
         desc="每个文件的任务按状态计数 Tasks of each document by status",
         categories=[DOC_SHORT.get(d, d) for d in docs],
         series=[charts.Series(LABELS[st], [dash["by_document"][d][st] for d in docs], LABELS[st].split()[0])
-                for st in ("overdue", "at_risk", "on_track", "done")])
+                for st in (TaskStatus.OVERDUE, TaskStatus.AT_RISK, TaskStatus.ON_TRACK, TaskStatus.DONE)])
     dists = list(summary["by_district"])
     light_chart = charts.bar_chart(
         chart_id="sup-lights", title=f"{qr} 各地区项目亮灯 Lights by district",

@@ -18,7 +18,7 @@ from jiaxing.schemes.supervision import projects as major_projects
 from jiaxing.schemes.supervision import tasks as effective_tasks
 from jiaxing.schemes.supervision.calendar import statistics_due
 from jiaxing.schemes.supervision.models import SupInvestment, SupProject, SupReport, SupTask
-from jiaxing.schemes.supervision.status import STATUSES
+from jiaxing.schemes.supervision.status import STATUSES, TaskStatus
 from jiaxing.schemes.supervision.units import canonical
 
 WAN_PER_YI = 10000
@@ -50,7 +50,7 @@ def dashboard(session: Session, on: dt.date) -> dict[str, Any]:
         by_doc[r["document"]][r["status"]] += 1
         for u in r["scope_units"] or ["（待明确 unassigned）"]:
             by_unit[u][r["status"]] += 1
-    overdue = [r for r in rows if r["status"] == "overdue"]
+    overdue = [r for r in rows if r["status"] == TaskStatus.OVERDUE]
     return {"on": on.isoformat(), "tasks": len(rows), "by_status": {s: by_status.get(s, 0) for s in STATUSES},
             "by_document": {d: {s: c.get(s, 0) for s in STATUSES} for d, c in sorted(by_doc.items())},
             "by_unit": {u: {s: c.get(s, 0) for s in STATUSES} for u, c in sorted(by_unit.items())},
@@ -62,13 +62,13 @@ def reminders(session: Session, on: dt.date, unit: str | None = None) -> list[di
     month_start = on.replace(day=1)
     out = []
     for r in effective_tasks.register(session, on, unit=unit):
-        if r["status"] == "done":
+        if r["status"] == TaskStatus.DONE:
             continue
         units = [canonical(unit)] if unit else r["scope_units"]
         last = r["last_report"]
         due = last is None or last["reported_on"] < month_start.isoformat()
         for u in units:
-            if r["status"] == "overdue":
+            if r["status"] == TaskStatus.OVERDUE:
                 out.append({"unit": u, "kind": "overdue", "task_id": r["id"], "clause": r["clause"],
                             "deadline": r["deadline"], "text": r["text"][:60]})
             elif due:

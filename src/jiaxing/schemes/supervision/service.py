@@ -23,6 +23,7 @@ from jiaxing.schemes.supervision.commands import (
     ReportProgress,
     SyncRegister,
 )
+from jiaxing.schemes.supervision.status import ReportStatus
 
 
 def _out(outcome) -> dict[str, Any]:
@@ -39,7 +40,7 @@ def report(raw: dict[str, Any], *, unit: str, key: str, actor: str, officer: boo
         idempotency_key=key, actor=actor, officer=officer,
         task_id=validation.text(raw.get("task_id"), "task_id", max_length=200),
         unit=validation.text(unit, "unit", max_length=200),
-        status=validation.report_status(raw.get("status", "in_progress")),
+        status=validation.report_status(raw.get("status", ReportStatus.IN_PROGRESS)),
         percent=validation.percent(raw.get("percent")),
         reported_on=validate.date(raw.get("reported_on") or raw.get("date"), "reported_on"),
         actual=validation.decimal_text(raw.get("actual"), "actual"),

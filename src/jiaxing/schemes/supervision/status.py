@@ -15,31 +15,50 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
 
-STATUSES = ("on_track", "at_risk", "overdue", "done")
-LABELS = {"on_track": "正常推进 On track", "at_risk": "存在风险 At risk", "overdue": "已逾期 Overdue",
-          "done": "已完成 Done"}
+
+class TaskStatus(StrEnum):
+    """A task's status on a date (derived, never stored)."""
+
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OVERDUE = "overdue"
+    DONE = "done"
+
+
+class ReportStatus(StrEnum):
+    """What a responsible unit reports about its task (stored in ``sup_reports.status``)."""
+
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+STATUSES = tuple(TaskStatus)
+LABELS = {TaskStatus.ON_TRACK: "正常推进 On track", TaskStatus.AT_RISK: "存在风险 At risk",
+          TaskStatus.OVERDUE: "已逾期 Overdue", TaskStatus.DONE: "已完成 Done"}
 LAG_POINTS = 25
 
 
 @dataclass(frozen=True)
 class LastReport:
-    status: str  # in_progress | done | blocked
+    status: str  # a ReportStatus
     percent: int
     reported_on: dt.date
 
 
-def derive(*, on: dt.date, starts: dt.date, deadline: dt.date | None, last: LastReport | None) -> str:
-    if last is not None and last.reported_on <= on and (last.status == "done" or last.percent >= 100):
-        return "done"
+def derive(*, on: dt.date, starts: dt.date, deadline: dt.date | None, last: LastReport | None) -> TaskStatus:
+    if last is not None and last.reported_on <= on and (last.status == ReportStatus.DONE or last.percent >= 100):
+        return TaskStatus.DONE
     if deadline is not None and on > deadline:
-        return "overdue"
-    if last is not None and last.reported_on <= on and last.status == "blocked":
-        return "at_risk"
+        return TaskStatus.OVERDUE
+    if last is not None and last.reported_on <= on and last.status == ReportStatus.BLOCKED:
+        return TaskStatus.AT_RISK
     if deadline is None or deadline <= starts:
-        return "on_track"
+        return TaskStatus.ON_TRACK
     percent = last.percent if last is not None and last.reported_on <= on else 0
     elapsed = Fraction(max(0, (on - starts).days), (deadline - starts).days)
     expected = elapsed * 100
-    return "at_risk" if Fraction(percent) < expected - LAG_POINTS else "on_track"
+    return TaskStatus.AT_RISK if Fraction(percent) < expected - LAG_POINTS else TaskStatus.ON_TRACK

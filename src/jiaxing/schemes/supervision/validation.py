@@ -13,9 +13,12 @@ from gazette import validate
 from gazette.errors import InvalidInput
 from jiaxing.districts import DISTRICTS
 from jiaxing.schemes.supervision.projects import CATEGORIES, LEVELS, LIBRARIES
+from jiaxing.schemes.supervision.status import ReportStatus
 
-REPORT_STATUSES = {"in_progress": "推进中 In progress", "done": "已完成 Done", "blocked": "受阻 Blocked"}
-_STATUS_ALIASES = {"推进中": "in_progress", "进行中": "in_progress", "已完成": "done", "完成": "done", "受阻": "blocked"}
+REPORT_STATUSES = {ReportStatus.IN_PROGRESS: "推进中 In progress", ReportStatus.DONE: "已完成 Done",
+                   ReportStatus.BLOCKED: "受阻 Blocked"}
+_STATUS_ALIASES = {"推进中": ReportStatus.IN_PROGRESS, "进行中": ReportStatus.IN_PROGRESS, "已完成": ReportStatus.DONE,
+                   "完成": ReportStatus.DONE, "受阻": ReportStatus.BLOCKED}
 _LEVEL_ALIASES = {"国家": "national", "国家重大项目": "national", "省": "provincial", "省4+1": "provincial",
                   "省“4+1”": "provincial", "市": "city", "市551": "city", "市“551”": "city", "清单": "list",
                   "扩投资清单": "list"}
@@ -53,13 +56,13 @@ def percent(value: object, field: str = "percent") -> int:
         raise
 
 
-def report_status(value: object, field: str = "status") -> str:
+def report_status(value: object, field: str = "status") -> ReportStatus:
     s = _fold(value or "")
     s = _STATUS_ALIASES.get(s, s)
     if s not in REPORT_STATUSES:
         raise InvalidInput("状态应为 in_progress、done 或 blocked", "status must be in_progress, done or blocked",
                            field=field, code="invalid_status")
-    return s
+    return ReportStatus(s)
 
 
 def decimal_text(value: object, field: str) -> str | None:
