@@ -61,7 +61,7 @@ def test_api_with_session_cookie_needs_the_csrf_header(client):
     from jiaxing.schemes.vouchers.models import Programme
 
     assert _count(Programme) == 0  # nothing was set up
-    r = client.post("/api/v1/vouchers/setup", headers={"X-CSRF-Token": session_csrf(client)})
+    r = client.post("/api/v1/vouchers/setup", headers={"X-CSRF-Token": session_csrf(client), "Idempotency-Key": "setup-1"})
     assert r.status_code == 200, r.text
     assert _count(Programme) == 2
     assert client.get("/api/v1/vouchers/pools").status_code == 200  # reads need no header

@@ -54,6 +54,6 @@ def test_expired_token_and_deactivated_user(client):
 def test_token_needs_no_csrf_header_and_is_not_a_page_login(client):
     h = token_for(client, "admin")
     c = new_client()
-    assert c.post("/api/v1/vouchers/setup", headers=h).status_code == 200  # bearer: no CSRF header needed
+    assert c.post("/api/v1/vouchers/setup", headers={**h, "Idempotency-Key": "setup-1"}).status_code == 200  # bearer: no CSRF header needed
     r = c.get("/officials", headers=h)  # pages use the session cookie only
     assert r.status_code == 303 and r.headers["location"].startswith("/login")

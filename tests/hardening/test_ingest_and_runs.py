@@ -81,34 +81,34 @@ def _approved(admin, k: str) -> int:
                    json={"enterprise_id": ENTERPRISE, "clause": SHOW, "facts": SHOW_FACTS})
     assert r.status_code == 200, r.text
     aid = r.json()["application_id"]
-    admin.post(f"/api/v1/applications/{aid}/review")
+    admin.post(f"/api/v1/applications/{aid}/review", headers=key(f"rv-{k}"))
     assert admin.post(f"/api/v1/applications/{aid}/approve", headers=key(f"ap-{k}")).status_code == 200
     return aid
 
 
 def test_an_approval_after_the_days_run_is_paid_by_the_next_run(admin):
     first = _approved(admin, "1")
-    r = admin.post("/api/v1/applications/payment-runs", json={})
+    r = admin.post("/api/v1/applications/payment-runs", json={}, headers=key("run-1"))
     assert r.status_code == 200 and r.json()["result"]["paid"] == 1 and r.json()["period"] == "2022-10-08"
-    admin.post(f"/api/v1/applications/{first}/review")
+    admin.post(f"/api/v1/applications/{first}/review", headers=key("rv-again"))
     # the same enterprise cannot apply twice for one clause: a second enterprise's application
     other = "91330411700000002C"
     r = admin.post("/api/v1/applications", headers=key("s-2"),
                    json={"enterprise_id": other, "clause": SHOW, "facts": SHOW_FACTS})
     aid = r.json()["application_id"]
-    admin.post(f"/api/v1/applications/{aid}/review")
+    admin.post(f"/api/v1/applications/{aid}/review", headers=key("rv-2"))
     admin.post(f"/api/v1/applications/{aid}/approve", headers=key("ap-2"))
-    again = admin.post("/api/v1/applications/payment-runs", json={"period": "2022-10-08"})
+    again = admin.post("/api/v1/applications/payment-runs", json={"period": "2022-10-08"}, headers=key("run-2"))
     assert again.status_code == 200 and again.json()["result"]["paid"] == 1, again.text
     assert again.json()["period"] == "2022-10-08#2"
     assert admin.get(f"/api/v1/applications/{aid}").json()["status"] == "paid"
-    idle = admin.post("/api/v1/applications/payment-runs", json={})
+    idle = admin.post("/api/v1/applications/payment-runs", json={}, headers=key("run-3"))
     assert idle.json()["already_completed"] is True and idle.json()["period"] == "2022-10-08#2"
 
 
 @pytest.mark.parametrize("period", ["2022-10-08b", "2022-13-01", "tomorrow", "2022-10-09"])
 def test_a_payment_run_period_is_a_valid_day_not_after_today(admin, period):
-    r = admin.post("/api/v1/applications/payment-runs", json={"period": period})
+    r = admin.post("/api/v1/applications/payment-runs", json={"period": period}, headers=key("run"))
     assert r.status_code == 422 and r.json()["field"] == "period", r.text
 
 
@@ -124,12 +124,13 @@ def test_concurrent_payment_runs_never_answer_409(admin, db_url):
         r = admin.post("/api/v1/applications", headers=key(f"c-{i}"),
                        json={"enterprise_id": eid, "clause": SHOW, "facts": SHOW_FACTS})
         aid = r.json()["application_id"]
-        admin.post(f"/api/v1/applications/{aid}/review")
+        admin.post(f"/api/v1/applications/{aid}/review", headers=key(f"rv-{i}"))
         admin.post(f"/api/v1/applications/{aid}/approve", headers=key(f"a-{i}"))
     answers = []
 
     def run():
-        answers.append(api(**admin.headers).post("/api/v1/applications/payment-runs", json={}))
+        answers.append(api(**admin.headers).post("/api/v1/applications/payment-runs", json={},
+                                                 headers=key(f"run-{threading.get_ident()}")))
 
     threads = [threading.Thread(target=run) for _ in range(6)]
     for t in threads:

@@ -68,7 +68,7 @@ def test_application_flow_over_http(client):
     r = client.post("/api/v1/applications", json=body, headers=h("a1"))
     assert r.status_code == 200, r.text
     aid = r.json()["application_id"]
-    assert client.post(f"/api/v1/applications/{aid}/review").json()["status"] == "under_review"
+    assert client.post(f"/api/v1/applications/{aid}/review", headers=h("rv1")).json()["status"] == "under_review"
     assert client.post(f"/api/v1/applications/{aid}/approve", headers=h("ap1")).json()["status"] == "approved"
     assert client.post(f"/api/v1/applications/{aid}/pay", headers=h("p1")).json()["status"] == "paid"
     again = client.post(f"/api/v1/applications/{aid}/pay", headers=h("p2"))

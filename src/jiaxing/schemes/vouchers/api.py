@@ -1,8 +1,11 @@
 """REST endpoints for vouchers and enterprise subsidies — thin over the domain services.
 
-Mounted under /api/v1 by the pack. Money commands need an ``Idempotency-Key`` header: a repeat
-returns the first result (``replayed: true``); the same key with a different body answers 409
-``idempotency_key_reused``. Errors are problem+json with stable codes.
+Mounted under /api/v1 by the pack. Every state-changing route requires an ``Idempotency-Key``
+header (the shared :data:`gazette.api.idempotency.REQUIRED_KEY`) and runs one command of
+:mod:`.commands` through the one handler: a repeat from the same caller returns the first result
+with ``replayed: true`` and writes nothing; the same key with a different body answers 409
+``idempotency_key_reused``. Batch runs are keyed by (run, period) as well: a repeated start
+answers the run's first result with ``replayed: true``. Errors are problem+json with stable codes.
 
 Access (docs/access-control.md): set-up, business date and batch runs → city administrator;
 a citizen claims, lists and acts on their own vouchers; a district officer reads their own
@@ -16,20 +19,29 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from gazette import validate
+from gazette.api.idempotency import REQUIRED_KEY
 from gazette.api.params import RowId
 from gazette.auth.audit import log_denial
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
-from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.vouchers import enterprise as ent
 from jiaxing.schemes.vouchers import errors as E
 from jiaxing.schemes.vouchers import service
+from jiaxing.schemes.vouchers.commands import (
+    DeclineOffer,
+    LoadEnterprises,
+    RejectApplication,
+    SetBusinessDate,
+    SetUpProgrammes,
+    StartReview,
+    run,
+)
 from jiaxing.schemes.vouchers.models import Application, EnterpriseProfile, Voucher
 from jiaxing.schemes.vouchers.reconcile import report
 
@@ -43,14 +55,6 @@ ANY_VOUCHER_READER = require_roles(R.citizen, R.district_officer, R.city_admin, 
 ENTERPRISE_OR_ADMIN = require_roles(R.enterprise, R.city_admin)
 APPLICATION_READERS = require_roles(R.enterprise, R.district_officer, R.city_admin, R.auditor)
 ENTERPRISE = require_roles(R.enterprise)
-Key = Annotated[str | None, Header(alias="Idempotency-Key", description="idempotency key of this money command")]
-
-
-def _key(key: str | None) -> str:
-    if not key:
-        raise GazetteError("idempotency_key_required", "资金操作必须提供 Idempotency-Key 请求头",
-                           "money commands need an Idempotency-Key header", "Idempotency-Key", 422)
-    return key
 
 
 class ClaimRequest(BaseModel):
@@ -100,15 +104,16 @@ class BusinessDateRequest(BaseModel):
 
 
 @router.post("/vouchers/setup", summary="Create the programmes and fund every district pool from the policy pack")
-def setup(p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def setup(idempotency_key: str = REQUIRED_KEY, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return service.setup(s)
+        return run(SetUpProgrammes(idempotency_key=idempotency_key, actor=p.username), s)
 
 
 @router.post("/vouchers/business-date", summary="Advance the book's business date (营业日)")
-def business_date(req: BusinessDateRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def business_date(req: BusinessDateRequest, idempotency_key: str = REQUIRED_KEY,
+                  p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return {"business_date": service.set_business_date(s, req.date, actor=p.username).isoformat()}
+        return run(SetBusinessDate(idempotency_key=idempotency_key, actor=p.username, date=req.date), s)
 
 
 @router.get("/vouchers/pools", summary="Every district pool: budget, remaining, issued, redeemed")
@@ -134,7 +139,7 @@ def reconciliation(programme: str | None = None, p: Principal = Depends(READERS)
 
 
 @router.post("/vouchers/claims", summary="Claim a voucher (领券)")
-def claim(req: ClaimRequest, request: Request, idempotency_key: Key = None,
+def claim(req: ClaimRequest, request: Request, idempotency_key: str = REQUIRED_KEY,
           p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     """A citizen claims for themselves (their own person_id, in the district they choose)."""
     person_id = validate.person_id(req.person_id)
@@ -143,14 +148,20 @@ def claim(req: ClaimRequest, request: Request, idempotency_key: Key = None,
                      message_en="a citizen may claim only for themselves")
     with unit_of_work() as s:  # one statement on PostgreSQL (hotpath.py): no batching needed
         return service.claim(s, programme=req.programme, district=req.district, person_id=person_id,
-                             key=_key(idempotency_key), actor=p.username)
+                             key=idempotency_key, actor=p.username)
 
 
 @router.post("/vouchers/expiry-runs", summary="Return unused vouchers whose window ended (run keyed by date)")
-def expiry_run(req: RunRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
-    run = service.expire(on=req.on)
-    return {"run_id": run.id, "period": run.period, "status": run.status, "result": run.result,
-            "already_completed": run.already_completed}
+def expiry_run(req: RunRequest, idempotency_key: str = REQUIRED_KEY, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+    return _run_summary(service.expire(on=req.on))
+
+
+def _run_summary(batch_run) -> dict[str, Any]:
+    """A run's answer. ``replayed`` follows the commands' rule: true when this start found the run
+    already completed and returned its first result."""
+    return {"run_id": batch_run.id, "period": batch_run.period, "status": batch_run.status,
+            "result": batch_run.result, "already_completed": batch_run.already_completed,
+            "replayed": batch_run.already_completed}
 
 
 @router.get("/vouchers", summary="List vouchers")
@@ -209,29 +220,29 @@ def _own_voucher(request: Request, p: Principal, voucher_id: RowId) -> None:
 
 
 @router.post("/vouchers/{voucher_id}/redeem", summary="Redeem against a purchase (核销): the engine decides the face value")
-def redeem(voucher_id: RowId, req: RedeemRequest, request: Request, idempotency_key: Key = None,
+def redeem(voucher_id: RowId, req: RedeemRequest, request: Request, idempotency_key: str = REQUIRED_KEY,
            p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
-        return service.redeem(s, voucher_id=voucher_id, purchase=req.purchase, key=_key(idempotency_key),
+        return service.redeem(s, voucher_id=voucher_id, purchase=req.purchase, key=idempotency_key,
                               actor=p.username)
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unused voucher (退券)")
-def cancel(voucher_id: RowId, request: Request, req: ReasonRequest | None = None, idempotency_key: Key = None,
+def cancel(voucher_id: RowId, request: Request, req: ReasonRequest | None = None, idempotency_key: str = REQUIRED_KEY,
            p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
-        return service.cancel(s, voucher_id=voucher_id, reason=req.reason if req else None, key=_key(idempotency_key),
+        return service.cancel(s, voucher_id=voucher_id, reason=req.reason if req else None, key=idempotency_key,
                               actor=p.username)
 
 
 @router.post("/vouchers/{voucher_id}/refund", summary="A redeemed purchase was returned (退货)")
-def refund(voucher_id: RowId, request: Request, req: ReasonRequest | None = None, idempotency_key: Key = None,
+def refund(voucher_id: RowId, request: Request, req: ReasonRequest | None = None, idempotency_key: str = REQUIRED_KEY,
            p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     _own_voucher(request, p, voucher_id)
     with unit_of_work() as s:
-        return service.refund(s, voucher_id=voucher_id, reason=req.reason if req else None, key=_key(idempotency_key),
+        return service.refund(s, voucher_id=voucher_id, reason=req.reason if req else None, key=idempotency_key,
                               actor=p.username)
 
 
@@ -239,9 +250,10 @@ def refund(voucher_id: RowId, request: Request, req: ReasonRequest | None = None
 
 
 @router.post("/enterprises", summary="Load enterprise data (for 免申即享)", tags=["applications"])
-def load_enterprises(records: list[dict[str, Any]], p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def load_enterprises(records: list[dict[str, Any]], idempotency_key: str = REQUIRED_KEY,
+                     p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return ent.load_enterprises(s, records, actor=p.username)
+        return run(LoadEnterprises(idempotency_key=idempotency_key, actor=p.username, records=records), s)
 
 
 @router.get("/applications/clauses", summary="Enterprise clauses one can apply for", tags=["applications"])
@@ -251,7 +263,7 @@ def clauses() -> list[dict[str, Any]]:
 
 
 @router.post("/applications", summary="Apply for one enterprise clause; the engine computes the amount", tags=["applications"])
-def submit(req: ApplicationRequest, request: Request, idempotency_key: Key = None,
+def submit(req: ApplicationRequest, request: Request, idempotency_key: str = REQUIRED_KEY,
            p: Principal = Depends(ENTERPRISE_OR_ADMIN)) -> dict[str, Any]:
     enterprise_id = validate.enterprise_id(req.enterprise_id)
     if p.role == R.enterprise and enterprise_id != p.enterprise_id:
@@ -259,7 +271,7 @@ def submit(req: ApplicationRequest, request: Request, idempotency_key: Key = Non
                      message_en="an enterprise may apply only for itself")
     with unit_of_work() as s:
         return ent.submit(s, enterprise_id=enterprise_id, clause=req.clause, facts=req.facts, subject=req.subject,
-                          evidence=req.evidence, on=req.on, key=_key(idempotency_key), actor=p.username)
+                          evidence=req.evidence, on=req.on, key=idempotency_key, actor=p.username)
 
 
 @router.get("/applications", summary="List applications and offers", tags=["applications"])
@@ -311,18 +323,16 @@ def _check_application(request: Request, p: Principal, application_id: RowId, *,
 
 @router.post("/applications/payment-runs", summary="Pay every approved application (run keyed by period)",
              tags=["applications"])
-def payment_run(req: PaymentRunRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
-    run = ent.payment_run(period=req.period)
-    return {"run_id": run.id, "period": run.period, "status": run.status, "result": run.result,
-            "already_completed": run.already_completed}
+def payment_run(req: PaymentRunRequest, idempotency_key: str = REQUIRED_KEY,
+                p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+    return _run_summary(ent.payment_run(period=req.period))
 
 
 @router.post("/applications/no-apply-runs", summary="免申即享: offer every eligible enterprise its reward",
              tags=["applications"])
-def no_apply_run(req: RunRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
-    run = ent.no_apply_run(on=req.on)
-    return {"run_id": run.id, "period": run.period, "status": run.status, "result": run.result,
-            "already_completed": run.already_completed}
+def no_apply_run(req: RunRequest, idempotency_key: str = REQUIRED_KEY,
+                 p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+    return _run_summary(ent.no_apply_run(on=req.on))
 
 
 @router.get("/applications/{application_id}", summary="One application with its explanation", tags=["applications"])
@@ -334,42 +344,45 @@ def get_application(application_id: RowId, request: Request,
 
 
 @router.post("/applications/{application_id}/review", summary="Start the review (受理)", tags=["applications"])
-def review(application_id: RowId, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def review(application_id: RowId, idempotency_key: str = REQUIRED_KEY, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return ent.start_review(s, application_id=application_id)
+        return run(StartReview(idempotency_key=idempotency_key, actor=p.username, application_id=application_id), s)
 
 
 @router.post("/applications/{application_id}/approve", summary="Approve (核定): the amount becomes payable",
              tags=["applications"])
-def approve(application_id: RowId, idempotency_key: Key = None, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def approve(application_id: RowId, idempotency_key: str = REQUIRED_KEY, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return ent.approve(s, application_id=application_id, key=_key(idempotency_key), actor=p.username)
+        return ent.approve(s, application_id=application_id, key=idempotency_key, actor=p.username)
 
 
 @router.post("/applications/{application_id}/reject", summary="Reject with a reason (驳回)", tags=["applications"])
-def reject(application_id: RowId, req: RejectRequest, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def reject(application_id: RowId, req: RejectRequest, idempotency_key: str = REQUIRED_KEY,
+           p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return ent.reject(s, application_id=application_id, reason=req.reason)
+        return run(RejectApplication(idempotency_key=idempotency_key, actor=p.username, application_id=application_id,
+                                     reason=req.reason), s)
 
 
 @router.post("/applications/{application_id}/confirm", summary="免申即享: the enterprise confirms the offer",
              tags=["applications"])
-def confirm(application_id: RowId, request: Request, idempotency_key: Key = None,
+def confirm(application_id: RowId, request: Request, idempotency_key: str = REQUIRED_KEY,
             p: Principal = Depends(ENTERPRISE)) -> dict[str, Any]:
     _check_application(request, p, application_id, write=True)
     with unit_of_work() as s:
-        return ent.confirm(s, application_id=application_id, key=_key(idempotency_key), actor=p.username)
+        return ent.confirm(s, application_id=application_id, key=idempotency_key, actor=p.username)
 
 
 @router.post("/applications/{application_id}/decline", summary="免申即享: the enterprise declines the offer",
              tags=["applications"])
-def decline(application_id: RowId, request: Request, p: Principal = Depends(ENTERPRISE)) -> dict[str, Any]:
+def decline(application_id: RowId, request: Request, idempotency_key: str = REQUIRED_KEY,
+            p: Principal = Depends(ENTERPRISE)) -> dict[str, Any]:
     _check_application(request, p, application_id, write=True)
     with unit_of_work() as s:
-        return ent.decline(s, application_id=application_id)
+        return run(DeclineOffer(idempotency_key=idempotency_key, actor=p.username, application_id=application_id), s)
 
 
 @router.post("/applications/{application_id}/pay", summary="Pay one approved application (拨付)", tags=["applications"])
-def pay(application_id: RowId, idempotency_key: Key = None, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
+def pay(application_id: RowId, idempotency_key: str = REQUIRED_KEY, p: Principal = Depends(ADMIN)) -> dict[str, Any]:
     with unit_of_work() as s:
-        return ent.pay(s, application_id=application_id, key=_key(idempotency_key), actor=p.username)
+        return ent.pay(s, application_id=application_id, key=idempotency_key, actor=p.username)

@@ -77,6 +77,30 @@ class RefundVoucher(VoucherCommand):
     reason: str | None = None
 
 
+# ------------------------------------------------------------------------- the city administrator's set-up
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetUpProgrammes(VoucherCommand):
+    """Create the programmes and fund every district pool from the policy pack (a rerun adds nothing)."""
+
+    scope: ClassVar[str] = "vouchers.setup"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetBusinessDate(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.business_date"
+    date: dt.date
+
+
+@dataclass(frozen=True, kw_only=True)
+class LoadEnterprises(VoucherCommand):
+    """Enterprise data for 免申即享: ``[{"id", "name", "district", "facts"}]``, as the client sent it."""
+
+    scope: ClassVar[str] = "vouchers.load_enterprises"
+    records: Any
+
+
 # ------------------------------------------------------------------------- enterprise subsidies
 
 
@@ -97,6 +121,19 @@ class SubmitApplication(VoucherCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class StartReview(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.review"
+    application_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RejectApplication(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.reject"
+    application_id: int
+    reason: Any  # as the client sent it (the rejection checks it)
+
+
+@dataclass(frozen=True, kw_only=True)
 class ApproveApplication(VoucherCommand):
     scope: ClassVar[str] = "vouchers.approve"
     application_id: int
@@ -105,6 +142,12 @@ class ApproveApplication(VoucherCommand):
 @dataclass(frozen=True, kw_only=True)
 class ConfirmOffer(VoucherCommand):
     scope: ClassVar[str] = "vouchers.confirm"
+    application_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeclineOffer(VoucherCommand):
+    scope: ClassVar[str] = "vouchers.decline"
     application_id: int
 
 

@@ -1,5 +1,6 @@
-"""What each citizen voucher command does, registered with ``@handles`` — the general path, on every
-database. ``gazette.schemes.handler.execute`` runs them once per (caller, key) in the caller's
+"""What each citizen voucher command and each set-up or review step does, registered with
+``@handles`` — the general path, on every database. (Submitting, approving, confirming and paying
+an application are registered beside their ledger work in :mod:`.enterprise`.) ``gazette.schemes.handler.execute`` runs them once per (caller, key) in the caller's
 transaction; a domain error rolls the whole command back and frees the key.
 
 On PostgreSQL :mod:`.hotpath` does the same work in one statement and falls back to these for
@@ -16,9 +17,20 @@ from gazette.ledger._sql import dialect_insert
 from gazette.ledger.errors import InsufficientFunds
 from gazette.ledger.money import fen_to_yuan
 from gazette.schemes.handler import Context, handles
-from jiaxing.schemes.vouchers import core
+from jiaxing.schemes.vouchers import core, enterprise, service
 from jiaxing.schemes.vouchers import errors as E
-from jiaxing.schemes.vouchers.commands import CancelVoucher, ClaimVoucher, RedeemVoucher, RefundVoucher
+from jiaxing.schemes.vouchers.commands import (
+    CancelVoucher,
+    ClaimVoucher,
+    DeclineOffer,
+    LoadEnterprises,
+    RedeemVoucher,
+    RefundVoucher,
+    RejectApplication,
+    SetBusinessDate,
+    SetUpProgrammes,
+    StartReview,
+)
 from jiaxing.schemes.vouchers.programmes import SPECS, account_codes
 from jiaxing.schemes.vouchers.purchases import face_value, normalise_purchase
 
@@ -131,3 +143,38 @@ def refund(ctx: Context, cmd: RefundVoucher) -> dict[str, Any]:
                       before={"status": "redeemed"},
                       after={"status": "refunded", "returned_fen": v.face_fen, "reason": cmd.reason})
     return {**core.voucher_json(v), "status": "refunded", "reason": cmd.reason, "entry_id": e.id}
+
+
+# ------------------------------------------------------------------------- set-up and review steps
+# The domain functions below were written to be harmless when repeated; as commands they also
+# answer a repeat with the first result, like every other state change.
+
+
+@handles(SetUpProgrammes)
+def set_up_programmes(ctx: Context, cmd: SetUpProgrammes) -> dict[str, Any]:
+    return service.setup(ctx.session, actor=cmd.actor)
+
+
+@handles(SetBusinessDate)
+def set_business_date(ctx: Context, cmd: SetBusinessDate) -> dict[str, Any]:
+    return {"business_date": service.set_business_date(ctx.session, cmd.date, actor=cmd.actor).isoformat()}
+
+
+@handles(LoadEnterprises)
+def load_enterprises(ctx: Context, cmd: LoadEnterprises) -> dict[str, Any]:
+    return enterprise.load_enterprises(ctx.session, cmd.records, actor=cmd.actor)
+
+
+@handles(StartReview)
+def start_review(ctx: Context, cmd: StartReview) -> dict[str, Any]:
+    return enterprise.start_review(ctx.session, application_id=cmd.application_id, actor=cmd.actor)
+
+
+@handles(RejectApplication)
+def reject_application(ctx: Context, cmd: RejectApplication) -> dict[str, Any]:
+    return enterprise.reject(ctx.session, application_id=cmd.application_id, reason=cmd.reason, actor=cmd.actor)
+
+
+@handles(DeclineOffer)
+def decline_offer(ctx: Context, cmd: DeclineOffer) -> dict[str, Any]:
+    return enterprise.decline(ctx.session, application_id=cmd.application_id, actor=cmd.actor)
