@@ -16,7 +16,7 @@ pack = Pack(
               "jiaxing.schemes.ltc.cli"),
     routers=("jiaxing.schemes.vouchers.api", "jiaxing.schemes.provident_fund.api", "jiaxing.schemes.budget.api", "jiaxing.schemes.airspace.api", "jiaxing.schemes.resident_pension.api", "jiaxing.schemes.supervision.api",
              "jiaxing.schemes.ltc.api"),
-    pages=("jiaxing.web.finder", "jiaxing.web.policies", "jiaxing.web.self_service", "jiaxing.web.officials", "jiaxing.schemes.budget.pages", "jiaxing.schemes.airspace.pages", "jiaxing.schemes.resident_pension.pages", "jiaxing.schemes.supervision.pages",
+    pages=("jiaxing.web.finder", "jiaxing.web.policies", "jiaxing.web.me", "jiaxing.web.officials", "jiaxing.schemes.budget.pages", "jiaxing.schemes.airspace.pages", "jiaxing.schemes.resident_pension.pages", "jiaxing.schemes.supervision.pages",
            "jiaxing.schemes.ltc.pages"),
     templates_dir=_HERE / "web" / "templates",
     nav=(

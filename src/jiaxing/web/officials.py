@@ -39,7 +39,22 @@ from gazette.ledger.money import fen_to_yuan
 from gazette.store.db import unit_of_work
 from gazette.web import charts
 from gazette.web.templating import templates
-from jiaxing.web.self_service import APPLICATION_STATUS, csrf, error_view, require, see_other
+from jiaxing.schemes.provident_fund import domain as fund_rules
+from jiaxing.schemes.provident_fund import queries as fund_queries
+from jiaxing.schemes.vouchers import enterprise as enterprise_awards
+from jiaxing.schemes.vouchers import errors as voucher_errors
+from jiaxing.schemes.vouchers import queries as voucher_queries
+from jiaxing.schemes.vouchers import service as voucher_service
+from jiaxing.schemes.vouchers.programmes import DISTRICTS, SPECS
+from jiaxing.web.self_service import (
+    APPLICATION_STATUS,
+    application_timeline,
+    csrf,
+    error_view,
+    fact_words,
+    require,
+    see_other,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,8 +69,6 @@ def scope(p: Principal, request: Request) -> str | None:
     if p.role == Role.district_officer:
         return p.district or "\u0000none"  # an officer without a district sees nothing
     d = request.query_params.get("district") or None
-    from jiaxing.schemes.vouchers.programmes import DISTRICTS
-
     return d if d in DISTRICTS else None
 
 
@@ -82,8 +95,6 @@ def _disposition(filename: str) -> str:
 
 
 def _base_ctx(p: Principal, request: Request, district: str | None) -> dict[str, Any]:
-    from jiaxing.schemes.vouchers.programmes import DISTRICTS
-
     return {"who": p, "district": district if district != "\u0000none" else None,
             "is_officer": p.role == Role.district_officer, "can_act": p.role == Role.city_admin,
             "read_only": p.role != Role.city_admin, "districts": DISTRICTS,
@@ -97,14 +108,11 @@ def _base_ctx(p: Principal, request: Request, district: str | None) -> dict[str,
 def overview(request: Request):
     p = require(request, *VIEW_ROLES)
     district = scope(p, request)
-    from jiaxing.schemes.provident_fund import queries as FQ
-    from jiaxing.schemes.vouchers import queries as Q
-
     with unit_of_work() as session:
-        pools = Q.pool_rows(session, district)
-        pipe = Q.pipeline(session, district)
-        fund = FQ.totals(session) if p.role in FUND_ROLES else None
-        on = Q.business_date(session)
+        pools = voucher_queries.pool_rows(session, district)
+        pipe = voucher_queries.pipeline(session, district)
+        fund = fund_queries.totals(session) if p.role in FUND_ROLES else None
+        on = voucher_queries.business_date(session)
     totals = {k: sum(r[f"{k}_fen"] for r in pools) for k in ("budget", "pool", "issued", "redeemed")}
     ctx = _base_ctx(p, request, district)
     ctx.update({"totals": totals, "pools_count": len(pools), "pipeline": pipe, "fund": fund, "business_date": on,
@@ -116,9 +124,7 @@ def overview(request: Request):
 
 
 def _voucher_data(session, district: str | None, programme: str | None):
-    from jiaxing.schemes.vouchers import queries as Q
-
-    return Q.pool_rows(session, district, programme), Q.claims_per_day(session, district, programme)
+    return voucher_queries.pool_rows(session, district, programme), voucher_queries.claims_per_day(session, district, programme)
 
 
 @router.get("/officials/vouchers", response_class=HTMLResponse)
@@ -127,12 +133,9 @@ def vouchers(request: Request):
     district = scope(p, request)
     programme = request.query_params.get("programme")
     programme = programme if programme in PROGRAMMES else None
-    from jiaxing.schemes.vouchers import queries as Q
-    from jiaxing.schemes.vouchers.programmes import SPECS
-
     with unit_of_work() as session:
         pools, claims = _voucher_data(session, district, programme)
-        on = Q.business_date(session)
+        on = voucher_queries.business_date(session)
     where = district or "全市 city-wide"
     burn = []
     for code in PROGRAMMES:
@@ -196,10 +199,8 @@ async def run_expiry(request: Request):
     p = require(request, Role.city_admin)
     form = await request.form()
     csrf(request, form)
-    from jiaxing.schemes.vouchers import service as V
-
     try:
-        run = V.expire(actor=p.username)
+        run = voucher_service.expire(actor=p.username)
     except GazetteError as exc:
         return _error_page(request, exc)
     n = (run.result or {}).get("expired_total", 0)
@@ -220,11 +221,9 @@ def applications(request: Request):
     district = scope(p, request)
     status = request.query_params.get("status")
     status = status if status in APPLICATION_STATUS else None
-    from jiaxing.schemes.vouchers import queries as Q
-
     with unit_of_work() as session:
-        pipe = Q.pipeline(session, district)
-        rows = Q.applications(session, district, status)
+        pipe = voucher_queries.pipeline(session, district)
+        rows = voucher_queries.applications(session, district, status)
     live = [s for s in pipe["by_status"] if s["count"]]
     chart = charts.bar_chart(
         chart_id="pipeline", title="申请办理进度（按状态） Application pipeline by status",
@@ -243,11 +242,9 @@ def applications(request: Request):
 def applications_csv(request: Request, table: str = "list"):
     p = require(request, *VIEW_ROLES)
     district = scope(p, request)
-    from jiaxing.schemes.vouchers import queries as Q
-
     with unit_of_work() as session:
-        pipe = Q.pipeline(session, district)
-        rows = Q.applications(session, district, None, limit=5000)
+        pipe = voucher_queries.pipeline(session, district)
+        rows = voucher_queries.applications(session, district, None, limit=5000)
     if table == "status":
         return csv_response("applications-by-status.csv", ["状态 status", "件数 count", "金额 amount (yuan)"],
                             [[s["status"], s["count"], yuan(s["amount_fen"])] for s in pipe["by_status"]])
@@ -266,17 +263,12 @@ def _application_view(session, p: Principal, request: Request, application_id: i
     """One application for an official: who, which clause, the facts and evidence the amount rests on, the
     engine's explanation, the computed amount and its cap, and what happened so far. An officer sees only an
     application of an enterprise of their district (any other answers as not found)."""
-    from jiaxing.schemes.vouchers import enterprise as EN
-    from jiaxing.schemes.vouchers import errors as VE
-    from jiaxing.schemes.vouchers import queries as Q
-    from jiaxing.web.self_service import _timeline, fact_words
-
     district = scope(p, request)
-    row = next((r for r in Q.applications(session, district, None, limit=5000)
+    row = next((r for r in voucher_queries.applications(session, district, None, limit=5000)
                 if r["application_id"] == application_id), None)
     if row is None:
-        raise VE.application_not_found(application_id)
-    a = EN.get_application(session, application_id)
+        raise voucher_errors.application_not_found(application_id)
+    a = enterprise_awards.get_application(session, application_id)
     facts = []
     for name, value in sorted((a.get("facts") or {}).items()):
         if isinstance(value, dict):  # a yearly fact
@@ -285,7 +277,7 @@ def _application_view(session, p: Principal, request: Request, application_id: i
             facts.append((fact_words(name), value))
     subject = [(fact_words(k), v) for k, v in sorted((a.get("subject") or {}).items())]
     return {"row": row, "app": a, "facts": facts, "subject": subject, "evidence": a.get("evidence") or [],
-            "explanation": a.get("explanation") or [], "timeline": _timeline(session, application_id),
+            "explanation": a.get("explanation") or [], "timeline": application_timeline(session, application_id),
             "nonce": secrets.token_urlsafe(8)}
 
 
@@ -323,8 +315,6 @@ async def application_action(request: Request, application_id: RowId, action: st
     p = require(request, Role.city_admin)
     form = await request.form()
     csrf(request, form)
-    from jiaxing.schemes.vouchers import enterprise as EN
-
     key = f"web:{p.user_id}:{action}{application_id}:{str(form.get('nonce', ''))[:40]}"
     if action in CONFIRMED and form.get("confirm") != "yes":
         exc = InvalidInput("请先核对申请的事实、材料和核定金额，并勾选确认", "check the facts, evidence and amount, "
@@ -340,13 +330,13 @@ async def application_action(request: Request, application_id: RowId, action: st
     try:
         with unit_of_work() as session:
             if action == "review":
-                EN.start_review(session, application_id=application_id, actor=p.username)
+                enterprise_awards.start_review(session, application_id=application_id, actor=p.username)
             elif action == "approve":
-                EN.approve(session, application_id=application_id, key=key, actor=p.username)
+                enterprise_awards.approve(session, application_id=application_id, key=key, actor=p.username)
             elif action == "reject":
-                EN.reject(session, application_id=application_id, reason=str(form.get("reason", "")), actor=p.username)
+                enterprise_awards.reject(session, application_id=application_id, reason=str(form.get("reason", "")), actor=p.username)
             elif action == "pay":
-                EN.pay(session, application_id=application_id, key=key, actor=p.username)
+                enterprise_awards.pay(session, application_id=application_id, key=key, actor=p.username)
             else:
                 raise InvalidInput(f"未知操作：{action}", f"unknown action: {action}", field="action",
                                    code="unknown_action")
@@ -363,10 +353,8 @@ async def no_apply_run(request: Request):
     p = require(request, Role.city_admin)
     form = await request.form()
     csrf(request, form)
-    from jiaxing.schemes.vouchers import enterprise as EN
-
     try:
-        EN.no_apply_run(actor=p.username)
+        enterprise_awards.no_apply_run(actor=p.username)
     except GazetteError as exc:
         return _error_page(request, exc)
     return see_other("/officials/applications?done=no-apply")
@@ -376,10 +364,9 @@ async def no_apply_run(request: Request):
 
 
 def _fund_data(session) -> dict[str, Any]:
-    from jiaxing.schemes.provident_fund import queries as FQ
 
-    return {"totals": FQ.totals(session), "months": FQ.collections_per_month(session), "arrears": FQ.arrears(session),
-            "sealed": FQ.sealed(session), "business_date": FQ.business_date(session)}
+    return {"totals": fund_queries.totals(session), "months": fund_queries.collections_per_month(session), "arrears": fund_queries.arrears(session),
+            "sealed": fund_queries.sealed(session), "business_date": fund_queries.business_date(session)}
 
 
 @router.get("/officials/fund", response_class=HTMLResponse)
@@ -397,10 +384,8 @@ def fund(request: Request):
                 charts.Series("预缴入账 Prepaid", [m["prepaid_fen"] for m in months]),
                 charts.Series("扣款失败 Failed", [m["failed_fen"] for m in months])],
         fmt=charts.wan)
-    from jiaxing.schemes.provident_fund.domain import clause
-
     ctx = _base_ctx(p, request, None)
-    ctx.update({**data, "chart": chart, "clauses": {k: clause(k) for k in ("第十三条", "第十六条", "第十七条")}})
+    ctx.update({**data, "chart": chart, "clauses": {k: fund_rules.clause(k) for k in ("第十三条", "第十六条", "第十七条")}})
     return templates.TemplateResponse(request, "officials_fund.html", ctx)
 
 
