@@ -7,7 +7,9 @@ The *kind* of an error is its class — :class:`InvalidInput`, :class:`NotFound`
 API's problem+json and the pages alike; the CLI prints one line and exits non-zero.
 
 A scheme's own errors subclass the kind they are (``class NotYourTask(Forbidden)``), or raise the
-kind with their own ``code``: ``raise Conflict(zh, en, field="month", code="month_paid")``.
+kind with their own ``code``: ``raise Conflict(zh, en, field="month", code="month_paid")``. No error
+is given an HTTP status: a code that needs another status than its kind's is listed in
+``gazette.api.problems.CODE_STATUS``.
 """
 
 from __future__ import annotations
@@ -22,18 +24,13 @@ class GazetteError(Exception):
     default_code: ClassVar[str] = "bad_request"
 
     def __init__(self, code: str, message_zh: str, message_en: str, field: str | None = None,
-                 details: dict[str, Any] | None = None, *, status: int | None = None):
+                 details: dict[str, Any] | None = None):
         super().__init__(code)
         self.code = code
         self.message_zh = message_zh
         self.message_en = message_en
         self.field = field
-        # Temporary (issue #11): code not yet converted to the kinds still passes an HTTP ``status=``
-        # (or, positionally, where the details now stand); the edge honours it until the last caller is converted.
-        if isinstance(details, int):
-            details, status = None, details
         self.details: dict[str, Any] = dict(details or {})
-        self.legacy_status = status
 
     def __str__(self) -> str:  # one clear line for the CLI and the logs
         where = f" [{self.field}]" if self.field else ""
@@ -47,17 +44,11 @@ class GazetteError(Exception):
 
     @property
     def status(self) -> int:
-        """Temporary (issue #11), for callers not yet converted: the HTTP status the edge answers with.
-        New code asks ``gazette.api.problems.http_status(error)``."""
-        from gazette.api.problems import http_status  # the edge owns the mapping
+        """Temporary (issue #11): the HTTP status the edge answers with, kept for its last caller
+        (``jiaxing.schemes.ltc.intake_pages``). New code asks ``gazette.api.problems.http_status(error)``."""
+        from gazette.api.problems import http_status  # the edge owns the mapping, and imports this module
 
         return http_status(self)
-
-    def problem(self, instance: str | None = None) -> dict[str, Any]:
-        """Temporary (issue #11): the problem+json body; new code asks ``gazette.api.problems.problem_body``."""
-        from gazette.api.problems import problem_body
-
-        return problem_body(self, instance)
 
 
 def _restore(cls: type[GazetteError], state: dict[str, Any]) -> GazetteError:
@@ -71,8 +62,8 @@ class _Kind(GazetteError):
     """The shared signature of the kinds: the message first, then where and why."""
 
     def __init__(self, message_zh: str, message_en: str, field: str | None = None, code: str | None = None,
-                 details: dict[str, Any] | None = None, **legacy: Any):
-        super().__init__(code or self.default_code, message_zh, message_en, field, details, **legacy)
+                 details: dict[str, Any] | None = None):
+        super().__init__(code or self.default_code, message_zh, message_en, field, details)
 
 
 class InvalidInput(_Kind):

@@ -72,8 +72,6 @@ CODE_STATUS: dict[str, int] = {
 
 def http_status(error: GazetteError) -> int:
     """The HTTP status a domain error is answered with: by its code where listed, else by its kind."""
-    if error.legacy_status:  # temporary (issue #11): callers not yet converted to the kinds
-        return error.legacy_status
     if error.code in CODE_STATUS:
         return CODE_STATUS[error.code]
     for kind in type(error).__mro__:
