@@ -11,17 +11,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gazette.api.problems import error_page
+from gazette.auth.web import page_principal
+from gazette.corpus import service as corpus_service
 from gazette.errors import GazetteError, NotFound
+from gazette.rules.engine import get_engine
 from gazette.rules.money import fmt_yuan, yuan_to_fen
+from gazette.store.db import unit_of_work
 from gazette.web.templating import templates
-from jiaxing.web import finder_flow as F
+from jiaxing.districts import DISTRICTS
+from jiaxing.web import finder_flow
 from jiaxing.web.finder_calc import STATUS_SYMBOL, STATUS_WORD, Calc, build_calcs, clause_of, fund_quote, run
 from jiaxing.web.finder_charts import chart_for
+from jiaxing.web.finder_pdf import NoFont, render_pdf
+from jiaxing.web.finder_questions import STEP_BY_ID, VALUE_WORDS, Answers, Step, choice_label, field_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,8 +39,6 @@ def _today() -> dt.date:
 
 
 def _now() -> dt.datetime:
-    from zoneinfo import ZoneInfo
-
     return dt.datetime.now(ZoneInfo("Asia/Shanghai"))
 
 
@@ -60,8 +66,6 @@ def _suggestions(request: Request) -> dict[str, str]:
     """Defaults from the logged-in user (who they are, their district) — only suggested, never assumed:
     the finder works the same for anonymous visitors and nothing is sent until the user submits."""
     try:
-        from gazette.auth.web import page_principal
-
         user = page_principal(request)
     except Exception:  # noqa: BLE001 — no auth tables yet: no suggestions
         return {}
@@ -72,20 +76,20 @@ def _suggestions(request: Request) -> dict[str, str]:
     if role in ("citizen", "enterprise"):
         out["who"] = role
     district = getattr(user, "district", None)
-    if district in F.DISTRICTS:
+    if district in DISTRICTS:
         for name in ("district", "ent_district"):
             out[name] = district
     return out
 
 
-def _render_step(request: Request, a: F.Answers, step: F.Step, problems: list[F.Problem] | None = None,
+def _render_step(request: Request, a: Answers, step: Step, problems: list[finder_flow.Problem] | None = None,
                  status: int = 200) -> HTMLResponse:
-    steps = F.flow(a)
+    steps = finder_flow.flow(a)
     ids = [s.id for s in steps]
     idx = ids.index(step.id) if step.id in ids else 0
     back = None
     if idx > 0:
-        back = "/finder?" + F.query(a, step=ids[idx - 1])
+        back = "/finder?" + finder_flow.query(a, step=ids[idx - 1])
     own = {f.name for f in step.fields}
     suggested = _suggestions(request) if not problems else {}
     values: dict[str, Any] = {}
@@ -93,8 +97,8 @@ def _render_step(request: Request, a: F.Answers, step: F.Step, problems: list[F.
         v = a.get(f.name)
         values[f.name] = v if v is not None else ([] if f.kind == "multi" else suggested.get(f.name, f.default))
     ctx = {
-        "step": step, "number": idx + 1, "total": len(steps) if F.flow_known(a) else None,
-        "hidden": F.hidden_items(a, own), "values": values,
+        "step": step, "number": idx + 1, "total": len(steps) if finder_flow.flow_known(a) else None,
+        "hidden": finder_flow.hidden_items(a, own), "values": values,
         "problems": problems or [], "errors": {p.field: p for p in problems or []}, "back": back,
         "restart": "/finder", "today": _today().isoformat(),
     }
@@ -104,26 +108,26 @@ def _render_step(request: Request, a: F.Answers, step: F.Step, problems: list[F.
 @router.get("/finder", response_class=HTMLResponse)
 def finder(request: Request):
     items = list(request.query_params.multi_items())
-    a = F.answers_from(items)
+    a = finder_flow.answers_from(items)
     params = request.query_params
     after = params.get("after")
-    if after and after in F.STEP_BY_ID:
-        clean, bad, problems = F.check_all(a)
-        ids = [s.id for s in F.flow(a)]
+    if after and after in STEP_BY_ID:
+        clean, bad, problems = finder_flow.check_all(a)
+        ids = [s.id for s in finder_flow.flow(a)]
         if bad is not None and (after not in ids or ids.index(bad.id) <= ids.index(after)):
             return _render_step(request, a, bad, problems, status=422)
         nxt = ids[ids.index(after) + 1] if after in ids and ids.index(after) + 1 < len(ids) else None
         if nxt is None:
-            return RedirectResponse("/finder/result?" + F.query(a), status_code=303)
-        return RedirectResponse("/finder?" + F.query(a, step=nxt), status_code=303)
-    steps = F.flow(a)
+            return RedirectResponse("/finder/result?" + finder_flow.query(a), status_code=303)
+        return RedirectResponse("/finder?" + finder_flow.query(a, step=nxt), status_code=303)
+    steps = finder_flow.flow(a)
     wanted = params.get("step")
     step = next((s for s in steps if s.id == wanted), steps[0])
     # the answers before the requested step must hold; otherwise show the first step that does not
     for s in steps:
         if s.id == step.id:
             break
-        _, problems = F.check_step(s, a)
+        _, problems = finder_flow.check_step(s, a)
         if problems:
             return _render_step(request, a, s, problems, status=422)
     return _render_step(request, a, step)
@@ -166,7 +170,7 @@ def _fact_value(v: Any, var=None, entity: str = "", fact: str = "") -> str:
     if var is not None and var.type == "money":
         return _money(v)
     if isinstance(v, str):
-        return F.choice_label(F.field_for(entity, fact), v)
+        return choice_label(field_for(entity, fact), v)
     return str(v)
 
 
@@ -179,14 +183,14 @@ def _param_value(value: Any, money: bool) -> str:
                 amount = row.get("amount", row.get("rate"))
                 parts.append(f"≥ {_money(row['threshold'])} → {_money(amount) if money else amount}")
             else:
-                parts.append(F.VALUE_WORDS.get(str(row), str(row)))
+                parts.append(VALUE_WORDS.get(str(row), str(row)))
         return "；".join(parts)
     if isinstance(value, dict):
         return "；".join(f"{k}: {v}" for k, v in value.items())
     return _money(value) if money and value is not None else str(value)
 
 
-def _view(engine, calc: Calc, r: dict, answers: F.Answers | None = None) -> dict[str, Any]:
+def _view(engine, calc: Calc, r: dict, answers: Answers | None = None) -> dict[str, Any]:
     """One engine result → what the page shows."""
     rule = engine.rules_by_id[r["rule"]]
     fen = yuan_to_fen(r["amount_yuan"]) if r.get("amount_yuan") is not None else None
@@ -269,29 +273,26 @@ def _not_in_force(rule, calc: Calc, item: dict) -> dict[str, str]:
             "en": f"not in force on that date: it applies from {start}", "date": day.isoformat()}
 
 
-def _missing(engine, entity: str, fact: str, answers: F.Answers | None) -> dict[str, str | None]:
+def _missing(engine, entity: str, fact: str, answers: Answers | None) -> dict[str, str | None]:
     """A missing fact → its label and a link back to the question that asks it (None when the finder does not)."""
     label = _fact_label(engine, entity, fact)
     year = str((answers or {}).get("year", ""))
-    name = F.field_for(entity, fact, int(year) if year.isdigit() else None)
-    step = F.step_of(name, answers or {}) if name else None
+    name = field_for(entity, fact, int(year) if year.isdigit() else None)
+    step = finder_flow.step_of(name, answers or {}) if name else None
     href = None
     if step is not None:
-        href = "/finder?" + F.query(answers or {}, step=step) + f"#f-{name}"
+        href = "/finder?" + finder_flow.query(answers or {}, step=step) + f"#f-{name}"
     return {"label": label, "href": href}
 
 
 def _clause_texts(ids: set[str], on: dt.date) -> dict[str, dict | None]:
     """Clause id → its text from the corpus (None when the corpus does not have it)."""
-    from gazette.corpus import service
-    from gazette.store.db import unit_of_work
-
     out: dict[str, dict | None] = {}
     try:
         with unit_of_work() as session:
             for cid in sorted(ids):
                 try:
-                    data = service.show(session, cid, on)
+                    data = corpus_service.show(session, cid, on)
                 except GazetteError:
                     out[cid] = None
                     continue
@@ -304,7 +305,7 @@ def _clause_texts(ids: set[str], on: dt.date) -> dict[str, dict | None]:
     return out
 
 
-def _sections(engine, calc: Calc, answers: F.Answers | None = None) -> dict[str, list]:
+def _sections(engine, calc: Calc, answers: Answers | None = None) -> dict[str, list]:
     sec: dict[str, list] = {"claims": [], "limits": [], "other": [], "not": [], "nif": [], "unknown": []}
     for r in calc.results:
         v = _view(engine, calc, r, answers)
@@ -324,20 +325,18 @@ def _sections(engine, calc: Calc, answers: F.Answers | None = None) -> dict[str,
     return sec
 
 
-def _result(request: Request, a: F.Answers):
+def _result(request: Request, a: Answers):
     ctx = _result_context(request, a)
     if not isinstance(ctx, dict):
         return ctx
     return templates.TemplateResponse(request, "finder_result.html", ctx)
 
 
-def _result_context(request: Request, a: F.Answers):
+def _result_context(request: Request, a: Answers):
     """The result's context, or the step to re-answer (a response) when an answer does not hold."""
-    clean, bad, problems = F.check_all(a)
+    clean, bad, problems = finder_flow.check_all(a)
     if bad is not None:
         return _render_step(request, a, bad, problems, status=422)
-    from gazette.rules.engine import get_engine
-
     engine = get_engine()
     calcs = build_calcs(clean, _today())
     run(calcs)
@@ -356,22 +355,22 @@ def _result_context(request: Request, a: F.Answers):
     quote_ = None
     if clean["who"] == "worker":
         quote_ = fund_quote(clean["w_base"], clean["w_rate"], calcs[0].on)
-    permalink = "/finder/result?" + F.query(F.in_flow(a))
-    ids_ = [s.id for s in F.flow(a)]
+    permalink = "/finder/result?" + finder_flow.query(finder_flow.in_flow(a))
+    ids_ = [s.id for s in finder_flow.flow(a)]
     ctx = {
         "blocks": blocks, "texts": texts, "answers": a, "permalink": permalink,
-        "short": "/finder/r/" + F.encode_slug(a), "back": "/finder?" + F.query(a, step=ids_[-1]),
+        "short": "/finder/r/" + finder_flow.encode_slug(a), "back": "/finder?" + finder_flow.query(a, step=ids_[-1]),
         "quote": quote_, "base_url": str(request.base_url).rstrip("/"), "who": clean["who"],
         "summary": _summary(a), "computed": _now().strftime("%Y-%m-%d %H:%M"),
-        "pdf": "/finder/pdf?" + F.query(F.in_flow(a)),
+        "pdf": "/finder/pdf?" + finder_flow.query(finder_flow.in_flow(a)),
     }
     return ctx
 
 
-def _summary(a: F.Answers) -> list[tuple[str, str, str]]:
+def _summary(a: Answers) -> list[tuple[str, str, str]]:
     """The answers as (question zh, question en, answer) for a reminder at the top of the result."""
     out = []
-    for s in F.flow(a):
+    for s in finder_flow.flow(a):
         for f in s.fields:
             v = a.get(f.name)
             if v is None:
@@ -386,12 +385,12 @@ def _summary(a: F.Answers) -> list[tuple[str, str, str]]:
 
 @router.get("/finder/result", response_class=HTMLResponse)
 def result(request: Request):
-    return _result(request, F.answers_from(list(request.query_params.multi_items())))
+    return _result(request, finder_flow.answers_from(list(request.query_params.multi_items())))
 
 
 @router.get("/finder/r/{slug}", response_class=HTMLResponse)
 def short_link(request: Request, slug: str):
-    a = F.decode_slug(slug)
+    a = finder_flow.decode_slug(slug)
     if a is None:
         err = NotFound.with_message("链接无效或已损坏，请重新填写", "this link is invalid or damaged; please start again",
                                     field="slug", code="bad_link")
@@ -402,11 +401,7 @@ def short_link(request: Request, slug: str):
 @router.get("/finder/pdf")
 def result_pdf(request: Request):
     """The same result as a PDF: every answer, amount, condition and clause text, and when it was computed."""
-    from fastapi.responses import Response
-
-    from jiaxing.web.finder_pdf import NoFont, render_pdf
-
-    ctx = _result_context(request, F.answers_from(list(request.query_params.multi_items())))
+    ctx = _result_context(request, finder_flow.answers_from(list(request.query_params.multi_items())))
     if not isinstance(ctx, dict):
         return ctx
     try:

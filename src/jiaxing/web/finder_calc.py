@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from gazette.errors import GazetteError, Unavailable
+from gazette.packs import load_pack
+from gazette.rules.engine import get_engine
 from gazette.rules.money import yuan_to_fen
 
 log = logging.getLogger(__name__)
@@ -207,8 +209,6 @@ def build_calcs(c: dict[str, Any], today: dt.date) -> list[Calc]:
 
 
 def run(calcs: list[Calc]) -> None:
-    from gazette.rules.engine import get_engine
-
     engine = get_engine()
     for calc in calcs:
         try:
@@ -223,8 +223,6 @@ def run(calcs: list[Calc]) -> None:
 def fund_quote(base: Decimal, rate_bp: int, on: dt.date) -> dict[str, Any]:
     """The fund centre's own quote (``GET /api/v1/fund/quote``), called in-process through the pack's
     router module, so the platform names no pack. ``{"error": GazetteError}`` when it refuses."""
-    from gazette.packs import load_pack
-
     for name in load_pack().routers:
         module = importlib.import_module(name)
         if getattr(getattr(module, "router", None), "prefix", None) == "/fund" and hasattr(module, "quote"):

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from fpdf import FPDF
+
 from gazette.errors import Unavailable
 from gazette.rules.money import fmt_yuan
 
@@ -47,8 +49,6 @@ def find_font() -> tuple[str, int] | None:
 
 
 def render_pdf(ctx: dict[str, Any]) -> bytes:
-    from fpdf import FPDF
-
     font = find_font()
     if font is None:
         raise NoFont()

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from gazette.rules.engine import get_engine
 from gazette.rules.money import fmt_yuan
 from gazette.web.templating import templates
 
@@ -141,8 +142,6 @@ def status(card: Card, engine, today: dt.date) -> dict[str, str]:
 
 @router.get("/policies", response_class=HTMLResponse)
 def policies(request: Request):
-    from gazette.rules.engine import get_engine
-
     engine = get_engine()
     today = _today()
     groups: list[dict[str, Any]] = []
