@@ -43,7 +43,8 @@ def _together(*fns):
 
 def _register(key: str, owner: int, serial: str):
     return lambda: execute(commands.RegisterDevice(idempotency_key=key, actor="officer", owner_kind="person",
-                                                   owner_id=example_person_id(owner), owner_name="x", kind="drone",
+                                                   owner_id=example_person_id(owner), owner_name="x",
+                                                   kind="drone",
                                                    model="m", serial=serial, by_registrar=True))
 
 
@@ -60,14 +61,19 @@ def test_one_serial_registered_at_once_twice(clean_db):
 def test_a_seal_racing_an_approval_never_approves_a_sealed_device(clean_db):
     for round_ in range(5):
         d = _register(f"d{round_}", 100 + round_, f"SEAL-{round_}")().result
-        f = execute(commands.ApplyFlight(idempotency_key=f"f{round_}", actor="owner", notice_id="嘉政发〔2022〕17号",
-                                         device_id=d["id"], purpose="police", pilot="p", start="2022-09-12T09:00+08:00",
+        f = execute(commands.ApplyFlight(idempotency_key=f"f{round_}", actor="owner",
+                                         notice_id="嘉政发〔2022〕17号",
+                                         device_id=d["id"], purpose="police", pilot="p",
+                                         start="2022-09-12T09:00+08:00",
                                          end="2022-09-12T10:00+08:00", lat=LAT, lon=LON, radius_m=200)).result
         _together(lambda d=d, r=round_: execute(commands.SealDevice(idempotency_key=f"s{r}", actor="officer",
-                                                                    device_id=d["id"], mode="direct", reason="r",
+                                                                    device_id=d["id"], mode="direct",
+                                                                    reason="r",
                                                                     place="p", officer="o")),
-                  lambda f=f, r=round_: execute(commands.DecideFlight(idempotency_key=f"a{r}", actor="approver",
-                                                                      flight_id=f["id"], approve=True, basis="b",
+                  lambda f=f, r=round_: execute(commands.DecideFlight(idempotency_key=f"a{r}",
+                                                                      actor="approver",
+                                                                      flight_id=f["id"], approve=True,
+                                                                      basis="b",
                                                                       department="d")))
         with unit_of_work() as s:
             flight = s.get(Flight, f["id"])

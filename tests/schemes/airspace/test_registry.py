@@ -31,8 +31,10 @@ def _count(model) -> int:
 
 
 def register(key="r1", serial="SN-001", by_registrar=True, owner_id=PERSON, **kw) -> dict:
-    cmd = commands.RegisterDevice(idempotency_key=key, actor="officer", owner_kind=kw.pop("owner_kind", "person"),
-                                  owner_id=owner_id, owner_name="王五", kind=kw.pop("kind", "drone"), model="DJI Mini 3",
+    cmd = commands.RegisterDevice(idempotency_key=key, actor="officer",
+                                  owner_kind=kw.pop("owner_kind", "person"),
+                                  owner_id=owner_id, owner_name="王五", kind=kw.pop("kind", "drone"),
+                                  model="DJI Mini 3",
                                   serial=serial, by_registrar=by_registrar, unit="海宁市公安局",
                                   co_registrars=kw.pop("co_registrars", ("气象", "体育")), **kw)
     return execute(cmd).result
@@ -47,7 +49,8 @@ def apply(device_id: int, key="a1", **kw) -> dict:
 
 
 def decide(flight_id: int, approve=True, key="d1") -> dict:
-    return execute(commands.DecideFlight(idempotency_key=key, actor="approver", flight_id=flight_id, approve=approve,
+    return execute(commands.DecideFlight(idempotency_key=key, actor="approver", flight_id=flight_id,
+                                         approve=approve,
                                          basis="《民用航空法》及观潮节指挥部批复", department="海宁市公安局")).result
 
 
@@ -56,8 +59,10 @@ def test_register_by_registrar_with_co_registrars_cites_3(clean_db):
     assert d["status"] == "registered" and d["registration_no"] == f"JXKY-{d['id']:06d}"
     assert d["co_registrars"] == ["气象", "体育"] and d["registrar_unit"] == "海宁市公安局"
     assert d["owner"]["id_number"] == PERSON
-    again = execute(commands.RegisterDevice(idempotency_key="r1", actor="officer", owner_kind="person", owner_id=PERSON,
-                                            owner_name="王五", kind="drone", model="DJI Mini 3", serial="SN-001",
+    again = execute(commands.RegisterDevice(idempotency_key="r1", actor="officer", owner_kind="person",
+                                            owner_id=PERSON,
+                                            owner_name="王五", kind="drone", model="DJI Mini 3",
+                                            serial="SN-001",
                                             by_registrar=True, unit="海宁市公安局", co_registrars=("气象", "体育")))
     assert again.replayed and again.result == d and _count(Device) == 1
 
@@ -65,7 +70,8 @@ def test_register_by_registrar_with_co_registrars_cites_3(clean_db):
 def test_owner_submission_then_police_confirm(clean_db):
     d = register(by_registrar=False, owner_kind="organisation", owner_id=ORG)
     assert d["status"] == "submitted" and d["registration_no"] is None
-    out = execute(commands.ConfirmRegistration(idempotency_key="c1", actor="officer", device_id=d["id"], unit="海宁市公安局",
+    out = execute(commands.ConfirmRegistration(idempotency_key="c1", actor="officer", device_id=d["id"],
+                                               unit="海宁市公安局",
                                                co_registrars=("气象",))).result
     assert out["status"] == "registered" and out["co_registrars"] == ["气象"]
 
@@ -97,7 +103,8 @@ def test_approved_flight_makes_the_check_permitted_cites_2(clean_db):
     f = apply(d["id"])
     assert f["status"] == "applied"
     with unit_of_work() as s:
-        assert check_point(LAT, LON, IN_WINDOW, "drone", flights=queries.flights_for_check(s, "SN-001")[1])["outcome"] == \
+        assert check_point(LAT, LON, IN_WINDOW, "drone",
+                           flights=queries.flights_for_check(s, "SN-001")[1])["outcome"] == \
             "prohibited"
     out = decide(f["id"])
     assert out["status"] == "approved" and out["basis"]
@@ -119,7 +126,8 @@ def test_refusal_keeps_it_prohibited(clean_db):
 def test_sealing_blocks_approval_cites_3(clean_db):
     d = register()
     f = apply(d["id"])
-    sealed = execute(commands.SealDevice(idempotency_key="s1", actor="officer", device_id=d["id"], mode="direct",
+    sealed = execute(commands.SealDevice(idempotency_key="s1", actor="officer", device_id=d["id"],
+                                         mode="direct",
                                          reason="观潮节期间临时封存", place="盐官镇派出所", officer="警号 012345",
                                          notice_id="嘉政发〔2022〕17号")).result
     assert sealed["sealed"] is True
@@ -130,7 +138,8 @@ def test_sealing_blocks_approval_cites_3(clean_db):
     assert _count(AuditLogRow) == audits_before  # nothing written
     with unit_of_work() as s:
         assert s.get(Flight, f["id"]).status == "applied"
-    released = execute(commands.ReleaseDevice(idempotency_key="u1", actor="officer", device_id=d["id"], reason="活动结束",
+    released = execute(commands.ReleaseDevice(idempotency_key="u1", actor="officer", device_id=d["id"],
+                                              reason="活动结束",
                                               officer="警号 012345")).result
     assert released["sealed"] is False
     assert decide(f["id"], key="d3")["status"] == "approved"
@@ -178,8 +187,10 @@ def test_owner_cannot_apply_for_someone_elses_device(clean_db):
 
 def test_violation_linked_handed_over_closed_cites_4(clean_db):
     d = register()
-    v = execute(commands.RecordViolation(idempotency_key="v1", actor="officer", notice_id="嘉政发〔2022〕17号", at=IN_WINDOW,
-                                         lat=LAT, lon=LON, object_kind="drone", source="report", device="SN-001",
+    v = execute(commands.RecordViolation(idempotency_key="v1", actor="officer", notice_id="嘉政发〔2022〕17号",
+                                         at=IN_WINDOW,
+                                         lat=LAT, lon=LON, object_kind="drone", source="report",
+                                         device="SN-001",
                                          description="群众举报")).result
     assert v["status"] == "recorded" and v["clause"] == C2 and v["device_id"] == d["id"]
     assert v["owner"]["id_number"] == PERSON and "penalty" not in v
@@ -195,7 +206,8 @@ def test_violation_linked_handed_over_closed_cites_4(clean_db):
 def test_violation_outside_the_zone_or_window_is_refused(clean_db):
     far = point_at(800)
     with pytest.raises(Conflict) as err:
-        execute(commands.RecordViolation(idempotency_key="v1", actor="officer", notice_id="嘉政发〔2022〕17号", at=IN_WINDOW,
+        execute(commands.RecordViolation(idempotency_key="v1", actor="officer", notice_id="嘉政发〔2022〕17号",
+                                         at=IN_WINDOW,
                                          lat=far[0], lon=far[1], object_kind="drone"))
     assert (err.value.code, err.value.field) == ("not_a_violation", "lat")
     with pytest.raises(Conflict) as err:
@@ -206,8 +218,10 @@ def test_violation_outside_the_zone_or_window_is_refused(clean_db):
 
 
 def test_unlisted_object_in_zone_is_recorded_as_unknown(clean_db):
-    v = execute(commands.RecordViolation(idempotency_key="v1", actor="officer", notice_id="嘉政发〔2022〕17号", at=IN_WINDOW,
-                                         lat=LAT, lon=LON, object_kind="other", device="NOT-REGISTERED")).result
+    v = execute(commands.RecordViolation(idempotency_key="v1", actor="officer", notice_id="嘉政发〔2022〕17号",
+                                         at=IN_WINDOW,
+                                         lat=LAT, lon=LON, object_kind="other",
+                                         device="NOT-REGISTERED")).result
     assert v["clause"].endswith("#一") and v["device_id"] is None
     assert "NOT-REGISTERED" in v["history"][0]["note"]
 

@@ -32,7 +32,8 @@ def route(rid, on="2023-07-05", actor="fin"):
 
 
 def decide(rid, outcome="approve", on="2023-07-10", role="finance_officer", actor="fin"):
-    return execute(commands.Decide(idempotency_key=f"d{next(_n)}", actor=actor, request_id=rid, outcome=outcome, on=d(on),
+    return execute(commands.Decide(idempotency_key=f"d{next(_n)}", actor=actor, request_id=rid,
+                                   outcome=outcome, on=d(on),
                                    role=role)).result
 
 

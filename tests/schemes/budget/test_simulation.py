@@ -165,13 +165,17 @@ def test_simulated_year_matches_the_reference(clean_db, seed):
     with unit_of_work() as s:
         execute(commands.ImportBudget(idempotency_key="sim", actor="sim", year=year, rows=tuple(rows)), s)
         for i, (kind, on, subject, period) in enumerate(ev):
-            execute(commands.RecordEvent(idempotency_key=f"e{i}", actor="sim", year=year, kind=kind, on=on, subject=subject,
+            execute(commands.RecordEvent(idempotency_key=f"e{i}", actor="sim", year=year, kind=kind, on=on,
+                                         subject=subject,
                                          period=period), s)
         routed = []
         for i, r in enumerate(requests):
-            filed = execute(commands.FileRequest(idempotency_key=f"f{i}", actor="sim", year=year, title=f"申请{i}",
-                                                 direction="increase", amount_fen=100_00, on=dt.date(year, 7, 3), **r), s)
-            routed.append(execute(commands.RouteRequest(idempotency_key=f"r{i}", actor="sim", request_id=filed.result["id"],
+            filed = execute(commands.FileRequest(idempotency_key=f"f{i}", actor="sim", year=year,
+                                                 title=f"申请{i}",
+                                                 direction="increase", amount_fen=100_00,
+                                                 on=dt.date(year, 7, 3), **r), s)
+            routed.append(execute(commands.RouteRequest(idempotency_key=f"r{i}", actor="sim",
+                                                        request_id=filed.result["id"],
                                                         on=dt.date(year, 7, 4)), s).result)
     with unit_of_work() as s:
         cal = queries.calendar(s, year, as_of)

@@ -33,7 +33,8 @@ def pid(n: int, born: str = "19550101") -> str:
 def enrol(n: int, *, receiving_from: str | None = "2021-01", district: str = "南湖区", bank: str = "JXRCB") -> str:
     p = pid(n)
     service.enrol({"person_id": p, "name": f"测试{n}", "district": district, "enrolled_on": "2015-01-01",
-                   "status": "receiving" if receiving_from else "contributing", "pension_from": receiving_from,
+                   "status": "receiving" if receiving_from else "contributing",
+                   "pension_from": receiving_from,
                    "bank": bank, "bank_account": f"6228{n:012d}"}, key=f"enrol-{n}", actor=OFFICER)
     return p
 

@@ -64,7 +64,8 @@ def run(n: int, seed: int = 13, width: int = 2_000) -> tuple[Reference, dict]:
             rows.append(f"{pid},人{serial},{rnd.choice(DISTRICTS)},{year - rnd.randint(1, 8)}-03-01,"
                         f"{'receiving' if receiving else 'contributing'},{month},{rnd.choice(BANKS)},6228{serial:012d}")
             ref.enrol(pid, start)
-        service.import_roster((HEADER + "\n".join(rows)).encode(), "roster.csv", key=f"roster-{year}", actor=OFFICER)
+        service.import_roster((HEADER + "\n".join(rows)).encode(), "roster.csv", key=f"roster-{year}",
+                              actor=OFFICER)
 
     events = 0
     for month in range(mi(dt.date(2021, 1, 1)), mi(dt.date(2024, 12, 1)) + 1):
@@ -105,7 +106,8 @@ def run(n: int, seed: int = 13, width: int = 2_000) -> tuple[Reference, dict]:
                     continue
                 amount = rnd.choice((300_00, 1000_00, 5000_00, 5000_00)) if d5 >= dt.date(2022, 9, 1) else \
                     rnd.choice((300_00, 1000_00, 3000_00))
-                service.contribute(p.pid, year, f"{amount // 100}", d5, key=f"c-{p.pid}-{year}", actor=OFFICER)
+                service.contribute(p.pid, year, f"{amount // 100}", d5, key=f"c-{p.pid}-{year}",
+                                   actor=OFFICER)
                 ref.contribute(p.pid, year, amount, d5)
                 events += 1
         if y >= 2023 and mo == 2:
@@ -138,7 +140,8 @@ def run(n: int, seed: int = 13, width: int = 2_000) -> tuple[Reference, dict]:
         f = fails(eid)
         rows = [ln.split(",") for t in files.values() for ln in t.splitlines()[1:-1]]
         if rows:
-            bank_files.import_results(f"R{y:04d}{mo:02d}", "\n".join(f"{r[0]},{r[4]},{'failed' if f(r[1]) else 'ok'}"
+            bank_files.import_results(f"R{y:04d}{mo:02d}",
+                                      "\n".join(f"{r[0]},{r[4]},{'failed' if f(r[1]) else 'ok'}"
                                                                      for r in rows))
         ref.results(sent, f)
     return ref, {"events": events, "people": len(ref.people)}

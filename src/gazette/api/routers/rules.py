@@ -28,6 +28,11 @@ class CalculateRequest(BaseModel):
     explain: bool = True
 
 
+# what /match repeats of each result (the full explanation only for a claim, the missing facts for an unknown)
+BRIEF_KEYS = ("rule", "title_zh", "title_en", "entity", "entity_type", "kind", "amount_yuan", "period",
+              "references")
+
+
 class MatchRequest(BaseModel):
     situation: dict[str, Any]
     on: dt.date
@@ -70,8 +75,7 @@ def match(req: MatchRequest) -> dict[str, Any]:
         if result.kind not in ("benefit", "limit"):
             continue
         rendered = render_result(result)
-        brief = {key: rendered[key] for key in ("rule", "title_zh", "title_en", "entity", "entity_type", "kind",
-                                                "amount_yuan", "period", "references")}
+        brief = {key: rendered[key] for key in BRIEF_KEYS}
         pays_something = result.pays_money and bool(result.amount_fen)
         if result.status is Status.ELIGIBLE and (result.kind == "limit" or pays_something):
             claims.append(brief | {"explanation": rendered["explanation"]})

@@ -148,8 +148,10 @@ def register_device(req: DeviceRequest, p: Principal = Depends(OWNER_OR_REGISTRA
                                field="owner_id" if req.owner_kind else "owner_kind")
         kind, ident, by_registrar, co = req.owner_kind, req.owner_id, True, tuple(req.co_registrars)
     return _run(commands.RegisterDevice(idempotency_key=idempotency_key, actor=p.username, owner_kind=kind,
-                                        owner_id=ident, owner_name=req.owner_name, owner_phone=req.owner_phone, kind=req.kind,
-                                        model=req.model, serial=req.serial, by_registrar=by_registrar, unit=p.unit,
+                                        owner_id=ident, owner_name=req.owner_name,
+                                        owner_phone=req.owner_phone, kind=req.kind,
+                                        model=req.model, serial=req.serial, by_registrar=by_registrar,
+                                        unit=p.unit,
                                         co_registrars=co))
 
 
@@ -181,7 +183,8 @@ class ConfirmRequest(BaseModel):
 
 @router.post("/devices/{device_id}/confirm", summary="Register an owner's submission (公安, with 气象/体育)")
 def confirm(device_id: RowId, req: ConfirmRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
-    return _run(commands.ConfirmRegistration(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
+    return _run(commands.ConfirmRegistration(idempotency_key=idempotency_key, actor=p.username,
+                                             device_id=device_id,
                                              unit=p.unit, co_registrars=tuple(req.co_registrars)))
 
 
@@ -196,7 +199,8 @@ class SealRequest(BaseModel):
 @router.post("/devices/{device_id}/seal", summary="Seal a device temporarily (临时封存, 三)")
 def seal(device_id: RowId, req: SealRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
     return _run(commands.SealDevice(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
-                                    mode=req.mode, reason=req.reason, place=req.place, officer=req.officer or p.display_name,
+                                    mode=req.mode, reason=req.reason, place=req.place,
+                                    officer=req.officer or p.display_name,
                                     unit=p.unit, notice_id=req.notice_id))
 
 
@@ -209,7 +213,8 @@ class ReleaseRequest(BaseModel):
 @router.post("/devices/{device_id}/release", summary="Release a sealed device")
 def release(device_id: RowId, req: ReleaseRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
     return _run(commands.ReleaseDevice(idempotency_key=idempotency_key, actor=p.username, device_id=device_id,
-                                       reason=req.reason, place=req.place, officer=req.officer or p.display_name, unit=p.unit))
+                                       reason=req.reason, place=req.place,
+                                       officer=req.officer or p.display_name, unit=p.unit))
 
 
 # ------------------------------------------------------------------------------ exempt flights
@@ -231,7 +236,8 @@ class FlightRequest(BaseModel):
 @router.post("/flights", summary="Apply for an exempt flight (二)")
 def apply_flight(req: FlightRequest, p: Principal = Depends(OWNER_OR_REGISTRAR), idempotency_key: str = REQUIRED_KEY):
     own = owner_identity(p)
-    return _run(commands.ApplyFlight(idempotency_key=idempotency_key, actor=p.username, owner_id=own[1] if own else None,
+    return _run(commands.ApplyFlight(idempotency_key=idempotency_key, actor=p.username,
+                                     owner_id=own[1] if own else None,
                                      **req.model_dump()))
 
 
@@ -239,7 +245,8 @@ def apply_flight(req: FlightRequest, p: Principal = Depends(OWNER_OR_REGISTRAR),
 def flights(p: Principal = Depends(READER_OR_OWNER), status: str | None = None, notice_id: str | None = None):
     own = owner_identity(p)
     with unit_of_work() as s:
-        return queries.list_flights(s, status=status, notice_id=notice_id, owner_id_number=own[1] if own else None)
+        return queries.list_flights(s, status=status, notice_id=notice_id,
+                                    owner_id_number=own[1] if own else None)
 
 
 class DecisionRequest(BaseModel):
@@ -271,8 +278,10 @@ class ViolationRequest(BaseModel):
 
 @router.post("/violations", summary="Record a flight found in a zone during a window (四)")
 def record_violation(req: ViolationRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
-    return _run(commands.RecordViolation(idempotency_key=idempotency_key, actor=p.username, notice_id=req.notice_id,
-                                         at=req.at, lat=req.lat, lon=req.lon, object_kind=req.object, source=req.source,
+    return _run(commands.RecordViolation(idempotency_key=idempotency_key, actor=p.username,
+                                         notice_id=req.notice_id,
+                                         at=req.at, lat=req.lat, lon=req.lon, object_kind=req.object,
+                                         source=req.source,
                                          description=req.description, device=req.device))
 
 
@@ -289,7 +298,8 @@ class HandOverRequest(BaseModel):
 
 @router.post("/violations/{violation_id}/handover", summary="Hand a violation to the competent department (四)")
 def hand_over(violation_id: RowId, req: HandOverRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
-    return _run(commands.HandOverViolation(idempotency_key=idempotency_key, actor=p.username, violation_id=violation_id,
+    return _run(commands.HandOverViolation(idempotency_key=idempotency_key, actor=p.username,
+                                           violation_id=violation_id,
                                            department=req.department, note=req.note))
 
 
@@ -299,5 +309,6 @@ class CloseRequest(BaseModel):
 
 @router.post("/violations/{violation_id}/close", summary="Close a violation (the department reported back)")
 def close(violation_id: RowId, req: CloseRequest, p: Principal = Depends(REGISTRAR), idempotency_key: str = REQUIRED_KEY):
-    return _run(commands.CloseViolation(idempotency_key=idempotency_key, actor=p.username, violation_id=violation_id,
+    return _run(commands.CloseViolation(idempotency_key=idempotency_key, actor=p.username,
+                                        violation_id=violation_id,
                                         note=req.note))

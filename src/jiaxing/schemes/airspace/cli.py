@@ -165,8 +165,10 @@ def device_register(owner_id: Annotated[str, typer.Option(help="身份证号 or 
     """公安机关登记设备（会同气象、体育）。Register a device as the police."""
     from jiaxing.schemes.airspace import commands
 
-    r = _run(commands.RegisterDevice(idempotency_key=_key(key), actor=ACTOR, owner_kind=owner_kind, owner_id=owner_id,
-                                     owner_name=owner_name, owner_phone=phone, kind=kind, model=model, serial=serial,
+    r = _run(commands.RegisterDevice(idempotency_key=_key(key), actor=ACTOR, owner_kind=owner_kind,
+                                     owner_id=owner_id,
+                                     owner_name=owner_name, owner_phone=phone, kind=kind, model=model,
+                                     serial=serial,
                                      by_registrar=True, unit=unit, co_registrars=tuple(co_registrar or ())))
     _emit(r, as_json, f"已登记 registered: 设备 {r['id']} {r['registration_no']} ({r['serial']})")
 
@@ -178,7 +180,8 @@ def device_confirm(device_id: int, unit: Annotated[str, typer.Option()] = "公�
     """登记所有人提交的设备信息。Register an owner's submission."""
     from jiaxing.schemes.airspace import commands
 
-    r = _run(commands.ConfirmRegistration(idempotency_key=_key(key), actor=ACTOR, device_id=device_id, unit=unit,
+    r = _run(commands.ConfirmRegistration(idempotency_key=_key(key), actor=ACTOR, device_id=device_id,
+                                          unit=unit,
                                           co_registrars=tuple(co_registrar or ())))
     _emit(r, as_json, f"已登记 registered: 设备 {r['id']} {r['registration_no']}")
 
@@ -191,7 +194,8 @@ def device_seal(device_id: int, reason: Annotated[str, typer.Option()], place: A
     """临时封存。Seal a device (a sealed device cannot be approved to fly)."""
     from jiaxing.schemes.airspace import commands
 
-    r = _run(commands.SealDevice(idempotency_key=_key(key), actor=ACTOR, device_id=device_id, mode=mode, reason=reason,
+    r = _run(commands.SealDevice(idempotency_key=_key(key), actor=ACTOR, device_id=device_id, mode=mode,
+                                 reason=reason,
                                  place=place, officer=officer, notice_id=notice))
     _emit(r, as_json, f"已封存 sealed: 设备 {r['id']}")
 
@@ -202,7 +206,8 @@ def device_release(device_id: int, reason: Annotated[str, typer.Option()], offic
     """解除封存。Release a sealed device."""
     from jiaxing.schemes.airspace import commands
 
-    r = _run(commands.ReleaseDevice(idempotency_key=_key(key), actor=ACTOR, device_id=device_id, reason=reason,
+    r = _run(commands.ReleaseDevice(idempotency_key=_key(key), actor=ACTOR, device_id=device_id,
+                                    reason=reason,
                                     officer=officer))
     _emit(r, as_json, f"已解除封存 released: 设备 {r['id']}")
 
@@ -234,8 +239,10 @@ def flight_apply(device_id: Annotated[int, typer.Option()], purpose: Annotated[s
     """申请豁免飞行。Apply for an exempt flight."""
     from jiaxing.schemes.airspace import commands
 
-    r = _run(commands.ApplyFlight(idempotency_key=_key(key), actor=ACTOR, notice_id=notice, device_id=device_id,
-                                  purpose=purpose, purpose_detail=detail, pilot=pilot, start=start, end=end, lat=lat,
+    r = _run(commands.ApplyFlight(idempotency_key=_key(key), actor=ACTOR, notice_id=notice,
+                                  device_id=device_id,
+                                  purpose=purpose, purpose_detail=detail, pilot=pilot, start=start, end=end,
+                                  lat=lat,
                                   lon=lon, radius_m=radius))
     _emit(r, as_json, f"已申请 applied: 飞行 {r['id']}")
 
@@ -248,9 +255,11 @@ def flight_decide(flight_id: int, basis: Annotated[str, typer.Option(help="the l
     """批准或不予批准。Approve or refuse an exempt flight."""
     from jiaxing.schemes.airspace import commands
 
-    r = _run(commands.DecideFlight(idempotency_key=_key(key), actor=ACTOR, flight_id=flight_id, approve=approve, basis=basis,
+    r = _run(commands.DecideFlight(idempotency_key=_key(key), actor=ACTOR, flight_id=flight_id,
+                                   approve=approve, basis=basis,
                                    department=department))
-    _emit(r, as_json, f"飞行 {r['id']}: {'已批准 approved' if r['status'] == FlightStatus.APPROVED else '不予批准 refused'}")
+    _emit(r, as_json,
+          f"飞行 {r['id']}: {'已批准 approved' if r['status'] == FlightStatus.APPROVED else '不予批准 refused'}")
 
 
 @flights_app.command("list")
@@ -280,8 +289,10 @@ def violation_record(at: Annotated[str, typer.Option()], lat: Annotated[float, t
     """记录违规飞行。Record a flight found in a zone."""
     from jiaxing.schemes.airspace import commands
 
-    r = _run(commands.RecordViolation(idempotency_key=_key(key), actor=ACTOR, notice_id=notice, at=at, lat=lat, lon=lon,
-                                      object_kind=object_kind, source=source, description=description, device=device))
+    r = _run(commands.RecordViolation(idempotency_key=_key(key), actor=ACTOR, notice_id=notice, at=at,
+                                      lat=lat, lon=lon,
+                                      object_kind=object_kind, source=source, description=description,
+                                      device=device))
     _emit(r, as_json, f"已记录 recorded: 违规 {r['id']}（{r['clause']}）")
 
 

@@ -55,31 +55,40 @@ def demo() -> dict[str, Any]:
                                      owner_id=TV_STATION, owner_name="嘉兴广播电视台（演示）", kind="drone",
                                      model="DJI Matrice 30（演示）", serial="DEMO-TV-0001", by_registrar=True,
                                      unit="海宁市公安局", co_registrars=("气象", "体育")))
-    mine = run(commands.RegisterDevice(idempotency_key="demo-as-dev-2", actor="demo", owner_kind="person", owner_id=OWNER_ID,
+    mine = run(commands.RegisterDevice(idempotency_key="demo-as-dev-2", actor="demo", owner_kind="person",
+                                       owner_id=OWNER_ID,
                                        owner_name="陈飞（演示）", kind="drone", model="DJI Mini 3（演示）",
-                                       serial="DEMO-MINI-0002", by_registrar=True, unit="海宁市公安局", co_registrars=("气象",)))
+                                       serial="DEMO-MINI-0002", by_registrar=True, unit="海宁市公安局",
+                                       co_registrars=("气象",)))
     lantern = run(commands.RegisterDevice(idempotency_key="demo-as-dev-3", actor="demo", owner_kind="person",
                                           owner_id=OTHER_OWNER, owner_name="沈灯（演示）", kind="hot_air_balloon",
                                           model="载人热气球（演示）", serial="DEMO-BALLOON-0003", by_registrar=True,
                                           unit="海宁市公安局", co_registrars=("体育",)))
-    approved = run(commands.ApplyFlight(idempotency_key="demo-as-fl-1", actor="demo", notice_id=NOTICE, device_id=tv["id"],
+    approved = run(commands.ApplyFlight(idempotency_key="demo-as-fl-1", actor="demo", notice_id=NOTICE,
+                                        device_id=tv["id"],
                                         purpose="broadcast", pilot="李航（演示）", start="2022-09-12T09:00+08:00",
                                         end="2022-09-12T12:00+08:00", lat=SPOT[0], lon=SPOT[1], radius_m=300))
     if approved["status"] == FlightStatus.APPLIED:
-        run(commands.DecideFlight(idempotency_key="demo-as-dec-1", actor="demo", flight_id=approved["id"], approve=True,
+        run(commands.DecideFlight(idempotency_key="demo-as-dec-1", actor="demo", flight_id=approved["id"],
+                                  approve=True,
                                   basis="观潮节现场指挥部空域使用批复（演示）", department="海宁市公安局"))
-    pending = run(commands.ApplyFlight(idempotency_key="demo-as-fl-2", actor="demo", notice_id=NOTICE, device_id=mine["id"],
-                                       purpose="aerial_photography", pilot="陈飞（演示）", start="2022-09-13T14:00+08:00",
+    pending = run(commands.ApplyFlight(idempotency_key="demo-as-fl-2", actor="demo", notice_id=NOTICE,
+                                       device_id=mine["id"],
+                                       purpose="aerial_photography", pilot="陈飞（演示）",
+                                       start="2022-09-13T14:00+08:00",
                                        end="2022-09-13T15:00+08:00", lat=30.3905, lon=120.5600, radius_m=200))
     if not lantern["sealed"]:
-        run(commands.SealDevice(idempotency_key="demo-as-seal-1", actor="demo", device_id=lantern["id"], mode="requested",
+        run(commands.SealDevice(idempotency_key="demo-as-seal-1", actor="demo", device_id=lantern["id"],
+                                mode="requested",
                                 reason="观潮节期间不得在海塘 500 米范围内施放（演示）", place="盐官镇派出所", officer="王警官（演示）",
                                 unit="海宁市公安局", notice_id=NOTICE))
     violation = run(commands.RecordViolation(idempotency_key="demo-as-vio-1", actor="demo", notice_id=NOTICE,
-                                             at="2022-09-11T16:20+08:00", lat=30.3870, lon=120.5800, object_kind="sky_lantern",
+                                             at="2022-09-11T16:20+08:00", lat=30.3870, lon=120.5800,
+                                             object_kind="sky_lantern",
                                              source="report", description="群众举报：海塘边施放孔明灯（演示）"))
     if violation["status"] == ViolationStatus.RECORDED:
-        run(commands.HandOverViolation(idempotency_key="demo-as-hand-1", actor="demo", violation_id=violation["id"],
+        run(commands.HandOverViolation(idempotency_key="demo-as-hand-1", actor="demo",
+                                       violation_id=violation["id"],
                                        department="海宁市公安局", note="依法处理（演示）"))
     return {"users_created": created, "devices": 3, "approved_flight": approved["id"],
             "pending_flight": pending["id"], "violation": violation["id"]}

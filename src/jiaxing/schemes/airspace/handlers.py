@@ -95,7 +95,8 @@ def register_device(ctx: Context, cmd: commands.RegisterDevice) -> dict[str, Any
     elif owner.kind != cmd.owner_kind:
         raise InvalidInput("所有人类型与已登记的不一致", "owner_kind differs from the registered owner", field="owner_kind",
                            code="invalid_owner_kind")
-    d = Device(owner_id=owner.id, kind=kind, model=model, serial=serial, status=DeviceStatus.SUBMITTED, sealed=False,
+    d = Device(owner_id=owner.id, kind=kind, model=model, serial=serial, status=DeviceStatus.SUBMITTED,
+               sealed=False,
                co_registrars=[], submitted_by=ctx.actor, created_at=t)
     try:
         with s.begin_nested():  # a savepoint: a lost race leaves the transaction usable for the rollback
@@ -212,7 +213,8 @@ def apply_flight(ctx: Context, cmd: commands.ApplyFlight) -> dict[str, Any]:
         raise not_found("设备", "device", str(cmd.device_id), field="device_id")  # someone else's device: as if absent
     f = Flight(notice_id=notice.id, device_id=d.id, purpose=purpose, purpose_detail=detail, pilot=pilot,
                start=start.astimezone(SHANGHAI), end=end.astimezone(SHANGHAI), lat=lat, lon=lon,
-               radius_m=float(cmd.radius_m), status=FlightStatus.APPLIED, applied_by=ctx.actor, applied_at=now())
+               radius_m=float(cmd.radius_m), status=FlightStatus.APPLIED, applied_by=ctx.actor,
+               applied_at=now())
     s.add(f)
     s.flush()
     out = queries.flight_json(f, d)
@@ -274,7 +276,8 @@ def record_violation(ctx: Context, cmd: commands.RecordViolation) -> dict[str, A
                   lon=res["lon"], distance_m=res["distance_m"], object_kind=kind, source=cmd.source,
                   description=description, device_id=device.id if device else None,
                   owner_id=owner.id if owner else None, status=ViolationStatus.RECORDED,
-                  history=history + [{"status": ViolationStatus.RECORDED, "by": ctx.actor, "at": now().isoformat(),
+                  history=history + [{"status": ViolationStatus.RECORDED, "by": ctx.actor,
+                                      "at": now().isoformat(),
                                       "outcome": res["outcome"]}], recorded_by=ctx.actor, recorded_at=now())
     s.add(v)
     s.flush()
@@ -300,7 +303,8 @@ def hand_over_violation(ctx: Context, cmd: commands.HandOverViolation) -> dict[s
         raise Conflict("违规记录已办结", "the violation is closed", field="violation_id", code="violation_closed")
     before = queries.violation_json(v)
     v.status, v.department = ViolationStatus.HANDED_OVER, department
-    v.history = [*v.history, {"status": ViolationStatus.HANDED_OVER, "department": department, "note": note, "by": ctx.actor,
+    v.history = [*v.history, {"status": ViolationStatus.HANDED_OVER, "department": department, "note": note,
+                              "by": ctx.actor,
                               "at": now().isoformat()}]
     s.flush()
     after = queries.violation_json(v)
@@ -317,7 +321,8 @@ def close_violation(ctx: Context, cmd: commands.CloseViolation) -> dict[str, Any
         raise Conflict("违规记录已办结", "the violation is closed", field="violation_id", code="violation_closed")
     before = queries.violation_json(v)
     v.status = ViolationStatus.CLOSED
-    v.history = [*v.history, {"status": ViolationStatus.CLOSED, "note": note, "by": ctx.actor, "at": now().isoformat()}]
+    v.history = [*v.history,
+                 {"status": ViolationStatus.CLOSED, "note": note, "by": ctx.actor, "at": now().isoformat()}]
     s.flush()
     after = queries.violation_json(v)
     ctx.audit("airspace.close_violation", "airspace_violation", v.id, before=before, after=after)

@@ -32,7 +32,8 @@ OWNER_ROLES = (Role.citizen, Role.enterprise)
 REGISTRY_ROLES = (Role.registrar, Role.auditor, Role.city_admin)
 APPROVAL_ROLES = (Role.approver, Role.auditor, Role.city_admin)
 OUTCOME = {"prohibited": "禁止飞行 Prohibited", "permitted": "允许 Permitted", "unknown": "无法确定 Unknown"}
-DEVICE_STATUS = {DeviceStatus.SUBMITTED: "待公安登记 Awaiting registration", DeviceStatus.REGISTERED: "已登记 Registered"}
+DEVICE_STATUS = {DeviceStatus.SUBMITTED: "待公安登记 Awaiting registration",
+                 DeviceStatus.REGISTERED: "已登记 Registered"}
 FLIGHT_STATUS = {FlightStatus.APPLIED: "待审批 Pending", FlightStatus.APPROVED: "已批准 Approved",
                  FlightStatus.REFUSED: "不予批准 Refused"}
 VIOLATION_STATUS = {ViolationStatus.RECORDED: "已记录 Recorded", ViolationStatus.HANDED_OVER: "已移交 Handed over",
@@ -128,7 +129,8 @@ async def owner_register(request: Request):
     v = _form(form)
     try:
         kind, ident = owner_identity(p)
-        execute(commands.RegisterDevice(idempotency_key=form_key(p, form, "asdev"), actor=p.username, owner_kind=kind,
+        execute(commands.RegisterDevice(idempotency_key=form_key(p, form, "asdev"), actor=p.username,
+                                        owner_kind=kind,
                                         owner_id=ident, owner_name=v.get("owner_name") or p.display_name,
                                         owner_phone=v.get("owner_phone") or None, kind=v.get("kind", ""),
                                         model=v.get("model", ""), serial=v.get("serial", "")))
@@ -145,11 +147,14 @@ async def owner_apply(request: Request):
     v = _form(form)
     try:
         _, ident = owner_identity(p)
-        execute(commands.ApplyFlight(idempotency_key=form_key(p, form, "asfl"), actor=p.username, owner_id=ident,
+        execute(commands.ApplyFlight(idempotency_key=form_key(p, form, "asfl"), actor=p.username,
+                                     owner_id=ident,
                                      notice_id=v.get("notice_id", ""), device_id=_int(v, "device_id"),
-                                     purpose=v.get("purpose", ""), purpose_detail=v.get("purpose_detail") or None,
+                                     purpose=v.get("purpose", ""),
+                                     purpose_detail=v.get("purpose_detail") or None,
                                      pilot=v.get("pilot", ""), start=v.get("start", ""), end=v.get("end", ""),
-                                     lat=_float(v, "lat"), lon=_float(v, "lon"), radius_m=_float(v, "radius_m")))
+                                     lat=_float(v, "lat"), lon=_float(v, "lon"),
+                                     radius_m=_float(v, "radius_m")))
     except GazetteError as exc:
         return _render(request, "airspace_owner.html", {**_owner_ctx(p), "values": v, "done": None}, exc)
     return see_other("/airspace/me?done=flight")
@@ -180,30 +185,42 @@ def registry_page(request: Request):
 def _registrar_command(p: Principal, action: str, target: int | None, v: dict[str, str], form):
     key = lambda what: form_key(p, form, what)  # noqa: E731
     if action == "register":
-        return commands.RegisterDevice(idempotency_key=key("asreg"), actor=p.username, owner_kind=v.get("owner_kind", ""),
+        return commands.RegisterDevice(idempotency_key=key("asreg"), actor=p.username,
+                                       owner_kind=v.get("owner_kind", ""),
                                        owner_id=v.get("owner_id", ""), owner_name=v.get("owner_name", ""),
                                        owner_phone=v.get("owner_phone") or None, kind=v.get("kind", ""),
-                                       model=v.get("model", ""), serial=v.get("serial", ""), by_registrar=True, unit=p.unit,
+                                       model=v.get("model", ""), serial=v.get("serial", ""),
+                                       by_registrar=True, unit=p.unit,
                                        co_registrars=tuple(form.getlist("co_registrars")))
     if action == "confirm":
-        return commands.ConfirmRegistration(idempotency_key=key(f"asconfirm{target}"), actor=p.username, device_id=target,
+        return commands.ConfirmRegistration(idempotency_key=key(f"asconfirm{target}"), actor=p.username,
+                                            device_id=target,
                                             unit=p.unit, co_registrars=tuple(form.getlist("co_registrars")))
     if action == "seal":
         return commands.SealDevice(idempotency_key=key(f"asseal{target}"), actor=p.username, device_id=target,
-                                   mode=v.get("mode", ""), reason=v.get("reason", ""), place=v.get("place", ""),
-                                   officer=v.get("officer") or p.display_name, unit=p.unit, notice_id=v.get("notice_id") or None)
+                                   mode=v.get("mode", ""), reason=v.get("reason", ""),
+                                   place=v.get("place", ""),
+                                   officer=v.get("officer") or p.display_name, unit=p.unit,
+                                   notice_id=v.get("notice_id") or None)
     if action == "release":
-        return commands.ReleaseDevice(idempotency_key=key(f"asrelease{target}"), actor=p.username, device_id=target,
-                                      reason=v.get("reason", ""), officer=v.get("officer") or p.display_name, unit=p.unit)
+        return commands.ReleaseDevice(idempotency_key=key(f"asrelease{target}"), actor=p.username,
+                                      device_id=target,
+                                      reason=v.get("reason", ""), officer=v.get("officer") or p.display_name,
+                                      unit=p.unit)
     if action == "violation":
-        return commands.RecordViolation(idempotency_key=key("asvio"), actor=p.username, notice_id=v.get("notice_id", ""),
+        return commands.RecordViolation(idempotency_key=key("asvio"), actor=p.username,
+                                        notice_id=v.get("notice_id", ""),
                                         at=v.get("at", ""), lat=_float(v, "lat"), lon=_float(v, "lon"),
-                                        object_kind=v.get("object", "drone"), source=v.get("source", "report"),
-                                        description=v.get("description") or None, device=v.get("device") or None)
+                                        object_kind=v.get("object", "drone"),
+                                        source=v.get("source", "report"),
+                                        description=v.get("description") or None,
+                                        device=v.get("device") or None)
     if action == "handover":
-        return commands.HandOverViolation(idempotency_key=key(f"ashandover{target}"), actor=p.username, violation_id=target,
+        return commands.HandOverViolation(idempotency_key=key(f"ashandover{target}"), actor=p.username,
+                                          violation_id=target,
                                           department=v.get("department", ""), note=v.get("note") or None)
-    return commands.CloseViolation(idempotency_key=key(f"asclose{target}"), actor=p.username, violation_id=target,
+    return commands.CloseViolation(idempotency_key=key(f"asclose{target}"), actor=p.username,
+                                   violation_id=target,
                                    note=v.get("note", ""))
 
 
@@ -284,8 +301,10 @@ async def approvals_decide(request: Request, flight_id: RowId):
     try:
         if v.get("decision") not in ("approve", "refuse"):
             raise InvalidInput("请选择批准或不予批准", "choose approve or refuse", field="decision")
-        out = execute(commands.DecideFlight(idempotency_key=form_key(p, form, f"asdecide{flight_id}"), actor=p.username,
-                                            flight_id=flight_id, approve=v["decision"] == "approve", basis=v.get("basis", ""),
+        out = execute(commands.DecideFlight(idempotency_key=form_key(p, form, f"asdecide{flight_id}"),
+                                            actor=p.username,
+                                            flight_id=flight_id, approve=v["decision"] == "approve",
+                                            basis=v.get("basis", ""),
                                             department=v.get("department") or p.unit or "主管部门"))
     except GazetteError as exc:
         return _render(request, "airspace_approvals.html", {**_approvals_ctx(p), "values": {**v, "flight": flight_id},

@@ -116,7 +116,8 @@ async def import_file(year: Year, file: Annotated[UploadFile, File()], idempoten
     if len(content) > MAX_UPLOAD:
         raise PayloadTooLarge("文件超过 5 MB", "the file is larger than 5 MB", field="file", code="file_too_large")
     rows = budget_data.read_bytes(content, file.filename or "")
-    return _run(commands.ImportBudget(idempotency_key=idempotency_key, actor=p.username, year=year, rows=tuple(rows),
+    return _run(commands.ImportBudget(idempotency_key=idempotency_key, actor=p.username, year=year,
+                                      rows=tuple(rows),
                                       source=(file.filename or "")[:300]))
 
 
@@ -160,8 +161,10 @@ def record_event(year: Year, body: EventRequest, request: Request, idempotency_k
                                                                                                  "reporter")):
         raise forbid(request, p, "event of another department or of finance",
                      message_zh="部门只能记录本部门的批复、公开和报告", message_en="a department records only its own events")
-    return _run(commands.RecordEvent(idempotency_key=idempotency_key, actor=p.username, year=year, kind=body.kind,
-                                     on=validate.date(body.on, "on"), subject=body.subject, period=body.period,
+    return _run(commands.RecordEvent(idempotency_key=idempotency_key, actor=p.username, year=year,
+                                     kind=body.kind,
+                                     on=validate.date(body.on, "on"), subject=body.subject,
+                                     period=body.period,
                                      note=body.note))
 
 
@@ -175,8 +178,10 @@ def file_request(year: Year, body: FileRequestBody, request: Request, idempotenc
             raise forbid(request, p, "request for another department", message_zh="只能为本部门及所属单位申请",
                          message_en="a department files only for itself and its units")
         department = own
-    cmd = commands.FileRequest(idempotency_key=idempotency_key, actor=p.username, year=year, department=department,
-                               unit=body.unit, title=validate.text(body.title, "title", max_length=300), kind=body.kind,
+    cmd = commands.FileRequest(idempotency_key=idempotency_key, actor=p.username, year=year,
+                               department=department,
+                               unit=body.unit, title=validate.text(body.title, "title", max_length=300),
+                               kind=body.kind,
                                condition=body.condition, direction=body.direction,
                                amount_fen=validate.yuan(body.amount_yuan, "amount_yuan", allow_zero=False),
                                priority_class=body.priority_class, performance=body.performance,
@@ -214,7 +219,8 @@ def get_request(request_id: RowId, request: Request, p: Principal = Depends(READ
 def route(request_id: RowId, body: RouteBody | None = None, idempotency_key: str = REQUIRED_KEY,
           p: Principal = Depends(FINANCE)) -> dict[str, Any]:
     on = body.on if body and body.on else queries.today()
-    return _run(commands.RouteRequest(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
+    return _run(commands.RouteRequest(idempotency_key=idempotency_key, actor=p.username,
+                                      request_id=request_id,
                                       on=validate.date(on, "on")))
 
 
@@ -222,7 +228,8 @@ def route(request_id: RowId, body: RouteBody | None = None, idempotency_key: str
 def decide(request_id: RowId, body: DecisionBody, idempotency_key: str = REQUIRED_KEY,
            p: Principal = Depends(DECIDERS)) -> dict[str, Any]:
     return _run(commands.Decide(idempotency_key=idempotency_key, actor=p.username, request_id=request_id,
-                                outcome=body.outcome, on=validate.date(body.on or queries.today(), "on"), role=p.role.value,
+                                outcome=body.outcome, on=validate.date(body.on or queries.today(), "on"),
+                                role=p.role.value,
                                 note=body.note))
 
 

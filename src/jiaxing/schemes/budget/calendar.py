@@ -25,7 +25,8 @@ FINANCE = "市财政局"  # the subject of the finance bureau's own obligations
 
 
 class ObligationStatus(StrEnum):
-    """An obligation on a date (derived, never stored): done on time, late or outside its window; overdue; open."""
+    """An obligation on a date (derived, never stored): done on time, late or outside its window;
+    overdue; open."""
 
     DONE = "done"
     DONE_LATE = "done_late"
@@ -136,7 +137,8 @@ def obligations(year: int, events: Sequence[Event], *, departments: Sequence[str
     # 二.（三）.7 and 六.（三）.2–3: replies and disclosure after 人大 approval
     approved = _first(events, "budget_approved")
     if approved:
-        add("budget_disclosure", FINANCE, within(approved.on, params.DISCLOSURE_DAYS), params.CLAUSE_CITY_DISCLOSURE,
+        add("budget_disclosure", FINANCE, within(approved.on, params.DISCLOSURE_DAYS),
+            params.CLAUSE_CITY_DISCLOSURE,
             "市本级预算批准后20日内向社会公开", "disclose the city budget within 20 days of approval", FINANCE,
             completed_by="budget_disclosed", started=approved, done_subject="")
         for dept in departments:
@@ -149,13 +151,15 @@ def obligations(year: int, events: Sequence[Event], *, departments: Sequence[str
             add("unit_reply", dept, within(replied.on, params.UNIT_REPLY_DAYS), params.CLAUSE_REPLIES,
                 "部门接到批复后15日内向所属单位批复", "the department replies to its units within 15 days", dept,
                 completed_by="units_replied", started=replied)
-            add("department_disclosure", dept, within(replied.on, params.DISCLOSURE_DAYS), params.CLAUSE_DEPARTMENT_DISCLOSURE,
+            add("department_disclosure", dept, within(replied.on, params.DISCLOSURE_DAYS),
+                params.CLAUSE_DEPARTMENT_DISCLOSURE,
                 "部门预算批复后20日内向社会公开", "the department discloses its budget within 20 days of the reply", dept,
                 completed_by="department_disclosed", started=replied)
 
     # 六.（三）.2: an adjustment approved by the 人大常委会 is disclosed within 20 days
     for e in sorted((e for e in events if e.kind == "adjustment_approved"), key=lambda e: (e.on, e.subject)):
-        add("adjustment_disclosure", e.subject, within(e.on, params.DISCLOSURE_DAYS), params.CLAUSE_CITY_DISCLOSURE,
+        add("adjustment_disclosure", e.subject, within(e.on, params.DISCLOSURE_DAYS),
+            params.CLAUSE_CITY_DISCLOSURE,
             "预算调整批准后20日内向社会公开", "disclose an approved adjustment within 20 days", FINANCE,
             completed_by="adjustment_disclosed", started=e)
 
@@ -184,13 +188,15 @@ def obligations(year: int, events: Sequence[Event], *, departments: Sequence[str
             "市本级决算批准后30日内汇总区级决算报市人大常委会备案",
             "file the districts' final accounts with the 人大常委会 within 30 days", FINANCE,
             completed_by="final_summary_filed", started=final, done_subject="")
-        add("final_disclosure", FINANCE, within(final.on, params.DISCLOSURE_DAYS), params.CLAUSE_CITY_DISCLOSURE,
+        add("final_disclosure", FINANCE, within(final.on, params.DISCLOSURE_DAYS),
+            params.CLAUSE_CITY_DISCLOSURE,
             "决算批准后20日内向社会公开", "disclose the final accounts within 20 days of approval", FINANCE,
             completed_by="final_disclosed", started=final, done_subject="")
     for district in districts:
         dfa = _first(events, "district_final_approved", district)
         if dfa:
-            add("district_final_filing", district, within(dfa.on, params.FINAL_ACCOUNTS_DAYS), params.CLAUSE_DISTRICT_FINAL,
+            add("district_final_filing", district, within(dfa.on, params.FINAL_ACCOUNTS_DAYS),
+                params.CLAUSE_DISTRICT_FINAL,
                 "区本级决算批准后30日内报市政府备案", "file the district's final accounts within 30 days", district,
                 completed_by="district_final_filed", started=dfa)
     return out

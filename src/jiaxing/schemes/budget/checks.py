@@ -86,7 +86,8 @@ class CheckResult:
 
     def json(self) -> dict:
         return {"rule": self.rule, "clause": self.clause, "title_zh": self.title_zh, "title_en": self.title_en,
-                "status": self.status, "passed": self.passed, "mark": "✗" if self.status == CheckStatus.FAIL else "✓",
+                "status": self.status, "passed": self.passed,
+                "mark": "✗" if self.status == CheckStatus.FAIL else "✓",
                 "figures": self.figures, "explanation_zh": self.explanation_zh, "explanation_en": self.explanation_en}
 
 
@@ -146,7 +147,8 @@ def check_turnover(d: BudgetData) -> CheckResult:
                        "预算周转金不超过一般公共预算支出总额的 1%，并经市政府批准",
                        "turnover fund at most 1% of total expenditure, approved by the city government", status,
                        {"turnover_fund": y(t), "expenditure": y(e), "ratio": percent(ratio),
-                        "maximum": percent(params.TURNOVER_MAX), "city_approval": d.turnover_approval or ""}, zh, en)
+                        "maximum": percent(params.TURNOVER_MAX), "city_approval": d.turnover_approval or ""},
+                        zh, en)
 
 
 def _check_transfers(d: BudgetData, kind: str, minimum: Fraction) -> CheckResult:

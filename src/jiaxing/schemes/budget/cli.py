@@ -157,7 +157,8 @@ def requests(year: int, department: Annotated[str | None, typer.Option()] = None
 
     with unit_of_work() as s:
         get_year(s, year)
-        rows = queries.reserve_list(s, year, department) if reserve_list else queries.requests(s, year, department)
+        rows = (queries.reserve_list(s, year, department) if reserve_list
+                else queries.requests(s, year, department))
     _out(rows, as_json, [f"{('#' + str(r['rank']) + ' ') if reserve_list else ''}[{r['id']}] {r['status']} "
                          f"{r['next_step']} {r['department']}/{r['unit']} {r['title']} {r['amount']} 元"
                          for r in rows] or ["（无 none）"])

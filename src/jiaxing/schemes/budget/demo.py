@@ -106,15 +106,19 @@ def run() -> dict[str, Any]:
         return {"year": YEAR, "users_created": created, "already_loaded": True}
     actor = "demo"
     with unit_of_work() as s:
-        execute(commands.ImportBudget(idempotency_key="demo-import", actor=actor, year=YEAR, rows=tuple(rows()),
+        execute(commands.ImportBudget(idempotency_key="demo-import", actor=actor, year=YEAR,
+                                      rows=tuple(rows()),
                                       source="演示数据 demo"), s)
         for i, (kind, on, subject, period) in enumerate(events()):
             execute(commands.RecordEvent(idempotency_key=f"demo-event-{i}", actor=actor, year=YEAR, kind=kind,
                                          on=dt.date.fromisoformat(on), subject=subject, period=period), s)
         for key, dept, unit, title, kind, cond, amount, prio, perf, aff, filed, steps in REQUESTS:
-            res = execute(commands.FileRequest(idempotency_key=f"demo-{key}", actor=actor, year=YEAR, department=dept,
-                                               unit=unit, title=title, kind=kind, condition=cond, direction="increase",
-                                               amount_fen=int(amount) * 100, priority_class=prio, performance=perf,
+            res = execute(commands.FileRequest(idempotency_key=f"demo-{key}", actor=actor, year=YEAR,
+                                               department=dept,
+                                               unit=unit, title=title, kind=kind, condition=cond,
+                                               direction="increase",
+                                               amount_fen=int(amount) * 100, priority_class=prio,
+                                               performance=perf,
                                                affordability=aff, on=dt.date.fromisoformat(filed)), s).result
             for j, (what, on) in enumerate(steps):
                 day = dt.date.fromisoformat(on)

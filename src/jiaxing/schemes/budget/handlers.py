@@ -132,10 +132,12 @@ def request_json(r: AdjustmentRequest) -> dict[str, Any]:
 
     return {"id": r.id, "year": r.year, "department": r.department, "unit": r.unit, "title": r.title, "kind": r.kind,
             "kind_clause": params.KINDS[r.kind][0], "condition": r.condition,
-            "condition_clause": params.CONDITIONS.get(r.condition, (params.CLAUSE_CONDITIONS,))[0], "direction": r.direction,
+            "condition_clause": params.CONDITIONS.get(r.condition, (params.CLAUSE_CONDITIONS,))[0],
+            "direction": r.direction,
             "amount": fen_to_yuan(r.amount_fen), "amount_fen": r.amount_fen, "priority_class": r.priority_class,
             "performance": r.performance, "affordability": r.affordability, "status": r.status,
-            "next_step": r.next_step, "route": list(adjustment_requests.route(r.kind)), "authority": adjustment_requests.AUTHORITY[r.kind],
+            "next_step": r.next_step, "route": list(adjustment_requests.route(r.kind)),
+            "authority": adjustment_requests.AUTHORITY[r.kind],
             "reasons": r.reasons, "filed_by": r.filed_by, "filed_on": r.filed_on.isoformat(),
             "npc_submitted_on": r.npc_submitted_on.isoformat() if r.npc_submitted_on else None,
             "npc_late_reason": r.npc_late_reason}
@@ -175,7 +177,8 @@ def file_request(ctx: Context, cmd: FileRequest) -> dict[str, Any]:
     r = AdjustmentRequest(year=cmd.year, department=dept, unit=unit, title=title, kind=cmd.kind,
                           condition=cmd.condition, direction=cmd.direction, amount_fen=cmd.amount_fen,
                           priority_class=cmd.priority_class, performance=cmd.performance,
-                          affordability=cmd.affordability, status=RequestStatus.SUBMITTED, next_step="", reasons=[],
+                          affordability=cmd.affordability, status=RequestStatus.SUBMITTED, next_step="",
+                          reasons=[],
                           filed_by=ctx.actor, filed_on=cmd.on, filed_at=now(), npc_late_reason="")
     ctx.session.add(r)
     ctx.session.flush()
@@ -198,7 +201,8 @@ def _request(session: Session, request_id: int, *, lock: bool = True) -> Adjustm
     return r
 
 
-def _decision(ctx: Context, r: AdjustmentRequest, step: str, outcome: DecisionOutcome, on: dt.date, clause: str,
+def _decision(ctx: Context, r: AdjustmentRequest, step: str, outcome: DecisionOutcome, on: dt.date,
+              clause: str,
               note: str = "") -> None:
     ctx.session.add(Decision(request_id=r.id, step=step, outcome=outcome, on=on, actor=ctx.actor, clause=clause,
                              note=validate.text(note, "note", max_length=2000, min_length=0), at=now()))
@@ -221,7 +225,8 @@ def route_request(ctx: Context, cmd: RouteRequest) -> dict[str, Any]:
     reasons = adjustment_requests.refusal_reasons(adjustment_requests.Facts(r.kind, r.condition, r.performance, r.affordability))
     if reasons:
         r.status, r.reasons = RequestStatus.REFUSED, reasons
-        _decision(ctx, r, "acceptance", DecisionOutcome.REFUSED, cmd.on, params.CLAUSE_CONDITIONS, "；".join(x["zh"] for x in reasons))
+        _decision(ctx, r, "acceptance", DecisionOutcome.REFUSED, cmd.on, params.CLAUSE_CONDITIONS,
+                  "；".join(x["zh"] for x in reasons))
     else:
         r.status, r.next_step = RequestStatus.QUEUED, adjustment_requests.route(r.kind)[0]
         _decision(ctx, r, "acceptance", DecisionOutcome.ACCEPTED, cmd.on, params.KINDS[r.kind][0],

@@ -38,7 +38,8 @@ class RequestStatus(StrEnum):
 
 
 class DecisionOutcome(StrEnum):
-    """What one step decided on a request: accepted or refused (受理), approved or rejected, submitted to the 人大."""
+    """What one step decided on a request: accepted or refused (受理), approved or rejected, submitted
+    to the 人大."""
 
     ACCEPTED = "accepted"
     REFUSED = "refused"
@@ -96,7 +97,8 @@ class AdjustmentRequest(Base):
     __tablename__ = "budget_requests"
     __table_args__ = (
         # spelled exactly as the migration created it, so no migration follows
-        CheckConstraint("status IN (" + ", ".join(f"'{word}'" for word in RequestStatus) + ")", name="status_known"),
+        CheckConstraint("status IN (" + ", ".join(f"'{word}'" for word in RequestStatus) + ")",
+                        name="status_known"),
         CheckConstraint("amount_fen > 0", name="amount_positive"),
         CheckConstraint("priority_class BETWEEN 1 AND 5", name="priority_known"),
     )

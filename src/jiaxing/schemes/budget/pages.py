@@ -38,6 +38,8 @@ router = APIRouter(include_in_schema=False)
 CITY = (Role.finance_officer, Role.approver, Role.auditor, Role.city_admin)
 ALL = (Role.department, *CITY)
 Year = Annotated[int, Path(ge=2000, le=2100)]
+STILL_TO_DO = (ObligationStatus.OVERDUE, ObligationStatus.OPEN)
+DONE_LATE_OR_OUTSIDE = (ObligationStatus.DONE_LATE, ObligationStatus.DONE_OUTSIDE_WINDOW)
 REQUEST_STATUS = {RequestStatus.SUBMITTED: "待受理 Submitted", RequestStatus.REFUSED: "不予受理 Refused",
                   RequestStatus.QUEUED: "储备库待审批 On the reserve list", RequestStatus.APPROVED: "已批准 Approved",
                   RequestStatus.REJECTED: "未批准 Rejected"}
@@ -92,7 +94,7 @@ def _dashboard(request: Request, p: Principal, year: int, *, error: GazetteError
     obs = cal["obligations"]
     overdue = [o for o in obs if o["overdue"]]
     upcoming = sorted((o for o in obs if o["status"] == ObligationStatus.OPEN), key=lambda o: o["due"])[:12]
-    late = [o for o in obs if o["status"] in (ObligationStatus.DONE_LATE, ObligationStatus.DONE_OUTSIDE_WINDOW)]
+    late = [o for o in obs if o["status"] in DONE_LATE_OR_OUTSIDE]
     chart = charts.column_chart(
         chart_id="budget-obligations", title=f"{year} 年度各项义务状态 Obligations by status",
         desc="按状态统计的预算日历义务数（截至所选日期）；明细见下表。Obligations of the budget calendar by status.",
@@ -136,17 +138,18 @@ def _department_page(request: Request, p: Principal, year: int, name: str | None
         reqs = queries.requests(s, year, name or "\u0000none")
         ranked = {r["id"]: r["rank"] for r in queries.reserve_list(s, year)}
     can_record = p.role in (Role.department, Role.city_admin)
-    pending = [o for o in cal["obligations"] if o["status"] in (ObligationStatus.OVERDUE, ObligationStatus.OPEN)]
+    pending = [o for o in cal["obligations"] if o["status"] in STILL_TO_DO]
     for o in pending:
         o["form_key"] = new_key(p, "budget-event") if can_record else ""
     ctx = {"who": p, "year": year, "department": name, "departments": departments, "pending": pending,
-           "finished": [o for o in cal["obligations"] if o["status"] not in (ObligationStatus.OVERDUE, ObligationStatus.OPEN)],
+           "finished": [o for o in cal["obligations"] if o["status"] not in STILL_TO_DO],
            "can_record": can_record,
            "units": data.units.get(name or "", []), "as_of": cal["as_of"], "obligations": cal["obligations"],
            "overdue": cal["overdue"], "requests": reqs, "ranked": ranked, "status_labels": STATUS_LABELS,
            "request_status": REQUEST_STATUS, "kind_labels": KIND_LABELS, "condition_labels": CONDITION_LABELS,
            "condition_clauses": {k: v[0] for k, v in params.CONDITIONS.items()}, "step_labels": STEP_LABELS,
-           "priority": params.PRIORITY_CLASSES, "grades": params.PERFORMANCE_GRADES, "affordability": params.AFFORDABILITY,
+           "priority": params.PRIORITY_CLASSES, "grades": params.PERFORMANCE_GRADES,
+           "affordability": params.AFFORDABILITY,
            "can_file": p.role in (Role.department, Role.city_admin), "form_key": new_key(p, "budget-file"),
            "values": values or {}, "error": error_view(error) if error else None,
            "done": request.query_params.get("done"), "today": queries.today().isoformat(),
@@ -202,7 +205,8 @@ async def record_event(request: Request, year: Year):
         if p.role == Role.department and (subject != p.unit or obligation_calendar.EVENT_KINDS.get(kind, ("",))[0] not in
                                           ("department", "reporter")):
             raise Forbidden("部门只能登记本部门的事项", "a department records only its own events", field="subject")
-        execute(commands.RecordEvent(idempotency_key=form_key(p, form, "budget-event"), actor=p.username, year=year,
+        execute(commands.RecordEvent(idempotency_key=form_key(p, form, "budget-event"), actor=p.username,
+                                     year=year,
                                      kind=kind, subject=subject, period=str(form.get("period", "")),
                                      on=validate.date(str(form.get("on", "")), "on")))
     except GazetteError as exc:
@@ -241,7 +245,9 @@ async def route_request(request: Request, request_id: RowId):
 @router.post("/budget/requests/{request_id}/decision", response_class=HTMLResponse)
 async def decide(request: Request, request_id: RowId):
     return await _act(request, request_id, (Role.finance_officer, Role.approver, Role.city_admin),
-                      lambda p, key, on, form: commands.Decide(idempotency_key=key, actor=p.username, request_id=request_id,
+                      lambda p, key, on, form: commands.Decide(idempotency_key=key, actor=p.username,
+                                                               request_id=request_id,
                                                                outcome=str(form.get("outcome", "")), on=on,
-                                                               role=p.role.value, note=str(form.get("note", ""))[:2000]))
+                                                               role=p.role.value,
+                                                               note=str(form.get("note", ""))[:2000]))
 

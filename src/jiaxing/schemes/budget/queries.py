@@ -38,7 +38,8 @@ def events(session: Session, year: int) -> list[obligation_calendar.Event]:
 
 def event_rows(session: Session, year: int) -> list[dict[str, Any]]:
     rows = session.scalars(select(Event).where(Event.year == year).order_by(Event.on, Event.id))
-    return [{"id": e.id, "kind": e.kind, "kind_zh": obligation_calendar.EVENT_KINDS[e.kind][1], "subject": e.subject,
+    return [{"id": e.id, "kind": e.kind, "kind_zh": obligation_calendar.EVENT_KINDS[e.kind][1],
+             "subject": e.subject,
              "period": e.period, "on": e.on.isoformat(), "note": e.note, "recorded_by": e.recorded_by}
             for e in rows]
 
@@ -48,7 +49,8 @@ def calendar(session: Session, year: int, as_of: dt.date | None = None,
     """Every obligation of ``year`` on ``as_of`` (default today), optionally of one department."""
     as_of = as_of or today()
     data = year_data(session, year)
-    obs = obligation_calendar.obligations(year, events(session, year), departments=data.departments, districts=data.districts,
+    obs = obligation_calendar.obligations(year, events(session, year), departments=data.departments,
+                                          districts=data.districts,
                                           as_of=as_of)
     if subject is not None:
         obs = [o for o in obs if o.subject == subject or o.who == subject]
@@ -72,8 +74,10 @@ def requests(session: Session, year: int, department: str | None = None,
 
 def reserve_list(session: Session, year: int, department: str | None = None) -> list[dict[str, Any]]:
     """四.（四）.3: accepted requests awaiting funds and approval, ranked by priority (二.（二）.2)."""
-    stmt = select(AdjustmentRequest).where(AdjustmentRequest.year == year, AdjustmentRequest.status == RequestStatus.QUEUED)
-    rows = sorted(session.scalars(stmt), key=lambda r: adjustment_requests.rank_key(r.priority_class, r.filed_at, r.id))
+    stmt = select(AdjustmentRequest).where(AdjustmentRequest.year == year,
+                                           AdjustmentRequest.status == RequestStatus.QUEUED)
+    rows = sorted(session.scalars(stmt),
+                  key=lambda r: adjustment_requests.rank_key(r.priority_class, r.filed_at, r.id))
     out = [request_json(r) | {"rank": i} for i, r in enumerate(rows, start=1)]
     return [r for r in out if department is None or r["department"] == department]
 
@@ -84,7 +88,9 @@ def get_request(session: Session, request_id: int) -> dict[str, Any]:
     r = _request(session, request_id, lock=False)
     decisions = session.scalars(select(Decision).where(Decision.request_id == r.id).order_by(Decision.id))
     return request_json(r) | {"decisions": [
-        {"step": d.step, "step_zh": adjustment_requests.STEPS[d.step][1] if d.step in adjustment_requests.STEPS else "受理审核", "outcome": d.outcome,
+        {"step": d.step,
+         "step_zh": adjustment_requests.STEPS[d.step][1] if d.step in adjustment_requests.STEPS else "受理审核",
+         "outcome": d.outcome,
          "on": d.on.isoformat(), "actor": d.actor, "clause": d.clause, "note": d.note,
          "at": d.at.isoformat() if d.at else None} for d in decisions]}
 

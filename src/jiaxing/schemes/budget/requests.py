@@ -25,12 +25,14 @@ from jiaxing.schemes.budget import params
 
 #: step → (who acts, zh, en, the clause that gives the power, is the approval bar applied?)
 STEPS: dict[str, tuple[str, str, str, str, bool]] = {
-    "finance_approval": ("finance_officer", "市财政部门审批", "finance bureau approval", params.CLAUSE_ROUTE_REALLOCATION, True),
+    "finance_approval": ("finance_officer", "市财政部门审批", "finance bureau approval",
+                         params.CLAUSE_ROUTE_REALLOCATION, True),
     "finance_review": ("finance_officer", "市财政部门审核并提出安排意见", "finance bureau review and opinion",
                        params.CLAUSE_ROUTE_RESERVE, True),
     "city_approval": ("approver", "市政府批准", "city government approval", params.CLAUSE_ROUTE_RESERVE, True),
     "executive_meeting": ("approver", "市政府常务会议审议", "city executive meeting", params.CLAUSE_ROUTE_TOTAL, True),
-    "npc_submission": ("finance_officer", "提请市人大常委会审查", "submission to the 人大常委会", params.CLAUSE_TIMING, False),
+    "npc_submission": ("finance_officer", "提请市人大常委会审查", "submission to the 人大常委会", params.CLAUSE_TIMING,
+                       False),
     "npc_approval": ("finance_officer", "市人大常委会审查批准（记录）", "the 人大常委会's decision (recorded)",
                      params.CLAUSE_ROUTE_TOTAL, False),
 }

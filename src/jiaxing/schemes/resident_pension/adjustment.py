@@ -80,7 +80,8 @@ def _propose(ctx: Context, cmd: ProposeAdjustment) -> dict:
     a = s.scalar(select(Adjustment).where(Adjustment.year == cmd.year).with_for_update())
     before = None if a is None else as_dict(a)
     if a is None:
-        a = Adjustment(year=cmd.year, status=AdjustmentStatus.DRAFT, proposed_by=ctx.actor, rural_income_fen=0, growth_ppm=0,
+        a = Adjustment(year=cmd.year, status=AdjustmentStatus.DRAFT, proposed_by=ctx.actor,
+                       rural_income_fen=0, growth_ppm=0,
                        previous_fen=0, proposed_fen=0, amount_fen=0)
         s.add(a)
     elif a.status not in (AdjustmentStatus.DRAFT, AdjustmentStatus.REJECTED):

@@ -225,7 +225,8 @@ def bank_export(body: ExportBody, key: str = REQUIRED_KEY, p: Principal = Depend
 
     run = bank_files.export(body.export_id, actor=p.username)
     with unit_of_work() as s:
-        return {**(run.result or {}), "files": bank_files.files(s, body.export_id), "already_completed": run.already_completed}
+        return {**(run.result or {}), "files": bank_files.files(s, body.export_id),
+                "already_completed": run.already_completed}
 
 
 @router.post("/bank/imports", summary="Import a bank result file (unknown or duplicate rows reject it)")

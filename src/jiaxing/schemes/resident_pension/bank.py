@@ -174,7 +174,8 @@ def import_results(import_id: str, textdata: str, *, uow=None, actor: str = "sys
             n_dead += len(dead)
             for lid, dist, amount in dead:
                 cancelled[dist] += int(amount)
-                session.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.CANCELLED}' WHERE id = :i"), {"i": lid})
+                session.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.CANCELLED}' WHERE id = :i"),
+                                {"i": lid})
                 session.execute(text("UPDATE rp_recoveries SET amount_fen = amount_fen - :a, status = CASE WHEN "
                                      f"amount_fen = :a THEN '{RecoveryStatus.CLOSED}' ELSE status END WHERE line_id = :i"),
                                 {"i": lid, "a": int(amount)})

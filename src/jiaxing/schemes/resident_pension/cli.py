@@ -69,7 +69,8 @@ def advance(date: Annotated[str, typer.Argument(help="new business date YYYY-MM-
     from jiaxing.schemes.resident_pension import standards as pension_standards
 
     with _uow() as s:
-        _out({"business_date": pension_standards.advance(s, validate.date(date, "date")).isoformat()}, as_json)
+        _out({"business_date": pension_standards.advance(s, validate.date(date, "date")).isoformat()},
+             as_json)
 
 
 @app.command("import")
@@ -135,7 +136,8 @@ def payroll(month: Annotated[str, typer.Argument(help="YYYY-MM")], width: int = 
     from gazette import validate
     from jiaxing.schemes.resident_pension import payroll as payroll_runs
 
-    run = payroll_runs.payroll(validate.month(month), width=width, actor=actor, on_progress=None if as_json else _progress("payroll"))
+    run = payroll_runs.payroll(validate.month(month), width=width, actor=actor,
+                               on_progress=None if as_json else _progress("payroll"))
     _out(payroll_runs.summary(run), as_json)
 
 

@@ -59,7 +59,9 @@ def run() -> dict[str, Any]:
             return {"business_date": pension_standards.today(s).isoformat(), "already": True}
     for n, name, district, bank, status in PEOPLE:
         service.enrol({"person_id": pid(n), "name": name, "district": district, "enrolled_on": "2012-01-01",
-                       "status": status, "pension_from": "2022-01" if status == ParticipantStatus.RECEIVING else None, "bank": bank,
+                       "status": status,
+                       "pension_from": "2022-01" if status == ParticipantStatus.RECEIVING else None,
+                       "bank": bank,
                        "bank_account": f"62280000{n:08d}"}, key=f"demo-enrol-{n}", actor="demo")
 
     def advance(d: dt.date) -> None:

@@ -156,7 +156,8 @@ async def payroll(request: Request):
 async def topup(request: Request):
     from jiaxing.schemes.resident_pension import payroll as payroll_runs
 
-    return await _act(request, (Role.pension_officer,), "topup", lambda p, f: payroll_runs.topup(actor=p.username))
+    return await _act(request, (Role.pension_officer,), "topup",
+                      lambda p, f: payroll_runs.topup(actor=p.username))
 
 
 @router.post("/officials/pension/export", response_class=HTMLResponse)

@@ -275,7 +275,8 @@ def _death(ctx: Context, cmd: ReportDeath) -> dict:
     if cmd.death_date < p.enrolled_on:
         raise InvalidInput("死亡日期早于参保日期", "the death date precedes enrolment", field="death_date",
                            code="death_before_enrolment")
-    out = _change(ctx, p, "pension.death_reported", status=ParticipantStatus.DECEASED, death_date=cmd.death_date,
+    out = _change(ctx, p, "pension.death_reported", status=ParticipantStatus.DECEASED,
+                  death_date=cmd.death_date,
                   death_month=domain.month_index(cmd.death_date))
     out.update(settle_after_death(ctx, p, d))
     return out
@@ -298,7 +299,8 @@ def settle_after_death(ctx: Context, p: Participant, d: dt.date) -> dict:
     for lid, month, amount, status, topped in rows:
         owed = max(int(topped or 0), 0)
         if status in (LineStatus.DUE, LineStatus.FAILED):
-            s.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.CANCELLED}' WHERE id = :id"), {"id": lid})
+            s.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.CANCELLED}' WHERE id = :id"),
+                      {"id": lid})
             cancelled += amount
         else:
             owed += amount

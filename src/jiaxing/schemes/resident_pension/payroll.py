@@ -63,7 +63,8 @@ def _post(session: Session, sums: dict[str, tuple[int, int]], key: str, memo: st
         if amount:
             lines += [debit(f"expense:{district}", amount), credit(f"payable:{district}", amount)]
     if lines:
-        pension_standards.ledger(actor).post(session, lines, key=key, description=memo, business_date=d, run_id=run_id,
+        pension_standards.ledger(actor).post(session, lines, key=key, description=memo, business_date=d,
+                                             run_id=run_id,
                                              data={"clause": domain.clause(clause_path)}, actor=actor)
 
 
@@ -122,7 +123,8 @@ def payroll(month: str, *, width: int = DEFAULT_WIDTH, uow=None, on_progress=Non
         return {"lines": sum(n for n, _ in sums.values()), "amount_fen": sum(a for _, a in sums.values())}
 
     def finalize(session: Session, ctx, totals: dict) -> dict:
-        return {"month": label, "version": v, "standard": fen_to_yuan(pension_standards.standard(session, v, m) or 0),
+        return {"month": label, "version": v,
+                "standard": fen_to_yuan(pension_standards.standard(session, v, m) or 0),
                 **_totals(session, ctx.run_id)}
 
     return execute_run("rp.payroll", label, units, process, uow=uow, chunk_size=1, business_date=d,

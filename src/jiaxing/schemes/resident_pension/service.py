@@ -36,12 +36,14 @@ def import_roster(data: bytes, filename: str, *, key: str, actor: str) -> dict:
 
 
 def start(person_id: str, from_month: str, *, key: str, actor: str) -> dict:
-    return _result(execute(commands.StartPension(idempotency_key=key, actor=actor, person_id=validate.person_id(person_id),
+    return _result(execute(commands.StartPension(idempotency_key=key, actor=actor,
+                                                 person_id=validate.person_id(person_id),
                                                  from_month=validate.month(from_month, "from_month"))))
 
 
 def suspend(person_id: str, *, key: str, actor: str, reason: str = "待遇资格认证未通过") -> dict:
-    return _result(execute(commands.Suspend(idempotency_key=key, actor=actor, person_id=validate.person_id(person_id),
+    return _result(execute(commands.Suspend(idempotency_key=key, actor=actor,
+                                            person_id=validate.person_id(person_id),
                                             reason=validate.text(reason, "reason", max_length=200))))
 
 
@@ -50,12 +52,14 @@ def restart(person_id: str, *, key: str, actor: str) -> dict:
 
 
 def death(person_id: str, death_date: str | dt.date, *, key: str, actor: str) -> dict:
-    return _result(execute(commands.ReportDeath(idempotency_key=key, actor=actor, person_id=validate.person_id(person_id),
+    return _result(execute(commands.ReportDeath(idempotency_key=key, actor=actor,
+                                                person_id=validate.person_id(person_id),
                                                 death_date=validate.date(death_date, "death_date"))))
 
 
 def transfer_out(person_id: str, on: str | dt.date, *, key: str, actor: str) -> dict:
-    return _result(execute(commands.TransferOut(idempotency_key=key, actor=actor, person_id=validate.person_id(person_id),
+    return _result(execute(commands.TransferOut(idempotency_key=key, actor=actor,
+                                                person_id=validate.person_id(person_id),
                                                 on=validate.date(on, "on"))))
 
 
@@ -83,15 +87,19 @@ def edit(year: Any, amount: Any, *, key: str, actor: str, note: str = "") -> dic
 
 def submit(year: Any, *, key: str, actor: str) -> dict:
     return _result(execute(commands.SubmitAdjustment(idempotency_key=key, actor=actor,
-                                                     year=validate.integer(year, "year", minimum=2023, maximum=2100))))
+                                                     year=validate.integer(year, "year", minimum=2023,
+                                                                           maximum=2100))))
 
 
 def approve(year: Any, *, key: str, actor: str) -> dict:
     return _result(execute(commands.ApproveAdjustment(idempotency_key=key, actor=actor,
-                                                      year=validate.integer(year, "year", minimum=2023, maximum=2100))))
+                                                      year=validate.integer(year, "year", minimum=2023,
+                                                                            maximum=2100))))
 
 
 def reject(year: Any, reason: str, *, key: str, actor: str) -> dict:
     return _result(execute(commands.RejectAdjustment(idempotency_key=key, actor=actor,
-                                                     year=validate.integer(year, "year", minimum=2023, maximum=2100),
-                                                     reason=validate.text(reason, "reason", max_length=2000))))
+                                                     year=validate.integer(year, "year", minimum=2023,
+                                                                           maximum=2100),
+                                                     reason=validate.text(reason, "reason",
+                                                                          max_length=2000))))

@@ -91,7 +91,8 @@ def dashboard(session: Session, district: str | None = None, months: int = 12) -
 
 def standards(session: Session) -> list[dict]:
     return [{"version": v.version, "effective_from": domain.month_label(v.effective_from), "amount": fen_to_yuan(v.amount_fen),
-             "published_on": v.published_on.isoformat(), "citation": v.citation} for v in pension_standards.versions(session)]
+             "published_on": v.published_on.isoformat(),
+             "citation": v.citation} for v in pension_standards.versions(session)]
 
 
 def runs(session: Session, limit: int = 50) -> list[dict]:

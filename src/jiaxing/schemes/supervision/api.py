@@ -59,7 +59,8 @@ def _unit_of(request: Request, p: Principal, asked: str | None = None) -> str | 
 
 
 class ReportBody(BaseModel):
-    status: str = Field(ReportStatus.IN_PROGRESS, description=" | ".join(ReportStatus), examples=["in_progress"])
+    status: str = Field(ReportStatus.IN_PROGRESS, description=" | ".join(ReportStatus),
+                        examples=["in_progress"])
     percent: int = Field(description="0–100", examples=[40])
     reported_on: str = Field(description="YYYY-MM-DD", examples=["2022-06-30"])
     actual: str | None = Field(None, description="the indicator's actual value, a decimal string", examples=["1"])
@@ -305,7 +306,8 @@ def export(request: Request, what: str, p: Principal = Depends(READERS), quarter
                 effective_tasks.register(s, _on(on), unit=_unit_of(request, p)))
         else:
             if p.role == Role.unit_reporter:
-                raise forbid(request, p, "lights are for the office", (Role.supervision_officer, Role.city_admin, Role.auditor))
+                raise forbid(request, p, "lights are for the office",
+                             (Role.supervision_officer, Role.city_admin, Role.auditor))
             header, rows = spreadsheets.LIGHT_HEADER, spreadsheets.light_rows(queries.lights(s, project_lights.quarter(quarter or "")))
     if ext == "csv":
         return Response(spreadsheets.to_csv(header, rows), media_type="text/csv; charset=utf-8",

@@ -67,7 +67,8 @@ def run() -> dict[str, Any]:
     service.correct("嘉政办发〔2022〕9号#四.（三）@c", {"units": ["市发展改革委", "市政务数据办"],
                                                    "reason": "据“551”投资目标任务分解表（附件1）明确责任单位（演示）"},
                     key="demo-correct-1", actor="supervisor")
-    service.report({"task_id": DEMO_TASK, "status": ReportStatus.IN_PROGRESS, "percent": 60, "reported_on": "2022-09-30",
+    service.report({"task_id": DEMO_TASK, "status": ReportStatus.IN_PROGRESS, "percent": 60,
+                    "reported_on": "2022-09-30",
                     "actual": "1", "evidence": "乍浦港区1个万吨级泊位已交工验收（演示）"}, unit="嘉兴海关",
                    key="demo-report-1", actor="unit-haiguan")
     with unit_of_work() as s:

@@ -149,12 +149,14 @@ def _report(ctx: Context, cmd: ReportProgress) -> dict[str, Any]:
         raise InvalidInput(f"填报日期 {cmd.reported_on} 早于任务产生之日（{t.starts}，发文日期）",
                            f"the report date {cmd.reported_on} is before the task exists ({t.starts})",
                            field="reported_on", code="date_before_task")
-    r = SupReport(task_id=t.id, unit=responsible_units.canonical(cmd.unit), status=cmd.status, percent=cmd.percent, actual=cmd.actual,
+    r = SupReport(task_id=t.id, unit=responsible_units.canonical(cmd.unit), status=cmd.status,
+                  percent=cmd.percent, actual=cmd.actual,
                   evidence=cmd.evidence, evidence_file=cmd.evidence_file, reported_on=cmd.reported_on,
                   actor=ctx.actor)
     s.add(r)
     s.flush()
-    ctx.audit("supervision.report", "sup_task", t.id, after=effective_tasks.report_dict(r), business_date=cmd.reported_on)
+    ctx.audit("supervision.report", "sup_task", t.id, after=effective_tasks.report_dict(r),
+              business_date=cmd.reported_on)
     return {"report_id": r.id, **effective_tasks.report_dict(r)}
 
 
@@ -173,7 +175,8 @@ def _create_project(ctx: Context, cmd: RegisterProject, *, checked: bool = False
     if move:
         s.add(_registered(ctx, p, cmd.on))
     if audit:
-        ctx.audit("supervision.project", "sup_project", p.id, after=major_projects.as_dict(p), business_date=cmd.on)
+        ctx.audit("supervision.project", "sup_project", p.id, after=major_projects.as_dict(p),
+                  business_date=cmd.on)
     return p
 
 
@@ -199,7 +202,8 @@ def _event(ctx: Context, cmd: RecordProjectEvent) -> dict[str, Any]:
     moves = major_projects.apply_event(s, p, event=cmd.event, on=cmd.on, actor=ctx.actor, reason=cmd.reason,
                                        to_library=cmd.to_library, month=cmd.month)
     s.flush()
-    ctx.audit(f"supervision.{cmd.event}", "sup_project", p.id, before=before, after=major_projects.as_dict(p), business_date=cmd.on)
+    ctx.audit(f"supervision.{cmd.event}", "sup_project", p.id, before=before,
+              after=major_projects.as_dict(p), business_date=cmd.on)
     return {"project": major_projects.as_dict(p), "moves": moves}
 
 
@@ -272,7 +276,8 @@ def _import_row(ctx: Context, p: SupProject, on: dt.date, reported: tuple, start
     s.add(_registered(ctx, p, on))
     if started:
         if p.library != "construction":
-            major_projects.apply_event(s, p, event="construction_started", on=dt.date.fromisoformat(str(started)),
+            major_projects.apply_event(s, p, event="construction_started",
+                                       on=dt.date.fromisoformat(str(started)),
                                        actor=ctx.actor, reason=None, to_library=None, month=None, last=on)
         else:
             p.started_on = dt.date.fromisoformat(str(started))

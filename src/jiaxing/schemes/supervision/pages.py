@@ -39,7 +39,8 @@ router = APIRouter(include_in_schema=False)
 
 OFFICE = (Role.supervision_officer, Role.city_admin, Role.auditor)
 ALL = (Role.unit_reporter, *OFFICE)
-STATUS_BADGE = {TaskStatus.ON_TRACK: "ok", TaskStatus.AT_RISK: "warn", TaskStatus.OVERDUE: "bad", TaskStatus.DONE: "info"}
+STATUS_BADGE = {TaskStatus.ON_TRACK: "ok", TaskStatus.AT_RISK: "warn", TaskStatus.OVERDUE: "bad",
+                TaskStatus.DONE: "info"}
 LIGHT_BADGE = {"red": "bad", "yellow": "warn", "green": "ok", "none": "info"}
 DOC_SHORT = {"嘉政发〔2022〕18号": "数字政府 18号", "嘉政办发〔2022〕11号": "营商环境 11号",
              "嘉政办发〔2022〕49号": "知识产权 49号", "嘉政办发〔2022〕13号": "火灾隐患整改 13号",
@@ -57,7 +58,8 @@ def _on(request: Request):
 def _ctx(request: Request, p: Principal, **kw: Any) -> dict[str, Any]:
     on = kw.pop("on", None) or _on(request)
     return {"who": p, "on": on.isoformat(), "status_labels": LABELS, "status_badge": STATUS_BADGE,
-            "light_labels": project_lights.LIGHTS, "light_badge": LIGHT_BADGE, "library_labels": LIBRARY_LABELS,
+            "light_labels": project_lights.LIGHTS, "light_badge": LIGHT_BADGE,
+            "library_labels": LIBRARY_LABELS,
             "level_labels": LEVELS, "event_labels": EVENTS, "report_statuses": REPORT_STATUSES,
             "doc_short": DOC_SHORT, "is_office": p.role in OFFICE, "can_act": p.role in (Role.supervision_officer,
                                                                                          Role.city_admin),

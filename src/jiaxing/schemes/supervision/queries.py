@@ -97,10 +97,12 @@ def lights(session: Session, qr: project_lights.Quarter, *, district: str | None
     out = []
     for p in session.execute(q).scalars():
         in_construction = p.started_on is not None and p.started_on <= qr.end and p.library == "construction"
-        rate = project_lights.completion_rate(cum.get(p.id, 0), p.annual_plan_wan, qr.q) if in_construction else None
+        rate = project_lights.completion_rate(cum.get(p.id, 0), p.annual_plan_wan,
+                                              qr.q) if in_construction else None
         out.append({"id": p.id, "name": p.name, "district": p.district, "category": p.category, "level": p.level,
                     "annual_plan_wan": p.annual_plan_wan, "completed_wan": cum.get(p.id, 0),
-                    "rate": project_lights.percent(rate), "light": project_lights.light_of(rate, qr.end), "_rate": rate or Fraction(0),
+                    "rate": project_lights.percent(rate), "light": project_lights.light_of(rate, qr.end),
+                    "_rate": rate or Fraction(0),
                     "clause": params.reference("lights.red_below")})
     return out
 

@@ -45,7 +45,8 @@ def report(raw: dict[str, Any], *, unit: str, key: str, actor: str, officer: boo
         reported_on=validate.date(raw.get("reported_on") or raw.get("date"), "reported_on"),
         actual=validation.decimal_text(raw.get("actual"), "actual"),
         evidence=validation.text(raw.get("evidence"), "evidence", max_length=2000, required=False),
-        evidence_file=validation.text(raw.get("evidence_file"), "evidence_file", max_length=300, required=False))
+        evidence_file=validation.text(raw.get("evidence_file"), "evidence_file", max_length=300,
+                                      required=False))
     return _out(execute(cmd, session))
 
 
@@ -67,14 +68,17 @@ def correct(task_id: str, raw: dict[str, Any], *, key: str, actor: str) -> dict[
     if targets is not None:
         targets = tuple({"object": validation.text(t.get("object"), "targets.object", max_length=100),
                          "value": validation.decimal_text(t.get("value"), "targets.value") or "0",
-                         "unit": validation.text(t.get("unit") or "", "targets.unit", max_length=20, required=False) or "",
+                         "unit": validation.text(t.get("unit") or "", "targets.unit", max_length=20,
+                                                 required=False) or "",
                          "comparison": t.get("comparison") if t.get("comparison") in (">=", "<=", ">", "<", "=")
                          else ">=", "text": str(t.get("text") or "")[:200]} for t in targets)
-    cmd = CorrectTask(idempotency_key=key, actor=actor, task_id=validation.text(task_id, "task_id", max_length=200),
+    cmd = CorrectTask(idempotency_key=key, actor=actor,
+                      task_id=validation.text(task_id, "task_id", max_length=200),
                       reason=validation.text(raw.get("reason"), "reason", max_length=500),
                       units=units,
                       deadline=validate.date(raw["deadline"], "deadline") if raw.get("deadline") else None,
-                      targets=targets, text=validation.text(raw.get("text"), "text", max_length=4000, required=False))
+                      targets=targets,
+                      text=validation.text(raw.get("text"), "text", max_length=4000, required=False))
     return _out(execute(cmd))
 
 
@@ -88,16 +92,20 @@ def project_event(project_id: str, raw: dict[str, Any], *, key: str, actor: str,
                              project_id=validation.text(project_id, "project_id", max_length=40),
                              event=validation.text(raw.get("event"), "event", max_length=30),
                              on=validate.date(raw.get("on"), "on"),
-                             reason=validation.text(raw.get("reason"), "reason", max_length=500, required=False),
-                             to_library=validation.text(raw.get("to_library"), "to_library", max_length=20, required=False),
+                             reason=validation.text(raw.get("reason"), "reason", max_length=500,
+                                                    required=False),
+                             to_library=validation.text(raw.get("to_library"), "to_library", max_length=20,
+                                                        required=False),
                              month=validate.month(month, "month") if month else None)
     return _out(execute(cmd, session))
 
 
 def report_investment(project_id: str, month: str, amount_wan: object, *, key: str, actor: str,
                       session=None) -> dict[str, Any]:
-    cmd = ReportInvestment(idempotency_key=key, actor=actor, project_id=validation.text(project_id, "project_id", max_length=40),
-                           month=validate.month(month, "month"), amount_wan=validation.wan(amount_wan, "amount_wan"))
+    cmd = ReportInvestment(idempotency_key=key, actor=actor,
+                           project_id=validation.text(project_id, "project_id", max_length=40),
+                           month=validate.month(month, "month"),
+                           amount_wan=validation.wan(amount_wan, "amount_wan"))
     return _out(execute(cmd, session))
 
 

@@ -166,8 +166,10 @@ def import_reports(data: bytes, *, key: str, actor: str, unit: str | None) -> di
                 raise InvalidInput(f"只能填报本单位（{unit}）的任务", f"you report for {unit} only", field="unit",
                                    code="not_your_unit")
             cmds.append((n, ReportProgress(
-                idempotency_key=f"{key}:{n}", actor=actor, task_id=validation.text(raw.get("task_id"), "task_id", max_length=200),
-                unit=row_unit, status=validation.report_status(raw.get("status")), percent=validation.percent(raw.get("percent")),
+                idempotency_key=f"{key}:{n}", actor=actor,
+                task_id=validation.text(raw.get("task_id"), "task_id", max_length=200),
+                unit=row_unit, status=validation.report_status(raw.get("status")),
+                percent=validation.percent(raw.get("percent")),
                 reported_on=validate.date(raw.get("reported_on"), "reported_on"),
                 actual=validation.decimal_text(raw.get("actual"), "actual"),
                 evidence=validation.text(raw.get("evidence"), "evidence", max_length=2000, required=False))))
