@@ -21,8 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gazette.store.base import Base
-from gazette.store.base import BigId as BIGID
+from gazette.store.base import Base, BigId
 
 
 class RequestStatus(StrEnum):
@@ -65,7 +64,7 @@ class CheckRun(Base):
 
     __tablename__ = "budget_check_runs"
 
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     year: Mapped[int] = mapped_column(ForeignKey("budget_years.year"))
     trigger: Mapped[str] = mapped_column(String(20))  # import | on_demand
     ok: Mapped[bool] = mapped_column(Boolean)
@@ -80,7 +79,7 @@ class Event(Base):
     __tablename__ = "budget_events"
     __table_args__ = (UniqueConstraint("year", "kind", "subject", "period", name="uq_budget_events_once"),)
 
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     year: Mapped[int] = mapped_column(ForeignKey("budget_years.year"))
     kind: Mapped[str] = mapped_column(String(50))
     subject: Mapped[str] = mapped_column(String(200), default="")
@@ -103,7 +102,7 @@ class AdjustmentRequest(Base):
         CheckConstraint("priority_class BETWEEN 1 AND 5", name="priority_known"),
     )
 
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     year: Mapped[int] = mapped_column(ForeignKey("budget_years.year"))
     department: Mapped[str] = mapped_column(String(200))
     unit: Mapped[str] = mapped_column(String(200))
@@ -130,7 +129,7 @@ class Decision(Base):
 
     __tablename__ = "budget_decisions"
 
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("budget_requests.id"))
     step: Mapped[str] = mapped_column(String(30))
     outcome: Mapped[str] = mapped_column(String(20))  # a DecisionOutcome

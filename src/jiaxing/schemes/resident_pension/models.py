@@ -37,8 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gazette.store.base import Base
-from gazette.store.base import BigId as BIGID
+from gazette.store.base import Base, BigId
 
 
 class ParticipantStatus(StrEnum):
@@ -90,7 +89,7 @@ class Participant(Base):
         Index("ix_rp_participants_status", "status"),
     )
 
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     person_id: Mapped[str] = mapped_column(String(18), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     district: Mapped[str] = mapped_column(String(30))
@@ -108,7 +107,7 @@ class Contribution(Base):
     __tablename__ = "rp_contributions"
     __table_args__ = (UniqueConstraint("person_id", "year", name="uq_rp_contributions_person_year"),)
 
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     person_id: Mapped[str] = mapped_column(String(18))
     district: Mapped[str] = mapped_column(String(30))
     year: Mapped[int] = mapped_column(Integer)
@@ -172,7 +171,7 @@ class PayLine(Base):
         Index("ix_rp_lines_run", "run_id"),
     )
 
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     participant_id: Mapped[int] = mapped_column(BigInteger)
     district: Mapped[str] = mapped_column(String(30))
     kind: Mapped[str] = mapped_column(String(8))
@@ -194,7 +193,7 @@ class Recovery(Base):
         UniqueConstraint("line_id", name="uq_rp_recoveries_line_id"),
     )
 
-    id: Mapped[int] = mapped_column(BIGID, primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     line_id: Mapped[int] = mapped_column(BigInteger)
     participant_id: Mapped[int] = mapped_column(BigInteger)
     district: Mapped[str] = mapped_column(String(30))
