@@ -42,14 +42,6 @@ class GazetteError(Exception):
     def __reduce__(self):  # survives a process pool: rebuilt from its attributes, not from ``args``
         return (_restore, (type(self), self.__dict__))
 
-    @property
-    def status(self) -> int:
-        """Temporary (issue #11): the HTTP status the edge answers with, kept for its last caller
-        (``jiaxing.schemes.ltc.intake_pages``). New code asks ``gazette.api.problems.http_status(error)``."""
-        from gazette.api.problems import http_status  # the edge owns the mapping, and imports this module
-
-        return http_status(self)
-
 
 def _restore(cls: type[GazetteError], state: dict[str, Any]) -> GazetteError:
     error = cls.__new__(cls)

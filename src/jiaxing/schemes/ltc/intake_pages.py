@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError
 from gazette.store.db import unit_of_work
@@ -47,7 +48,7 @@ def _form_items(form, scale: dict) -> dict[str, str]:
 def _render(request: Request, name: str, ctx: dict[str, Any], error: GazetteError | None = None) -> Response:
     ctx = {**ctx, "error": error_view(error) if error else None, "done": request.query_params.get("done")}
     return templates.TemplateResponse(request, f"ltc/intake/{name}", ctx,
-                                      status_code=error.status if error else 200)
+                                      status_code=http_status(error) if error else 200)
 
 
 # ---------------------------------------------------------------- citizen
