@@ -24,13 +24,6 @@ NOT_COMMANDS = {
                                                                 "the current version again changes nothing",
 }
 
-# Issue #11: these schemes' helpers are converting their routes to the shared dependency; until they
-# have, their routes are listed here by prefix so that this test guards every other scheme.
-NOT_YET_CONVERTED = (
-    "/api/v1/ltc/",  # long-term care
-)
-
-
 @pytest.fixture(scope="module")
 def spec() -> dict:
     return create_app().openapi()
@@ -45,7 +38,7 @@ def test_every_state_changing_route_requires_the_key(spec):
     checked, missing = [], []
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
-            if method not in STATE_CHANGING or (method, path) in NOT_COMMANDS or path.startswith(NOT_YET_CONVERTED):
+            if method not in STATE_CHANGING or (method, path) in NOT_COMMANDS:
                 continue
             checked.append((method, path))
             if not _declares_required_key(operation):
@@ -53,7 +46,7 @@ def test_every_state_changing_route_requires_the_key(spec):
     assert not missing, f"state-changing routes without a required {HEADER} header: {missing}"
     # the walk really covered the converted schemes
     for prefix in ("/api/v1/pension/", "/api/v1/supervision/", "/api/v1/budget/", "/api/v1/airspace/", "/api/v1/fund/",
-                   "/api/v1/vouchers/", "/api/v1/enterprises", "/api/v1/applications"):
+                   "/api/v1/vouchers/", "/api/v1/enterprises", "/api/v1/applications", "/api/v1/ltc/"):
         assert any(path.startswith(prefix) for _, path in checked), prefix
 
 
