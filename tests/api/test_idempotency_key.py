@@ -24,6 +24,7 @@ NOT_COMMANDS = {
                                                                 "the current version again changes nothing",
 }
 
+
 @pytest.fixture(scope="module")
 def spec() -> dict:
     return create_app().openapi()
