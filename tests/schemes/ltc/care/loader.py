@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 from sqlalchemy import text
 
 from jiaxing.schemes.ltc.care import catalogue, violations
@@ -22,9 +24,10 @@ def copy_rows(session, table, rows: list[dict]) -> None:
     cols = [c.name for c in table.columns if c.name in rows[0]]
     if session.get_bind().dialect.name == "postgresql":
         raw = session.connection().connection.driver_connection
+        values = operator.itemgetter(*cols)  # one C call per row instead of a list built in Python
         with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as cp:
             for r in rows:
-                cp.write_row([r[c] for c in cols])
+                cp.write_row(values(r))
     else:
         session.execute(table.insert(), [{c: r[c] for c in cols} for r in rows])
 

@@ -3,6 +3,8 @@ through the independent reference; read back what production stored, for compari
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import text
 
 from gazette.schemes.handler import execute
@@ -23,8 +25,16 @@ def start(w) -> reference.Books:
     return reference.Books(w)
 
 
-def month(w, ref: reference.Books, m: str, known: dict, before_settle=None) -> set[tuple[int, str]]:
-    """One month: the lists and visits arrive, settle, pay, screen, the officer decides."""
+def _reference_month(w, ref: reference.Books, m: str, stays: list, deaths: dict) -> set[tuple[int, str]]:
+    """The reference's month up to the screening: settle, pay and the findings it expects. Plain Python, run in
+    a thread beside production's runs, which wait on the database with the GIL released."""
+    ref.settle(m)
+    ref.pay(m)
+    return reference.findings(w, m, stays, deaths)
+
+
+def month(w, ref: reference.Books, m: str, known: dict, before_settle=None, pool=None) -> set[tuple[int, str]]:
+    """One month: the lists and visits arrive, settle, pay, screen, the officer decides and corrects."""
     with unit_of_work() as s:
         loader.load_deaths_and_stays(s, w, m)
         loader.load_month(s, w, m)
@@ -34,19 +44,20 @@ def month(w, ref: reference.Books, m: str, known: dict, before_settle=None) -> s
     known["stays"] += [x for x in w.stays if x["admitted_on"].isoformat()[:7] == m]
     known["deaths"].update({r["person_id"]: r["died_on"] for r in w.insured
                             if r["died_on"] is not None and r["died_on"].isoformat()[:7] <= m})
+    # ref is the thread's alone until .result(): production reads nothing of it meanwhile
+    args = (w, ref, m, list(known["stays"]), dict(known["deaths"]))
+    pending = pool.submit(_reference_month, *args) if pool is not None else None
     ST.settle(m)
-    ref.settle(m)
     ST.pay(m)
-    ref.pay(m)
+    VI.screen(m)
+    expected = pending.result() if pending is not None else _reference_month(*args)
+    ref.screen(m, expected)
     for corr in corrections(w, m, ref.paid_claims()):
         provider = w.providers[corr["provider_id"] - 1]
         execute(CorrectPaidClaim(idempotency_key=corr["key"], actor="sim-officer", provider_code=provider["code"],
                                  month=corr["care_month"], amount_fen=corr["amount"], reason="模拟复核更正",
                                  clause=BENEFIT_CLAUSE, district=provider["district"]))
         ref.correct(corr["provider_id"], corr["care_month"], corr["amount"])
-    VI.screen(m)
-    expected = reference.findings(w, m, known["stays"], known["deaths"])
-    ref.screen(m, expected)
     found = stored_findings(m)
     # the officer: bulk decisions (the command is tested on its own in test_commands)
     decisions = [{"v": v, "r": r, "st": decide(v, r)} for v, r in found]
@@ -61,8 +72,9 @@ def month(w, ref: reference.Books, m: str, known: dict, before_settle=None) -> s
 def run(w, n_months: int, first: str, before_settle=None) -> reference.Books:
     ref = start(w)
     known = {"stays": [], "deaths": {}}
-    for m in months(first, n_months):
-        month(w, ref, m, known, before_settle)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for m in months(first, n_months):
+            month(w, ref, m, known, before_settle, pool)
     return ref
 
 
