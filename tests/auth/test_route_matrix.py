@@ -50,6 +50,12 @@ PUBLIC_PAGES |= {("GET", "/airspace")}
 # 嘉政发〔2022〕21号 三.（二）.7 (issue 12): anyone choosing care may read the catalogue and the providers with their stars.
 PUBLIC_API |= {("GET", "/api/v1/ltc/care/catalogue"), ("GET", "/api/v1/ltc/care/providers")}
 PUBLIC_PAGES |= {("GET", "/ltc/care/providers")}
+# 嘉政发〔2022〕21号 (issue 12): the care half's work pages are for their roles only — none is public, so every
+# check below holds them; listed so that a page which disappears is noticed.
+ROLE_PAGES = {("GET", "/ltc/care/plan"), ("POST", "/ltc/care/plan"), ("GET", "/ltc/care/visits"),
+              ("POST", "/ltc/care/visits/checkin"), ("POST", "/ltc/care/visits/checkout"),
+              ("POST", "/ltc/care/visits/day"), ("GET", "/ltc/care/month"), ("POST", "/ltc/care/month/settle"),
+              ("POST", "/ltc/care/month/pay"), ("POST", "/ltc/care/month/screen")}
 # Public forms that still need a CSRF token (without one: 403, nothing written).
 CSRF_PAGES = {("POST", "/login"), ("POST", "/logout")}
 
@@ -153,6 +159,8 @@ def test_every_route_is_classified_and_routes_exist(env):
         assert listed in apis, f"allow-listed API route no longer exists: {listed}"
     for listed in PUBLIC_PAGES | CSRF_PAGES:
         assert listed in pages, f"allow-listed page no longer exists: {listed}"
+    for listed in ROLE_PAGES:
+        assert listed in pages, f"listed page no longer exists: {listed}"
 
 
 @pytest.mark.parametrize("unknown", [False, True], ids=["demo-ids", "unknown-ids"])
