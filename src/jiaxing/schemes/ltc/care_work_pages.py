@@ -175,7 +175,7 @@ def _plan_page(request: Request, viewer: Principal, *, values: dict[str, Any] | 
             own, district = _planner_scope(session, viewer)
         except GazetteError as exc:
             own, district, error = None, viewer.district, error or exc
-        providers = care_queries.providers_for_choosing(session, district) if own or district else []
+        providers = care_queries.providers_for_choosing(session, district)
         kinds = {row.id: row for row in session.execute(text("SELECT id, code, care_type FROM ltc_providers"))}
         items = _catalogue(session, starts_on)
         plan = _plan(session, plan_id) if plan_id else None
