@@ -35,7 +35,9 @@ def demo(db_url):
     care_demo.run()
     with unit_of_work() as session:  # the institution's staff and an auditor, beside the demo's users
         for spec in ({"username": "care-inst", "display_name": "演示颐养院工作人员", "role": "provider_staff",
-                      "unit": care_demo.INST}, {"username": "care-auditor", "display_name": "审计", "role": "auditor"}):
+                      "unit": care_demo.INST}, {"username": "care-auditor", "display_name": "审计", "role": "auditor"},
+                     {"username": "care-worker-2", "display_name": "周护理员（演示）", "role": "caregiver",
+                      "unit": "CG-DEMO-02"}):
             users.create_user(session, password=DEMO_PASSWORD, **spec)
     return db_url
 
@@ -139,6 +141,12 @@ def test_a_caregiver_checks_in_and_out(demo):
     with unit_of_work() as session:
         assert session.execute(text("SELECT done FROM ltc_visits WHERE id = :v"), {"v": int(visit_id)}).scalar() in (
             False, 0)
+    colleague = _client("care-worker-2")  # another caregiver may not close this visit
+    page_2 = colleague.get("/ltc/care/visits", params={"day": "2023-03-29"})
+    taken = colleague.post("/ltc/care/visits/checkout", data={
+        "csrf_token": session_csrf(colleague), "idempotency_key": _keys(page_2.text)[0].replace("carein", "careout"),
+        "visit_id": visit_id, "at": "2023-03-29T10:00", "items": ["S01"]})
+    assert taken.status_code == 404 and "home visit not found" in taken.text and _counts() == before
     stranger = worker.post("/ltc/care/visits/checkout", data={
         "csrf_token": csrf, "idempotency_key": key_out, "visit_id": "999999", "at": "2023-03-29T10:00",
         "items": ["S01"]})
