@@ -31,8 +31,7 @@ from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.vouchers import enterprise as ent
-from jiaxing.schemes.vouchers import errors as E
-from jiaxing.schemes.vouchers import service
+from jiaxing.schemes.vouchers import errors, service
 from jiaxing.schemes.vouchers.commands import (
     DeclineOffer,
     LoadEnterprises,
@@ -207,7 +206,7 @@ def _check_voucher(request: Request, p: Principal, voucher_id: int, person_id: s
     if may_read:
         raise forbid(request, p, f"voucher in {district}")
     log_denial(request, p, "voucher of another person" if p.role == R.citizen else f"voucher in {district}")
-    raise E.voucher_not_found(voucher_id)
+    raise errors.voucher_not_found(voucher_id)
 
 
 def _own_voucher(request: Request, p: Principal, voucher_id: RowId) -> None:
@@ -318,7 +317,7 @@ def _check_application(request: Request, p: Principal, application_id: RowId, *,
     if may_read:
         raise forbid(request, p, reason)
     log_denial(request, p, reason)  # as for a missing one: ids cannot be enumerated
-    raise E.application_not_found(application_id)
+    raise errors.application_not_found(application_id)
 
 
 @router.post("/applications/payment-runs", summary="Pay every approved application (run keyed by period)",

@@ -32,8 +32,7 @@ from gazette.ledger.errors import IdempotencyKeyReused, InsufficientFunds
 from gazette.ledger.idempotency import request_hash
 from gazette.ledger.money import fen_to_yuan
 from gazette.store.ledger_models import AuditLogRow, IdempotencyKeyRow
-from jiaxing.schemes.vouchers import errors as E
-from jiaxing.schemes.vouchers import service
+from jiaxing.schemes.vouchers import errors, service
 from jiaxing.schemes.vouchers.models import LIVE_VOUCHER, Voucher
 from jiaxing.schemes.vouchers.programmes import SPECS, account_codes
 
@@ -124,9 +123,9 @@ def _run(session: Session, todo: dict[tuple[str, str], tuple[int, dict, str, str
     for k, (_i, b, _d, _w) in todo.items():
         prog = service._programme(session, b["programme"])
         if not (prog.window_start <= on <= prog.window_end):
-            fail(k, E.window_closed("领券", on, prog.window_start, prog.window_end, "date"))
+            fail(k, errors.window_closed("领券", on, prog.window_start, prog.window_end, "date"))
         elif (b["programme"], b["person_id"]) in seen_person:
-            fail(k, E.already_claimed(b["programme"], b["person_id"]))
+            fail(k, errors.already_claimed(b["programme"], b["person_id"]))
         else:
             seen_person.add((b["programme"], b["person_id"]))
             pending.append(k)
@@ -147,7 +146,7 @@ def _run(session: Session, todo: dict[tuple[str, str], tuple[int, dict, str, str
             b = todo[k][1]
             vid = got.get((b["programme"], b["person_id"]))
             if vid is None:
-                fail(k, E.already_claimed(b["programme"], b["person_id"]))
+                fail(k, errors.already_claimed(b["programme"], b["person_id"]))
             else:
                 vid_of[k] = vid
     # 4. one ledger entry per pool, pools in account order; what the pool cannot cover is refused
@@ -173,7 +172,7 @@ def _run(session: Session, todo: dict[tuple[str, str], tuple[int, dict, str, str
             except InsufficientFunds as exc:
                 fit = min(len(ks) - 1, int(exc.details.get("available_fen", 0)) // prog.max_face_fen)
                 for k in ks[fit:]:
-                    fail(k, E.pool_exhausted(p, d, int(exc.details.get("available_fen", 0)), prog.max_face_fen))
+                    fail(k, errors.pool_exhausted(p, d, int(exc.details.get("available_fen", 0)), prog.max_face_fen))
                 ks = ks[:fit]
     # 5. undo the refused ones (voucher rows, key claims); audit and store the results of the rest
     dead = [vid_of[k] for k in failed if k in vid_of]

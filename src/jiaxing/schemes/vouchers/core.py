@@ -18,7 +18,7 @@ from gazette.ledger import Ledger, audit
 from gazette.ledger import clock as ledger_clock
 from gazette.ledger.money import fen_to_yuan
 from gazette.ledger.postings import EntryRequest, credit, debit
-from jiaxing.schemes.vouchers import errors as E
+from jiaxing.schemes.vouchers import errors
 from jiaxing.schemes.vouchers.models import LIVE_VOUCHER, Programme, Voucher
 from jiaxing.schemes.vouchers.programmes import BOOK, DISTRICTS, SPECS, account_codes
 
@@ -35,13 +35,13 @@ def now() -> dt.datetime:
 
 def programme(session: Session, code: Any) -> Programme:
     if code not in SPECS:
-        raise E.unknown_programme(str(code), list(SPECS))
+        raise errors.unknown_programme(str(code), list(SPECS))
     cache = session.info.setdefault("vch_programmes", {})
     prog = cache.get(code)
     if prog is None:
         prog = session.get(Programme, code)
         if prog is None:
-            raise E.not_set_up()
+            raise errors.not_set_up()
         session.expunge(prog)
         cache[code] = prog
     return prog
@@ -49,13 +49,13 @@ def programme(session: Session, code: Any) -> Programme:
 
 def check_programme(code: Any) -> str:
     if not isinstance(code, str) or code not in SPECS:
-        raise E.unknown_programme(str(code), list(SPECS))
+        raise errors.unknown_programme(str(code), list(SPECS))
     return code
 
 
 def check_district(district: Any) -> str:
     if not isinstance(district, str) or district not in DISTRICTS:
-        raise E.unknown_district(str(district), list(DISTRICTS))
+        raise errors.unknown_district(str(district), list(DISTRICTS))
     return district
 
 
@@ -67,7 +67,7 @@ def check_person(person_id: Any) -> str:
 
 def check_voucher_id(voucher_id: Any) -> int:
     if isinstance(voucher_id, bool) or not isinstance(voucher_id, int) or voucher_id <= 0:
-        raise E.invalid("invalid_voucher_id", "消费券编号应为正整数", "voucher_id must be a positive integer", "voucher_id")
+        raise errors.invalid("invalid_voucher_id", "消费券编号应为正整数", "voucher_id must be a positive integer", "voucher_id")
     return voucher_id
 
 
@@ -76,7 +76,7 @@ def business_date(session: Session) -> dt.date:
         return ledger().business_date(session)
     except GazetteError as exc:
         if exc.code == "ledger_not_found":
-            raise E.not_set_up() from None
+            raise errors.not_set_up() from None
         raise
 
 
@@ -89,7 +89,7 @@ def lock_voucher(session: Session, voucher_id: Any) -> Voucher:
     stmt = select(Voucher).where(Voucher.id == voucher_id).with_for_update().execution_options(populate_existing=True)
     v = session.execute(stmt).scalar_one_or_none()
     if v is None:
-        raise E.voucher_not_found(voucher_id)
+        raise errors.voucher_not_found(voucher_id)
     return v
 
 

@@ -30,7 +30,7 @@ from gazette.ledger import Ledger, audit, execute_run
 from gazette.ledger._sql import dialect_insert
 from gazette.ledger.money import fen_to_yuan, yuan_to_fen
 from gazette.schemes.handler import Context, handles
-from jiaxing.schemes.vouchers import errors as E
+from jiaxing.schemes.vouchers import errors
 from jiaxing.schemes.vouchers.commands import (
     ApproveApplication,
     ConfirmOffer,
@@ -63,7 +63,7 @@ def clauses() -> dict[str, Any]:
 def _rule(clause: Any):
     known = clauses()
     if not isinstance(clause, str) or clause not in known:
-        raise E.not_enterprise_clause(str(clause), sorted(known))
+        raise errors.not_enterprise_clause(str(clause), sorted(known))
     return known[clause]
 
 
@@ -99,7 +99,7 @@ def _situation(rule, enterprise_id: str, facts: dict, subject: dict | None) -> t
         return sit, enterprise_id
     ent = eng.entities[rule.entity]
     if not isinstance(subject, dict):
-        raise E.invalid("subject_required", f"条款 {rule.id} 需要提供 {rule.entity} 的信息（subject）",
+        raise errors.invalid("subject_required", f"条款 {rule.id} 需要提供 {rule.entity} 的信息（subject）",
                         f"clause {rule.id} needs the facts of the {rule.entity} (subject)", "subject")
     link = next(v.name for v in ent.variables if v.type == "ref" and v.target == "enterprise")
     sit[ent.plural] = {"subject": {**subject, link: enterprise_id}}
@@ -109,17 +109,17 @@ def _situation(rule, enterprise_id: str, facts: dict, subject: dict | None) -> t
 def evaluate(rule, enterprise_id: str, facts: Any, subject: Any, on: dt.date) -> tuple[int, list, dict]:
     """Ask the engine: (amount in fen, explanation, result); raise ``not_eligible`` otherwise."""
     if not isinstance(facts, dict):
-        raise E.invalid("invalid_facts", "企业信息应为对象", "facts must be an object", "facts")
+        raise errors.invalid("invalid_facts", "企业信息应为对象", "facts must be an object", "facts")
     sit, who = _situation(rule, enterprise_id, facts, subject)
     res = engine().calculate(sit, on, rule_ids={rule.id}, explain=True)
     r = next(x for x in res["results"] if x["rule"] == rule.id and x["entity"] == who)
     failed = [{k: c.get(k) for k in ("id", "text_zh", "text_en", "facts", "reference", "nearest_text_zh") if c.get(k)}
               for c in r["explanation"] if c.get("kind") in ("condition", "validity") and c.get("status") == "fail"]
     if r["status"] != "eligible":
-        raise E.not_eligible(rule.id, failed, r.get("missing_facts", []), "facts")
+        raise errors.not_eligible(rule.id, failed, r.get("missing_facts", []), "facts")
     fen = yuan_to_fen(r["amount_yuan"])
     if fen <= 0:
-        raise E.not_eligible(rule.id, [{"id": "amount", "text_zh": "计算金额为零", "text_en": "the amount is zero"}], [],
+        raise errors.not_eligible(rule.id, [{"id": "amount", "text_zh": "计算金额为零", "text_en": "the amount is zero"}], [],
                              "facts")
     return fen, r["explanation"], r
 
@@ -142,16 +142,16 @@ def load_enterprises(session: Session, records: Any, actor: str = "system") -> d
     """Load or update enterprise data (for 免申即享): ``[{"id", "name", "district", "facts"}]``.
     Every record is validated against the pack's variables before anything is written."""
     if not isinstance(records, list):
-        raise E.invalid("invalid_enterprises", "企业数据应为列表", "enterprise data must be a list", "enterprises")
+        raise errors.invalid("invalid_enterprises", "企业数据应为列表", "enterprise data must be a list", "enterprises")
     clean = []
     for i, rec in enumerate(records):
         if not isinstance(rec, dict):
-            raise E.invalid("invalid_enterprises", f"第 {i + 1} 条不是对象", f"record {i} is not an object", f"enterprises[{i}]")
+            raise errors.invalid("invalid_enterprises", f"第 {i + 1} 条不是对象", f"record {i} is not an object", f"enterprises[{i}]")
         eid = _check_enterprise_id(rec.get("id"), f"enterprises[{i}].id")
         name = rec.get("name") or eid
         facts = rec.get("facts") or {}
         if not isinstance(facts, dict) or not isinstance(name, str):
-            raise E.invalid("invalid_enterprises", f"第 {i + 1} 条格式不正确", f"record {i} is malformed", f"enterprises[{i}]")
+            raise errors.invalid("invalid_enterprises", f"第 {i + 1} 条格式不正确", f"record {i} is malformed", f"enterprises[{i}]")
         engine().frames_from_situation({"enterprises": {eid: facts}})  # raises invalid_input on a bad fact
         clean.append({"id": eid, "name": name, "district": rec.get("district") or facts.get("district"), "facts": facts})
     for rec in clean:
@@ -190,7 +190,7 @@ def submit(session: Session, *, enterprise_id: str, clause: str, facts: dict, ke
     rule = _rule(clause)
     evidence = evidence or []
     if not isinstance(evidence, list) or not all(isinstance(x, str) and 0 < len(x) <= 500 for x in evidence):
-        raise E.invalid("invalid_evidence", "证明材料应为文本列表", "evidence must be a list of strings", "evidence")
+        raise errors.invalid("invalid_evidence", "证明材料应为文本列表", "evidence must be a list of strings", "evidence")
     day = parse_date(on, "on") if on is not None else None
     return run(SubmitApplication(idempotency_key=key, actor=actor or enterprise_id, enterprise_id=enterprise_id,
                                  clause=rule.id, facts=facts, subject=subject, evidence=tuple(evidence), on=day),
@@ -204,16 +204,16 @@ def _submit(ctx: Context, cmd: SubmitApplication) -> dict[str, Any]:
     today = _business_date(session)
     d = day or today
     if d > today:
-        raise E.invalid("invalid_date", f"评估日期 {d} 晚于当前业务日期 {today}", f"evaluation date {d} is after today ({today})",
+        raise errors.invalid("invalid_date", f"评估日期 {d} 晚于当前业务日期 {today}", f"evaluation date {d} is after today ({today})",
                         "on")
     if not rule.in_window(d):
-        raise E.window_closed("申请", d, rule.valid_from, rule.valid_to or "—", "on")
+        raise errors.window_closed("申请", d, rule.valid_from, rule.valid_to or "—", "on")
     amount, explanation, r = evaluate(rule, enterprise_id, facts, subject, d)
     aid = _insert_application(session, rule=rule, enterprise_id=enterprise_id, on=d, amount=amount,
                               status="submitted", source="application", facts=facts, subject=subject,
                               evidence=evidence, explanation=explanation)
     if aid is None:
-        raise E.already_applied(enterprise_id, award_group(rule), period_of(rule, d))
+        raise errors.already_applied(enterprise_id, award_group(rule), period_of(rule, d))
     ctx.audit("application.submitted", "application", aid,
               after={"status": "submitted", "clause": rule.id, "amount_fen": amount})
     return {"application_id": aid, "enterprise_id": enterprise_id, "clause": rule.id, "title_zh": rule.title_zh,
@@ -225,12 +225,12 @@ def _submit(ctx: Context, cmd: SubmitApplication) -> dict[str, Any]:
 
 def _lock(session: Session, aid: Any) -> Application:
     if isinstance(aid, bool) or not isinstance(aid, int) or aid <= 0:
-        raise E.invalid("invalid_application_id", "申请编号应为正整数", "application_id must be a positive integer",
+        raise errors.invalid("invalid_application_id", "申请编号应为正整数", "application_id must be a positive integer",
                         "application_id")
     a = session.execute(select(Application).where(Application.id == aid).with_for_update()
                         .execution_options(populate_existing=True)).scalar_one_or_none()
     if a is None:
-        raise E.application_not_found(aid)
+        raise errors.application_not_found(aid)
     return a
 
 
@@ -246,7 +246,7 @@ def start_review(session: Session, *, application_id: int, actor: str = "reviewe
     if a.status == "under_review":
         return application_json(a)
     if a.status != "submitted":
-        raise E.wrong_status("申请", a.id, a.status, ("submitted",), "application_not_reviewable")
+        raise errors.wrong_status("申请", a.id, a.status, ("submitted",), "application_not_reviewable")
     _move(session, a, "under_review", actor, "application.review_started")
     return application_json(a, status="under_review")
 
@@ -254,12 +254,12 @@ def start_review(session: Session, *, application_id: int, actor: str = "reviewe
 def reject(session: Session, *, application_id: int, reason: str, actor: str = "reviewer") -> dict[str, Any]:
     """submitted / under_review → rejected, with a reason (驳回)."""
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 2000:
-        raise E.invalid("reason_required", "驳回必须说明理由", "a rejection needs a reason", "reason")
+        raise errors.invalid("reason_required", "驳回必须说明理由", "a rejection needs a reason", "reason")
     a = _lock(session, application_id)
     if a.status == "rejected":
         return application_json(a)
     if a.status not in ("submitted", "under_review"):
-        raise E.wrong_status("申请", a.id, a.status, ("submitted", "under_review"), "application_not_reviewable")
+        raise errors.wrong_status("申请", a.id, a.status, ("submitted", "under_review"), "application_not_reviewable")
     _move(session, a, "rejected", actor, "application.rejected", reason=reason)
     return application_json(a, status="rejected", reason=reason)
 
@@ -284,7 +284,7 @@ def approve(session: Session, *, application_id: int, key: str, actor: str = "re
 def _approve_command(ctx: Context, cmd: ApproveApplication) -> dict[str, Any]:
     a = _lock(ctx.session, cmd.application_id)
     if a.status != "under_review":
-        raise E.wrong_status("申请", a.id, a.status, ("under_review",), "application_not_approvable")
+        raise errors.wrong_status("申请", a.id, a.status, ("under_review",), "application_not_approvable")
     eid = _approve(ctx.session, a, cmd.actor, "application.approved")
     return application_json(a, status="approved", entry_id=eid)
 
@@ -299,7 +299,7 @@ def confirm(session: Session, *, application_id: int, key: str, actor: str | Non
 def _confirm(ctx: Context, cmd: ConfirmOffer) -> dict[str, Any]:
     a = _lock(ctx.session, cmd.application_id)
     if a.status != "offered":
-        raise E.wrong_status("奖励通知", a.id, a.status, ("offered",), "offer_not_confirmable")
+        raise errors.wrong_status("奖励通知", a.id, a.status, ("offered",), "offer_not_confirmable")
     eid = _approve(ctx.session, a, cmd.by or a.enterprise_id, "application.confirmed")
     return application_json(a, status="approved", entry_id=eid)
 
@@ -309,7 +309,7 @@ def decline(session: Session, *, application_id: int, actor: str | None = None) 
     if a.status == "declined":
         return application_json(a)
     if a.status != "offered":
-        raise E.wrong_status("奖励通知", a.id, a.status, ("offered",), "offer_not_confirmable")
+        raise errors.wrong_status("奖励通知", a.id, a.status, ("offered",), "offer_not_confirmable")
     _move(session, a, "declined", actor or a.enterprise_id, "application.declined")
     return application_json(a, status="declined")
 
@@ -326,7 +326,7 @@ def _pay(session: Session, a: Application, actor: str, run_id: int | None = None
         .returning(Payment.id)
     ).scalar()
     if pid is None:
-        raise E.already_paid(a.enterprise_id, a.clause, a.period)
+        raise errors.already_paid(a.enterprise_id, a.clause, a.period)
     lg = Ledger(BOOK, actor=actor)
     lg.open_account(session, TREASURY, "财政拨付", "asset", allow_negative=True)
     e = lg.transfer(session, f"payable:{a.enterprise_id}", TREASURY, a.amount_fen, key=entry_key,
@@ -344,7 +344,7 @@ def pay(session: Session, *, application_id: int, key: str, actor: str = "treasu
 def _pay_command(ctx: Context, cmd: PayApplication) -> dict[str, Any]:
     a = _lock(ctx.session, cmd.application_id)
     if a.status != "approved":
-        raise E.wrong_status("申请", a.id, a.status, ("approved",), "application_not_payable")
+        raise errors.wrong_status("申请", a.id, a.status, ("approved",), "application_not_payable")
     return _pay(ctx.session, a, cmd.actor)
 
 
@@ -367,7 +367,7 @@ def payment_run(*, period: str | None = None, uow=None, chunk_size: int = 200, a
         today = _business_date(s)
     day = today if period is None else validate.date(period, "period")
     if day > today:
-        raise E.invalid("invalid_date", f"拨付日期 {day} 晚于当前业务日期 {today}", f"payment date {day} is after today ({today})",
+        raise errors.invalid("invalid_date", f"拨付日期 {day} 晚于当前业务日期 {today}", f"payment date {day} is after today ({today})",
                         "period")
     seq, last = 1, None
     while True:
@@ -464,7 +464,7 @@ def no_apply_run(*, on: Any = None, uow=None, chunk_size: int = 500, actor: str 
 def get_application(session: Session, application_id: int) -> dict[str, Any]:
     a = session.get(Application, application_id)
     if a is None:
-        raise E.application_not_found(application_id)
+        raise errors.application_not_found(application_id)
     return {**application_json(a), "explanation": a.explanation, "facts": a.facts, "subject": a.subject}
 
 

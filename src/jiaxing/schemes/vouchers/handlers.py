@@ -17,8 +17,7 @@ from gazette.ledger._sql import dialect_insert
 from gazette.ledger.errors import InsufficientFunds
 from gazette.ledger.money import fen_to_yuan
 from gazette.schemes.handler import Context, handles
-from jiaxing.schemes.vouchers import core, enterprise, service
-from jiaxing.schemes.vouchers import errors as E
+from jiaxing.schemes.vouchers import core, enterprise, errors, service
 from jiaxing.schemes.vouchers.commands import (
     CancelVoucher,
     ClaimVoucher,
@@ -42,7 +41,7 @@ def claim(ctx: Context, cmd: ClaimVoucher) -> dict[str, Any]:
     prog = core.programme(s, cmd.programme)
     on = core.business_date(s)
     if not (prog.window_start <= on <= prog.window_end):
-        raise E.window_closed("领券", on, prog.window_start, prog.window_end, "date")
+        raise errors.window_closed("领券", on, prog.window_start, prog.window_end, "date")
     now = core.now()
     stmt = (
         dialect_insert(s, core.V)
@@ -54,7 +53,7 @@ def claim(ctx: Context, cmd: ClaimVoucher) -> dict[str, Any]:
     )
     vid = s.execute(stmt).scalar()
     if vid is None:
-        raise E.already_claimed(cmd.programme, cmd.person_id)
+        raise errors.already_claimed(cmd.programme, cmd.person_id)
     who = cmd.actor
     ctx.audit("voucher.claimed", "voucher", vid, before=None, business_date=on,
               after={"status": "claimed", "programme": cmd.programme, "district": cmd.district,
@@ -65,7 +64,7 @@ def claim(ctx: Context, cmd: ClaimVoucher) -> dict[str, Any]:
                                       memo=core.CLAIM_MEMO.format(name=SPECS[cmd.programme].name),
                                       data={"clause": prog.clause, "voucher": vid})
     except InsufficientFunds as exc:
-        raise E.pool_exhausted(cmd.programme, cmd.district, exc.details.get("available_fen", 0),
+        raise errors.pool_exhausted(cmd.programme, cmd.district, exc.details.get("available_fen", 0),
                                prog.max_face_fen) from None
     return {"voucher_id": vid, "programme": cmd.programme, "district": cmd.district, "person_id": cmd.person_id,
             "status": "claimed", "reserved_yuan": fen_to_yuan(prog.max_face_fen), "clause": prog.clause,
@@ -80,9 +79,9 @@ def redemption(s, v, purchase: Any) -> tuple[dict[str, Any], int, dict[str, Any]
     on = core.business_date(s)
     pdate = dt.date.fromisoformat(p["date"])
     if not (prog.window_start <= pdate <= prog.window_end):
-        raise E.window_closed("购买", pdate, prog.window_start, prog.window_end, "purchase.date")
+        raise errors.window_closed("购买", pdate, prog.window_start, prog.window_end, "purchase.date")
     if pdate > on:
-        raise E.invalid("invalid_date", f"购买日期 {pdate} 晚于当前业务日期 {on}", f"purchase date {pdate} is after today ({on})",
+        raise errors.invalid("invalid_date", f"购买日期 {pdate} 晚于当前业务日期 {on}", f"purchase date {pdate} is after today ({on})",
                         "purchase.date")
     facts = {k: p[k] for k in p if k != "invoice"}
     facts["district"] = v.district
@@ -96,7 +95,7 @@ def redeem(ctx: Context, cmd: RedeemVoucher) -> dict[str, Any]:
     s = ctx.session
     v = core.lock_voucher(s, cmd.voucher_id)
     if v.status != "claimed":
-        raise E.wrong_status("消费券", v.id, v.status, ("claimed",), "voucher_not_redeemable")
+        raise errors.wrong_status("消费券", v.id, v.status, ("claimed",), "voucher_not_redeemable")
     p, face, calc, on = redemption(s, v, cmd.purchase)
     acc = account_codes(v.programme, v.district)
     lines = [debit(acc["redeemed"], face)]
@@ -122,7 +121,7 @@ def cancel(ctx: Context, cmd: CancelVoucher) -> dict[str, Any]:
     """退券: an unused voucher's reserve returns to the pool."""
     v = core.lock_voucher(ctx.session, cmd.voucher_id)
     if v.status != "claimed":
-        raise E.wrong_status("消费券", v.id, v.status, ("claimed",), "voucher_not_cancellable")
+        raise errors.wrong_status("消费券", v.id, v.status, ("claimed",), "voucher_not_cancellable")
     return core.release(ctx.session, v, "cancelled", "voucher.cancelled", core.CANCEL_MEMO, cmd.by or v.person_id,
                         cmd.reason)
 
@@ -133,7 +132,7 @@ def refund(ctx: Context, cmd: RefundVoucher) -> dict[str, Any]:
     s = ctx.session
     v = core.lock_voucher(s, cmd.voucher_id)
     if v.status != "redeemed":
-        raise E.wrong_status("消费券", v.id, v.status, ("redeemed",), "voucher_not_refundable")
+        raise errors.wrong_status("消费券", v.id, v.status, ("redeemed",), "voucher_not_refundable")
     acc = account_codes(v.programme, v.district)
     who = cmd.by or v.person_id
     e = core.ledger(who).transfer(s, acc["pool"], acc["redeemed"], v.face_fen, key=f"voucher:{v.id}:refund",

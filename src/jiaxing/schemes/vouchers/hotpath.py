@@ -37,8 +37,7 @@ from gazette.ledger._sql import canonical_hash, check_key, jsonable
 from gazette.ledger.errors import IdempotencyKeyReused
 from gazette.ledger.idempotency import request_hash
 from gazette.ledger.money import fen_to_yuan
-from jiaxing.schemes.vouchers import core
-from jiaxing.schemes.vouchers import errors as E
+from jiaxing.schemes.vouchers import core, errors
 from jiaxing.schemes.vouchers.commands import CancelVoucher, ClaimVoucher, RefundVoucher
 from jiaxing.schemes.vouchers.programmes import BOOK, SPECS, account_codes, programme_facts
 
@@ -215,11 +214,11 @@ def claim(session: Session, cmd: ClaimVoucher) -> dict[str, Any] | None:
     if not row.prog_ok or row.on_date is None or row.pool_id is None or row.issued_id is None:
         return None  # not set up, or the programme row is not the pack's: the general path decides
     if not (pf.window_start <= row.on_date <= pf.window_end):
-        raise E.window_closed("领券", row.on_date, pf.window_start, pf.window_end, "date")
+        raise errors.window_closed("领券", row.on_date, pf.window_start, pf.window_end, "date")
     if row.live:
-        raise E.already_claimed(cmd.programme, cmd.person_id)
+        raise errors.already_claimed(cmd.programme, cmd.person_id)
     if not row.pool_ok:
-        raise E.pool_exhausted(cmd.programme, cmd.district, int(row.pool_balance), reserved)
+        raise errors.pool_exhausted(cmd.programme, cmd.district, int(row.pool_balance), reserved)
     if row.idem_id is None:  # a concurrent request with our key committed first: undo, replay theirs
         session.execute(_UNDO_POOL, {"d": reserved, "acc": row.pool_id})
         found = session.execute(_LOOKUP_KEY, {"scope": scope, "key": cmd.idempotency_key}).one()
@@ -227,7 +226,7 @@ def claim(session: Session, cmd: ClaimVoucher) -> dict[str, Any] | None:
     if row.voucher_id is None:  # the same person claimed at this moment with another key
         session.execute(_UNDO_POOL, {"d": reserved, "acc": row.pool_id})
         session.execute(_FREE_KEY, {"id": row.idem_id})
-        raise E.already_claimed(cmd.programme, cmd.person_id)
+        raise errors.already_claimed(cmd.programme, cmd.person_id)
     assert row.written == 5, row  # issued balance, two lines, two audit records
     return {**row.result, "replayed": False}
 
@@ -366,7 +365,7 @@ def _release(session: Session, cmd, *, from_status: str, to_status: str, credit_
         assert row.written == 4, row  # two lines, two audit records
         return {**row.result, "replayed": False}
     if row.changed:  # a concurrent request with our key won: put everything back... by rolling back
-        raise E.invalid("voucher_conflict", "同一幂等键的请求正在处理中，请重试", "a request with this key is in progress: retry",
+        raise errors.invalid("voucher_conflict", "同一幂等键的请求正在处理中，请重试", "a request with this key is in progress: retry",
                         "Idempotency-Key")
     if row.debit_id is not None:  # the money moved but the voucher had changed meanwhile: put it back
         session.execute(_UNDO_POOL, {"d": -row.amount, "acc": row.debit_id})

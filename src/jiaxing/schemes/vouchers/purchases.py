@@ -16,7 +16,7 @@ from gazette.errors import InvalidInput
 from gazette.ledger.money import fen_to_yuan
 from gazette.rules.engine.rendering import render_item
 from gazette.rules.engine.results import Status, Tier
-from jiaxing.schemes.vouchers import errors as E
+from jiaxing.schemes.vouchers import errors
 from jiaxing.schemes.vouchers.programmes import SPECS, engine
 
 MAX_PRICE_YUAN = Decimal("100000000")  # 1亿 yuan: an "absurd" price above this is refused
@@ -24,22 +24,22 @@ MAX_PRICE_YUAN = Decimal("100000000")  # 1亿 yuan: an "absurd" price above this
 
 def parse_price(value: Any, field: str = "purchase.price_yuan") -> Decimal:
     if isinstance(value, bool) or value is None:
-        raise E.invalid("invalid_price", "价格应为元为单位的数字", "price must be a number of yuan", field)
+        raise errors.invalid("invalid_price", "价格应为元为单位的数字", "price must be a number of yuan", field)
     try:  # the shared validator: plain decimals of at most 40 characters, no exponent, bounded
         d = validate.decimal_number(value, field, maximum=MAX_PRICE_YUAN)
     except InvalidInput as exc:
         shown = str(value)[:50]
         if exc.code == "out_of_range":
-            raise E.invalid("invalid_price", f"价格不合理（超过 {MAX_PRICE_YUAN} 元）", f"absurd price (above {MAX_PRICE_YUAN} yuan)",
+            raise errors.invalid("invalid_price", f"价格不合理（超过 {MAX_PRICE_YUAN} 元）", f"absurd price (above {MAX_PRICE_YUAN} yuan)",
                             field, {"value": shown, "max_yuan": str(MAX_PRICE_YUAN)}) from None
-        raise E.invalid("invalid_price", f"价格格式不正确：{shown!r}", f"malformed price: {shown!r}", field) from None
+        raise errors.invalid("invalid_price", f"价格格式不正确：{shown!r}", f"malformed price: {shown!r}", field) from None
     if d <= 0:
-        raise E.invalid("invalid_price", "价格必须大于零", "price must be greater than zero", field, {"value": str(value)})
+        raise errors.invalid("invalid_price", "价格必须大于零", "price must be greater than zero", field, {"value": str(value)})
     if d > MAX_PRICE_YUAN:
-        raise E.invalid("invalid_price", f"价格不合理（超过 {MAX_PRICE_YUAN} 元）", f"absurd price (above {MAX_PRICE_YUAN} yuan)",
+        raise errors.invalid("invalid_price", f"价格不合理（超过 {MAX_PRICE_YUAN} 元）", f"absurd price (above {MAX_PRICE_YUAN} yuan)",
                         field, {"value": str(value), "max_yuan": str(MAX_PRICE_YUAN)})
     if d != d.quantize(Decimal("0.01")):
-        raise E.invalid("invalid_price", "价格最多保留两位小数（分）", "price has more than two decimals", field)
+        raise errors.invalid("invalid_price", "价格最多保留两位小数（分）", "price has more than two decimals", field)
     return d.quantize(Decimal("0.01"))
 
 
@@ -49,26 +49,26 @@ def parse_date(value: Any, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise E.invalid("invalid_date", f"日期格式应为 YYYY-MM-DD：{value!r}", f"expected a date YYYY-MM-DD, got {value!r}",
+        raise errors.invalid("invalid_date", f"日期格式应为 YYYY-MM-DD：{value!r}", f"expected a date YYYY-MM-DD, got {value!r}",
                         field) from None
 
 
 def normalise_purchase(programme: str, purchase: Any) -> dict[str, Any]:
     """Validate a purchase before anything is written: price, date and the programme's facts."""
     if not isinstance(purchase, dict):
-        raise E.invalid("invalid_purchase", "购买信息应为对象", "purchase must be an object", "purchase")
+        raise errors.invalid("invalid_purchase", "购买信息应为对象", "purchase must be an object", "purchase")
     spec = SPECS[programme]
     allowed = {"price_yuan", "date", "invoice", *spec.facts}
     extra = sorted(set(purchase) - allowed)
     if extra:
-        raise E.invalid("invalid_purchase", f"购买信息含未知字段：{extra[0]}", f"unknown purchase field: {extra[0]}",
+        raise errors.invalid("invalid_purchase", f"购买信息含未知字段：{extra[0]}", f"unknown purchase field: {extra[0]}",
                         f"purchase.{extra[0]}")
     out: dict[str, Any] = {"price_yuan": str(parse_price(purchase.get("price_yuan"))),
                            "date": parse_date(purchase.get("date"), "purchase.date").isoformat()}
     if "invoice" in purchase:
         inv = purchase["invoice"]
         if not isinstance(inv, str) or not (1 <= len(inv) <= 100):
-            raise E.invalid("invalid_purchase", "发票号应为 1–100 字的文本", "invoice must be 1–100 characters", "purchase.invoice")
+            raise errors.invalid("invalid_purchase", "发票号应为 1–100 字的文本", "invoice must be 1–100 characters", "purchase.invoice")
         out["invoice"] = inv
     for f in spec.facts:
         if f in purchase and purchase[f] is not None:
@@ -86,7 +86,7 @@ def face_value(programme: str, situation_facts: dict[str, Any], on: dt.date, fie
     if r.status is not Status.ELIGIBLE:
         failed = [{k: c.get(k) for k in ("id", "text_zh", "text_en", "facts", "reference", "nearest_text_zh") if c.get(k)}
                   for c in items if c.get("kind") in ("condition", "validity") and c.get("status") == "fail"]
-        raise E.not_eligible(spec.clause, failed, list(r.missing_facts), field)
+        raise errors.not_eligible(spec.clause, failed, list(r.missing_facts), field)
     fen = int(r.amount_fen or 0)
     tier = next((i for i in r.explanation or () if isinstance(i, Tier)), None)
     calc = {"rule": spec.clause, "references": list(r.references), "amount_yuan": fen_to_yuan(fen),

@@ -29,8 +29,7 @@ from sqlalchemy.orm import Session
 from gazette.ledger import Ledger, audit, execute_run
 from gazette.ledger._sql import dialect_insert
 from gazette.ledger.money import fen_to_yuan
-from jiaxing.schemes.vouchers import core
-from jiaxing.schemes.vouchers import errors as E
+from jiaxing.schemes.vouchers import core, errors
 from jiaxing.schemes.vouchers.commands import (
     CancelVoucher,
     ClaimVoucher,
@@ -82,7 +81,7 @@ def setup(
         if budgets and code in budgets:
             unknown = [d for d in budgets[code] if d not in DISTRICTS]
             if unknown:
-                raise E.unknown_district(unknown[0], list(DISTRICTS))
+                raise errors.unknown_district(unknown[0], list(DISTRICTS))
             want = {d: int(budgets[code].get(d, 0)) for d in DISTRICTS}
         session.execute(
             dialect_insert(session, Programme.__table__)
@@ -161,7 +160,7 @@ def redeem(session: Session, *, voucher_id: int, purchase: dict[str, Any], key: 
     returns to the pool in the same entry."""
     core.check_voucher_id(voucher_id)
     if not isinstance(purchase, dict):
-        raise E.invalid("invalid_purchase", "购买信息应为对象", "purchase must be an object", "purchase")
+        raise errors.invalid("invalid_purchase", "购买信息应为对象", "purchase must be an object", "purchase")
     return run(RedeemVoucher(idempotency_key=key, actor=actor or f"voucher:{voucher_id}", by=actor,
                              voucher_id=voucher_id, purchase=purchase), session)
 
@@ -193,7 +192,7 @@ def expire(*, on: dt.date | None = None, uow=None, chunk_size: int = 500, actor:
     if on is None:
         on = today
     if on > today:
-        raise E.invalid("invalid_date", f"过期回收日期 {on} 晚于当前业务日期 {today}", f"expiry date {on} is after today ({today})",
+        raise errors.invalid("invalid_date", f"过期回收日期 {on} 晚于当前业务日期 {today}", f"expiry date {on} is after today ({today})",
                         "on")
 
     def units():
@@ -220,7 +219,7 @@ def expire(*, on: dt.date | None = None, uow=None, chunk_size: int = 500, actor:
 def get_voucher(session: Session, voucher_id: int) -> dict[str, Any]:
     v = session.get(Voucher, voucher_id)
     if v is None:
-        raise E.voucher_not_found(voucher_id)
+        raise errors.voucher_not_found(voucher_id)
     return voucher_json(v)
 
 
