@@ -117,7 +117,9 @@ def screen(month: str, *, seed: int | None = None, uow=None, actor: str = "syste
         from jiaxing.schemes.ltc.care.settlement import batch_settings, refresh_statistics
 
         batch_settings(session)
-        refresh_statistics(session, "ltc_visits", "ltc_visit_items", "ltc_findings", "ltc_hospital_stays",
+        # the visit columns the rules filter, join, partition or group on (not those only computed with)
+        refresh_statistics(session, "ltc_visits (id, month, done, kind, person_id, day, caregiver_id, checkin_ts, "
+                           "lat_udeg, face_ok, plan_id)", "ltc_visit_items", "ltc_findings", "ltc_hospital_stays",
                            "ltc_insured")
         load_rules(session)
         p = {"m": month, "max_per_day": P.MAX_HOME_VISITS_PER_DAY, **fence_params()}
