@@ -26,6 +26,7 @@ from gazette.schemes.handler import execute
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.budget import calendar as obligation_calendar
 from jiaxing.schemes.budget import commands, handlers, queries
+from jiaxing.schemes.budget import data as budget_data
 
 router = APIRouter(prefix="/budget", tags=["budget"])
 
@@ -110,8 +111,6 @@ def import_rows(year: Year, body: ImportRequest, idempotency_key: str = REQUIRED
 @router.post("/years/{year}/import-file", summary="Import a year's figures from an .xlsx or .csv file")
 async def import_file(year: Year, file: Annotated[UploadFile, File()], idempotency_key: str = REQUIRED_KEY,
                       p: Principal = Depends(FINANCE)) -> dict[str, Any]:
-    from jiaxing.schemes.budget import data as budget_data
-
     content = await file.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
         raise PayloadTooLarge("文件超过 5 MB", "the file is larger than 5 MB", field="file", code="file_too_large")

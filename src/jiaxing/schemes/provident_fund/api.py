@@ -23,6 +23,12 @@ from pydantic import BaseModel, Field
 from gazette.api.idempotency import IdempotencyKey
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
+from gazette.errors import InvalidInput
+from gazette.ledger.money import fen_to_yuan, yuan_to_fen
+from gazette.store.db import unit_of_work
+from gazette.validate import person_id as canonical
+from jiaxing.schemes.provident_fund import domain, sanctions, service
+from jiaxing.schemes.provident_fund.domain import Applicant, parse_month
 
 router = APIRouter(prefix="/fund", tags=["provident fund"])
 
@@ -38,8 +44,6 @@ Key = IdempotencyKey  # the one required Idempotency-Key of every scheme (gazett
 def _own(request: Request, p: Principal, person_id: str) -> str:
     """A citizen only for their own person_id; the administrator and (reading) the auditor for anyone.
     Returns the canonical ID number (gazette.validate.person_id): one spelling per person."""
-    from gazette.validate import person_id as canonical
-
     person_id = canonical(person_id)
     if p.role == Role.citizen and (not p.person_id or person_id != p.person_id):
         raise forbid(request, p, "fund account of another person", message_zh="只能查看或办理本人的公积金账户",
@@ -48,15 +52,10 @@ def _own(request: Request, p: Principal, person_id: str) -> str:
 
 
 def _uow():
-    from gazette.store.db import unit_of_work
-
     return unit_of_work()
 
 
 def _fen(value: str, field: str) -> int:
-    from gazette.errors import InvalidInput
-    from gazette.ledger.money import yuan_to_fen
-
     try:
         return yuan_to_fen(value)
     except Exception:
@@ -121,9 +120,6 @@ class ReferenceBody(BaseModel):
 @router.get("/quote")
 def quote(base: str, rate: str, on: dt.date | None = None) -> dict:
     """月缴存额试算（第十一、十二条）: the monthly amount for a base and a rate, with the bounds."""
-    from gazette.ledger.money import fen_to_yuan
-    from jiaxing.schemes.provident_fund import domain, service
-
     with _uow() as s:
         day = on or service.today(s)
         b = service.bounds(s, day)
@@ -138,9 +134,6 @@ def quote(base: str, rate: str, on: dt.date | None = None) -> dict:
 @router.post("/accounts", status_code=201)
 def open_account(body: OpenBody, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)], key: Key) -> dict:
     pid = _own(request, p, body.person_id)
-    from jiaxing.schemes.provident_fund import service
-    from jiaxing.schemes.provident_fund.domain import Applicant, parse_month
-
     moved_in = None
     if body.transfer_in is not None:
         moved_in = service.TransferIn(_fen(body.transfer_in.amount, "transfer_in.amount"), body.transfer_in.months,
@@ -156,8 +149,6 @@ def open_account(body: OpenBody, request: Request, p: Annotated[Principal, Depen
 def account(person_id: str, request: Request, p: Principal = Depends(OWNER_ADMIN_AUDITOR)) -> dict:
     """The worker's view: balance, prepaid months, next debit, months counting toward a loan."""
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.view(s, person_id)
 
@@ -166,8 +157,6 @@ def account(person_id: str, request: Request, p: Principal = Depends(OWNER_ADMIN
 def statement(person_id: str, request: Request, start: dt.date | None = None, end: dt.date | None = None,
               p: Principal = Depends(OWNER_ADMIN_AUDITOR)) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.statement(s, person_id, start, end)
 
@@ -176,8 +165,6 @@ def statement(person_id: str, request: Request, start: dt.date | None = None, en
 def prepay(person_id: str, body: PrepayBody, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)],
            key: Key) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.prepay(s, person_id, body.through, from_month=body.from_month, key=key,
                               actor=p.username)
@@ -186,8 +173,6 @@ def prepay(person_id: str, body: PrepayBody, request: Request, p: Annotated[Prin
 @router.post("/accounts/{person_id}/stop")
 def stop(person_id: str, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)], key: Key) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.stop(s, person_id, key=key, actor=p.username)
 
@@ -195,8 +180,6 @@ def stop(person_id: str, request: Request, p: Annotated[Principal, Depends(OWNER
 @router.post("/accounts/{person_id}/unseal")
 def unseal(person_id: str, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)], key: Key) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.unseal(s, person_id, key=key, actor=p.username)
 
@@ -204,16 +187,12 @@ def unseal(person_id: str, request: Request, p: Annotated[Principal, Depends(OWN
 @router.post("/accounts/{person_id}/transfer-out")
 def transfer_out(person_id: str, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)], key: Key) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.transfer_out(s, person_id, key=key, actor=p.username)
 
 
 @router.put("/accounts/{person_id}/loan")
 def loan(person_id: str, body: LoanBody, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.set_loan(s, person_id, body.outstanding, key=key, actor=p.username)
 
@@ -221,8 +200,6 @@ def loan(person_id: str, body: LoanBody, p: Annotated[Principal, Depends(ADMIN)]
 @router.post("/accounts/{person_id}/restrictions", status_code=201)
 def restrict(person_id: str, body: RestrictionBody, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
     """第二十二条 — restrict withdrawal and loan applications (repaying a loan excepted) until a date."""
-    from jiaxing.schemes.provident_fund import sanctions
-
     with _uow() as s:
         return sanctions.restrict(s, person_id, body.until, body.reason, key=key, actor=p.username)
 
@@ -230,16 +207,12 @@ def restrict(person_id: str, body: RestrictionBody, p: Annotated[Principal, Depe
 @router.post("/accounts/{person_id}/loan-recall")
 def loan_recall(person_id: str, body: RecallBody, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
     """第二十三条 — the outcome of a loan recall opened by the arrears run (not recovered → raised rate)."""
-    from jiaxing.schemes.provident_fund import sanctions
-
     with _uow() as s:
         return sanctions.resolve_recall(s, person_id, body.recovered, key=key, actor=p.username)
 
 
 @router.get("/accounts/{person_id}/sanctions")
 def account_sanctions(person_id: str, p: Principal = Depends(READERS)) -> list[dict]:
-    from jiaxing.schemes.provident_fund import sanctions
-
     with _uow() as s:
         return sanctions.list_for(s, person_id)
 
@@ -248,70 +221,51 @@ def account_sanctions(person_id: str, p: Principal = Depends(READERS)) -> list[d
 def adjust(person_id: str, body: AdjustBody, request: Request, p: Annotated[Principal, Depends(OWNER_OR_ADMIN)],
            key: Key) -> dict:
     person_id = _own(request, p, person_id)
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.adjust(s, person_id, _fen(body.base, "base"), body.rate, key=key, actor=p.username)
 
 
 @router.post("/runs/collection/{month}")
 def run_collection(month: str, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
-    from jiaxing.schemes.provident_fund import service
-
     return service.run_summary(service.monthly_collection(month))
 
 
 @router.post("/runs/arrears/{month}")
 def run_arrears(month: str, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
-    from jiaxing.schemes.provident_fund import service
-
     return service.run_summary(service.arrears_run(month))
 
 
 @router.post("/runs/interest/{year}")
 def run_interest(year: Annotated[int, Path(ge=1990, le=2999, description="settlement year")],
                  p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
-    from jiaxing.schemes.provident_fund import service
-
     return service.run_summary(service.interest_run(year))
 
 
 @router.post("/bank-results")
 def bank_results(body: BankFileBody, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
-    from jiaxing.schemes.provident_fund import service
-
     return service.run_summary(service.import_bank_results(body.import_id, service.parse_bank_file(body.content)))
 
 
 @router.get("/exceptions")
 def exceptions(kind: str | None = None, limit: int = 100, p: Principal = Depends(READERS)) -> list[dict]:
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.exceptions(s, kind, min(max(limit, 1), 10_000))
 
 
 @router.get("/reconcile")
 def reconcile(p: Principal = Depends(READERS)) -> dict:
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.reconcile(s)
 
 
 @router.get("/reference")
 def reference(p: Principal = Depends(READERS)) -> list[dict]:
-    from jiaxing.schemes.provident_fund import service
-
     with _uow() as s:
         return service.list_reference(s)
 
 
 @router.put("/reference")
 def set_reference(body: ReferenceBody, p: Annotated[Principal, Depends(ADMIN)], key: Key) -> dict:
-    from gazette.errors import InvalidInput
-    from jiaxing.schemes.provident_fund import service
-
     if body.kind == "deposit_rate":
         if not body.value.isdigit():
             raise InvalidInput("存款利率以年百万分之一（ppm）的整数表示，如 15000 = 1.50%",

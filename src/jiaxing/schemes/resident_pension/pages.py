@@ -10,11 +10,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from gazette import validate
 from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError, InvalidInput
 from gazette.store.db import unit_of_work
+from gazette.web import charts
 from gazette.web.templating import templates
+from jiaxing.schemes.resident_pension import adjustment, service, views
+from jiaxing.schemes.resident_pension import bank as bank_files
+from jiaxing.schemes.resident_pension import payroll as payroll_runs
+from jiaxing.schemes.resident_pension import standards as pension_standards
 from jiaxing.web.self_service import csrf, error_view, form_key, new_key, require, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -28,8 +34,6 @@ DONE = {"proposed": "已测算 Proposed", "edited": "已修改 Edited", "submitt
 @router.get("/pension/me", response_class=HTMLResponse)
 def me(request: Request):
     p = require(request, Role.citizen)
-    from jiaxing.schemes.resident_pension import views
-
     st, missing = None, False
     with unit_of_work() as s:
         try:
@@ -41,10 +45,6 @@ def me(request: Request):
 
 def _desk(request: Request, p: Principal, *, error: GazetteError | None = None, status_code: int = 200,
           done: str | None = None) -> Response:
-    from gazette.web import charts
-    from jiaxing.schemes.resident_pension import adjustment, views
-    from jiaxing.schemes.resident_pension import bank as bank_files
-
     with unit_of_work() as s:
         dash = views.dashboard(s)
         adjustments = adjustment.listing(s)
@@ -93,49 +93,36 @@ def _f(form, name: str) -> str:
 
 @router.post("/officials/pension/propose", response_class=HTMLResponse)
 async def propose(request: Request):
-    from jiaxing.schemes.resident_pension import service
-
     return await _act(request, (Role.pension_officer,), "proposed", lambda p, f: service.propose(
         _f(f, "year"), _f(f, "rural_income"), _f(f, "growth"), key=form_key(p, f, "propose"), actor=p.username))
 
 
 @router.post("/officials/pension/edit", response_class=HTMLResponse)
 async def edit(request: Request):
-    from jiaxing.schemes.resident_pension import service
-
     return await _act(request, (Role.pension_officer,), "edited", lambda p, f: service.edit(
         _f(f, "year"), _f(f, "amount"), key=form_key(p, f, "edit"), actor=p.username, note=_f(f, "note")))
 
 
 @router.post("/officials/pension/submit", response_class=HTMLResponse)
 async def submit(request: Request):
-    from jiaxing.schemes.resident_pension import service
-
     return await _act(request, (Role.pension_officer,), "submitted", lambda p, f: service.submit(
         _f(f, "year"), key=form_key(p, f, "submit"), actor=p.username))
 
 
 @router.post("/officials/pension/approve", response_class=HTMLResponse)
 async def approve(request: Request):
-    from jiaxing.schemes.resident_pension import service
-
     return await _act(request, (Role.approver,), "approved", lambda p, f: service.approve(
         _f(f, "year"), key=form_key(p, f, "approve"), actor=p.username))
 
 
 @router.post("/officials/pension/reject", response_class=HTMLResponse)
 async def reject(request: Request):
-    from jiaxing.schemes.resident_pension import service
-
     return await _act(request, (Role.approver,), "rejected", lambda p, f: service.reject(
         _f(f, "year"), _f(f, "reason"), key=form_key(p, f, "reject"), actor=p.username))
 
 
 @router.post("/officials/pension/advance", response_class=HTMLResponse)
 async def advance(request: Request):
-    from gazette import validate
-    from jiaxing.schemes.resident_pension import standards as pension_standards
-
     def act(p, f):
         with unit_of_work() as s:
             pension_standards.advance(s, validate.date(_f(f, "date"), "date"), actor=p.username)
@@ -145,25 +132,18 @@ async def advance(request: Request):
 
 @router.post("/officials/pension/payroll", response_class=HTMLResponse)
 async def payroll(request: Request):
-    from gazette import validate
-    from jiaxing.schemes.resident_pension import payroll as payroll_runs
-
     return await _act(request, (Role.pension_officer,), "payroll",
                       lambda p, f: payroll_runs.payroll(validate.month(_f(f, "month")), actor=p.username))
 
 
 @router.post("/officials/pension/topup", response_class=HTMLResponse)
 async def topup(request: Request):
-    from jiaxing.schemes.resident_pension import payroll as payroll_runs
-
     return await _act(request, (Role.pension_officer,), "topup",
                       lambda p, f: payroll_runs.topup(actor=p.username))
 
 
 @router.post("/officials/pension/export", response_class=HTMLResponse)
 async def export(request: Request):
-    from jiaxing.schemes.resident_pension import bank as bank_files
-
     def act(p, f):
         eid = _f(f, "export_id")
         if not eid:

@@ -19,6 +19,13 @@ from gazette.api.idempotency import REQUIRED_KEY
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
 from gazette.errors import InvalidInput
+from gazette.store.db import unit_of_work
+from jiaxing.schemes.supervision import calendar as reporting_calendar
+from jiaxing.schemes.supervision import lights as project_lights
+from jiaxing.schemes.supervision import queries, service, spreadsheets
+from jiaxing.schemes.supervision import register as task_register
+from jiaxing.schemes.supervision import tasks as effective_tasks
+from jiaxing.schemes.supervision.service import today
 from jiaxing.schemes.supervision.status import ReportStatus
 from jiaxing.schemes.supervision.units import canonical
 
@@ -33,14 +40,10 @@ MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def _uow():
-    from gazette.store.db import unit_of_work
-
     return unit_of_work()
 
 
 def _on(value: str | None):
-    from jiaxing.schemes.supervision.service import today
-
     return validate.date(value, "on") if value else today()
 
 
@@ -112,8 +115,6 @@ class InvestmentBody(BaseModel):
 def tasks(request: Request, p: Principal = Depends(READERS), unit: str | None = Query(None, max_length=200),
           document: str | None = Query(None, max_length=100), status: str | None = Query(None, max_length=20),
           on: On = None) -> list[dict[str, Any]]:
-    from jiaxing.schemes.supervision import tasks as effective_tasks
-
     with _uow() as s:
         rows = effective_tasks.register(s, _on(on), unit=_unit_of(request, p, unit), document=document)
     return [r for r in rows if not status or r["status"] == status]
@@ -121,8 +122,6 @@ def tasks(request: Request, p: Principal = Depends(READERS), unit: str | None = 
 
 @router.get("/tasks/{task_id}", summary="One task: extraction, corrections, reports, status")
 def task(request: Request, task_id: str, p: Principal = Depends(READERS), on: On = None) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import queries
-
     with _uow() as s:
         d = queries.task_detail(s, task_id[:200], _on(on))
     unit = _unit_of(request, p)
@@ -135,8 +134,6 @@ def task(request: Request, task_id: str, p: Principal = Depends(READERS), on: On
 @router.post("/tasks/{task_id}/reports", status_code=201, summary="A progress report (a unit reporter: own tasks)")
 def report(request: Request, task_id: str, body: ReportBody, p: Principal = Depends(REPORTERS),
            key: str = REQUIRED_KEY) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import service
-
     if p.role == Role.unit_reporter:
         unit = _unit_of(request, p, body.unit)
     elif not body.unit:
@@ -149,30 +146,21 @@ def report(request: Request, task_id: str, body: ReportBody, p: Principal = Depe
 
 @router.post("/tasks/{task_id}/confirm", summary="Confirm the extraction as it is")
 def confirm(task_id: str, body: ConfirmBody, p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import service
-
     return service.confirm(task_id, key=key, actor=p.username, note=body.note)
 
 
 @router.post("/tasks/{task_id}/corrections", status_code=201, summary="Correct a task (kept beside the extraction)")
 def correct(task_id: str, body: CorrectionBody, p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import service
-
     return service.correct(task_id, body.model_dump(), key=key, actor=p.username)
 
 
 @router.post("/sync", summary="Load or refresh the register from the ingested gazettes")
 def sync(p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import register as task_register
-    from jiaxing.schemes.supervision import service
-
     return service.sync(key=key, actor=p.username, entries=tuple(task_register.from_pack()))
 
 
 @router.get("/dashboard", summary="Tasks by status, unit and document; the overdue list")
 def dashboard(p: Principal = Depends(OFFICE_READERS), on: On = None) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import queries
-
     with _uow() as s:
         return queries.dashboard(s, _on(on))
 
@@ -180,8 +168,6 @@ def dashboard(p: Principal = Depends(OFFICE_READERS), on: On = None) -> dict[str
 @router.get("/reminders", summary="Reports due and overdue tasks (a unit reporter: its own)")
 def reminders(request: Request, p: Principal = Depends(READERS), unit: str | None = Query(None, max_length=200),
               on: On = None) -> list[dict[str, Any]]:
-    from jiaxing.schemes.supervision import queries
-
     with _uow() as s:
         return queries.reminders(s, _on(on), _unit_of(request, p, unit))
 
@@ -190,23 +176,17 @@ def reminders(request: Request, p: Principal = Depends(READERS), unit: str | Non
 def projects(p: Principal = Depends(OFFICE_READERS), district: str | None = Query(None, max_length=40),
              library: str | None = Query(None, max_length=20), category: str | None = Query(None, max_length=20),
              limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0, le=10**7)) -> list[dict[str, Any]]:
-    from jiaxing.schemes.supervision import queries
-
     with _uow() as s:
         return queries.projects(s, district=district, library=library, category=category, limit=limit, offset=offset)
 
 
 @router.post("/projects", status_code=201, summary="Register a project in a library")
 def register_project(body: ProjectBody, p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import service
-
     return service.register_project(body.model_dump(), key=key, actor=p.username)
 
 
 @router.get("/projects/{project_id}", summary="A project with its recorded moves and monthly investment")
 def project(project_id: str, p: Principal = Depends(OFFICE_READERS)) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import queries
-
     with _uow() as s:
         return queries.project_detail(s, project_id[:40])
 
@@ -214,16 +194,12 @@ def project(project_id: str, p: Principal = Depends(OFFICE_READERS)) -> dict[str
 @router.post("/projects/{project_id}/events", summary="Record an event; the library move follows and is recorded")
 def project_event(project_id: str, body: EventBody, p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY
                   ) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import service
-
     return service.project_event(project_id, body.model_dump(), key=key, actor=p.username)
 
 
 @router.put("/projects/{project_id}/investments/{month}", summary="The investment completed in a month (万元)")
 def investment(project_id: str, month: str, body: InvestmentBody, p: Principal = Depends(OFFICERS),
                key: str = REQUIRED_KEY) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import service
-
     return service.report_investment(project_id, month, body.amount_wan, key=key, actor=p.username)
 
 
@@ -231,9 +207,6 @@ def investment(project_id: str, month: str, body: InvestmentBody, p: Principal =
 def lights(p: Principal = Depends(OFFICE_READERS), quarter: str = Query(max_length=10, examples=["2022Q2"]),
            district: str | None = Query(None, max_length=40), category: str | None = Query(None, max_length=20)
            ) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import lights as project_lights
-    from jiaxing.schemes.supervision import queries
-
     qr = project_lights.quarter(quarter)
     with _uow() as s:
         rows = queries.lights(s, qr, district=district, category=category)
@@ -246,9 +219,6 @@ def lights(p: Principal = Depends(OFFICE_READERS), quarter: str = Query(max_leng
 @router.get("/calendar", summary="The notices about a month (10th, 20th, 5th of the next month)")
 def calendar(p: Principal = Depends(OFFICE_READERS), month: str = Query(max_length=10, examples=["2022-01"])
              ) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import calendar as reporting_calendar
-    from jiaxing.schemes.supervision import queries
-
     rows = reporting_calendar.notices(month)
     with _uow() as s:
         late = queries.statistics_overdue(s, validate.date(rows[-1]["date"], "month"))
@@ -257,8 +227,6 @@ def calendar(p: Principal = Depends(OFFICE_READERS), month: str = Query(max_leng
 
 @router.get("/indicators", summary="Plan totals, reserve and the year's goals beside what is registered")
 def indicators(p: Principal = Depends(OFFICE_READERS), year: int = Query(2022, ge=2000, le=2100)) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import queries
-
     with _uow() as s:
         return queries.indicators(s, year)
 
@@ -273,8 +241,6 @@ async def _read_upload(file: UploadFile) -> bytes:
 @router.post("/imports/projects", summary="Import a project XLSX (all rows or none)")
 async def import_projects(file: UploadFile, p: Principal = Depends(OFFICERS), key: str = REQUIRED_KEY,
                           on: str = Query("2022-01-01", max_length=10)) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import spreadsheets
-
     data = await _read_upload(file)
     return spreadsheets.import_projects(data, key=key, actor=p.username, on=validate.date(on, "on"))
 
@@ -282,8 +248,6 @@ async def import_projects(file: UploadFile, p: Principal = Depends(OFFICERS), ke
 @router.post("/imports/reports", summary="Import progress reports XLSX (a unit reporter: its own unit)")
 async def import_reports(request: Request, file: UploadFile, p: Principal = Depends(REPORTERS),
                          key: str = REQUIRED_KEY) -> dict[str, Any]:
-    from jiaxing.schemes.supervision import spreadsheets
-
     data = await _read_upload(file)
     unit = _unit_of(request, p) if p.role == Role.unit_reporter else None
     return spreadsheets.import_reports(data, key=key, actor=p.username, unit=unit)
@@ -292,10 +256,6 @@ async def import_reports(request: Request, file: UploadFile, p: Principal = Depe
 @router.get("/exports/{what}", summary="tasks.csv, tasks.xlsx, lights.csv, lights.xlsx (UTF-8 with BOM for CSV)")
 def export(request: Request, what: str, p: Principal = Depends(READERS), quarter: str | None = Query(None, max_length=10),
            on: On = None) -> Response:
-    from jiaxing.schemes.supervision import lights as project_lights
-    from jiaxing.schemes.supervision import queries, spreadsheets
-    from jiaxing.schemes.supervision import tasks as effective_tasks
-
     name, _, ext = what.partition(".")
     if name not in ("tasks", "lights") or ext not in ("csv", "xlsx"):
         raise InvalidInput("可导出 tasks.csv、tasks.xlsx、lights.csv、lights.xlsx",

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from gazette import validate
 from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
+from gazette.auth.web import forbidden_page
 from gazette.errors import Forbidden, GazetteError
 from gazette.store.db import unit_of_work
 from gazette.web import charts
@@ -131,8 +132,6 @@ def _task_page(request: Request, p: Principal, task_id: str, *, error: GazetteEr
     with unit_of_work() as s:
         d = queries.task_detail(s, task_id[:200], on)
     if p.role == Role.unit_reporter and canonical(p.unit or "") not in d["scope_units"]:
-        from gazette.auth.web import forbidden_page
-
         return forbidden_page(request, Forbidden("只能查看本单位的任务", "a unit sees its own tasks only"))
     can_report = (p.role == Role.unit_reporter) or (p.role in (Role.supervision_officer, Role.city_admin)
                                                     and bool(d["scope_units"]))
