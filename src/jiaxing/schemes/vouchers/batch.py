@@ -38,7 +38,7 @@ from jiaxing.schemes.vouchers.programmes import SPECS, account_codes
 
 SCOPE = "vouchers.claim"
 T = IdempotencyKeyRow.__table__
-V = Voucher.__table__
+VOUCHERS = Voucher.__table__
 
 
 def claim_many(session: Session, requests: list[dict[str, Any]], *, actor: str | None = None) -> list[Any]:
@@ -138,9 +138,9 @@ def _run(session: Session, todo: dict[tuple[str, str], tuple[int, dict, str, str
             vrows.append({"programme": b["programme"], "district": b["district"], "person_id": b["person_id"],
                           "status": "claimed", "reserved_fen": prog.max_face_fen, "clause": prog.clause,
                           "claimed_on": on, "expires_on": prog.window_end, "created_at": now, "updated_at": now})
-        stmt = (dialect_insert(session, V)
+        stmt = (dialect_insert(session, VOUCHERS)
                 .on_conflict_do_nothing(index_elements=["programme", "person_id"], index_where=text(LIVE_VOUCHER))
-                .returning(V.c.id, V.c.programme, V.c.person_id))
+                .returning(VOUCHERS.c.id, VOUCHERS.c.programme, VOUCHERS.c.person_id))
         got = {(r.programme, r.person_id): r.id for r in session.execute(stmt, vrows)}
         for k in pending:
             b = todo[k][1]

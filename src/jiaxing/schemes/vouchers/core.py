@@ -22,7 +22,7 @@ from jiaxing.schemes.vouchers import errors
 from jiaxing.schemes.vouchers.models import LIVE_VOUCHER, Programme, Voucher
 from jiaxing.schemes.vouchers.programmes import BOOK, DISTRICTS, SPECS, account_codes
 
-V = Voucher.__table__
+VOUCHERS = Voucher.__table__  # the table, for Core statements
 
 
 def ledger(actor: str = "system") -> Ledger:
@@ -127,9 +127,9 @@ def expire_claimed(session: Session, voucher_ids: list[int], actor: str, run_id:
     if not voucher_ids:
         return 0
     expired = sorted(session.execute(
-        update(V).where(V.c.id.in_(voucher_ids), V.c.status == "claimed")
+        update(VOUCHERS).where(VOUCHERS.c.id.in_(voucher_ids), VOUCHERS.c.status == "claimed")
         .values(status="expired", reason="expired", updated_at=now())
-        .returning(V.c.id, V.c.programme, V.c.district, V.c.reserved_fen, V.c.clause)).all())
+        .returning(VOUCHERS.c.id, VOUCHERS.c.programme, VOUCHERS.c.district, VOUCHERS.c.reserved_fen, VOUCHERS.c.clause)).all())
     entries = []
     for voucher_id, code, district, reserved_fen, clause in expired:
         accounts = account_codes(code, district)

@@ -44,12 +44,12 @@ def claim(ctx: Context, cmd: ClaimVoucher) -> dict[str, Any]:
         raise errors.window_closed("领券", on, prog.window_start, prog.window_end, "date")
     now = core.now()
     stmt = (
-        dialect_insert(s, core.V)
+        dialect_insert(s, core.VOUCHERS)
         .values(programme=cmd.programme, district=cmd.district, person_id=cmd.person_id, status="claimed",
                 reserved_fen=prog.max_face_fen, clause=prog.clause, claimed_on=on, expires_on=prog.window_end,
                 created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=["programme", "person_id"], index_where=core.live_where())
-        .returning(core.V.c.id)
+        .returning(core.VOUCHERS.c.id)
     )
     vid = s.execute(stmt).scalar()
     if vid is None:
