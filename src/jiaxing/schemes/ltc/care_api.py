@@ -15,32 +15,33 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
+from sqlalchemy import text
 
-from gazette import validate as V
+from gazette import validate
 from gazette.api.idempotency import REQUIRED_KEY
 from gazette.api.params import RowId
 from gazette.auth.deps import forbid, require_roles
-from gazette.auth.principal import Principal
-from gazette.auth.principal import Role as R
+from gazette.auth.principal import Principal, Role
 from gazette.errors import Forbidden, NotFound
 from gazette.store.db import unit_of_work
+from jiaxing.schemes.ltc.care import catalogue, queries, service, settlement, violations
 from jiaxing.schemes.ltc.care import service as care_service
 
 router = APIRouter(prefix="/care")
 
-STAFF = require_roles(R.provider_staff, R.insurance_officer)
-CAREGIVER = require_roles(R.caregiver)
-OFFICER = require_roles(R.insurance_officer)
-READERS = require_roles(R.insurance_officer, R.auditor)
-PROVIDER_READERS = require_roles(R.provider_staff, R.insurance_officer, R.auditor)
-STATEMENT_READERS = require_roles(R.citizen, R.insurance_officer, R.auditor)
-CITIZEN = require_roles(R.citizen)
+STAFF = require_roles(Role.provider_staff, Role.insurance_officer)
+CAREGIVER = require_roles(Role.caregiver)
+OFFICER = require_roles(Role.insurance_officer)
+READERS = require_roles(Role.insurance_officer, Role.auditor)
+PROVIDER_READERS = require_roles(Role.provider_staff, Role.insurance_officer, Role.auditor)
+STATEMENT_READERS = require_roles(Role.citizen, Role.insurance_officer, Role.auditor)
+CITIZEN = require_roles(Role.citizen)
 Month = Annotated[str, PathParam(min_length=7, max_length=7, description="YYYY-MM")]
 
 
 
 def _district(p: Principal) -> str | None:
-    return None if p.role in (R.city_admin, R.auditor) else p.district
+    return None if p.role in (Role.city_admin, Role.auditor) else p.district
 
 
 class PlanBody(BaseModel):
@@ -95,72 +96,62 @@ class RatingBody(BaseModel):
 
 
 def _own_provider(request: Request, p: Principal, provider_code: str) -> None:
-    if p.role == R.provider_staff and (p.unit or "") != provider_code:
+    if p.role == Role.provider_staff and (p.unit or "") != provider_code:
         raise forbid(request, p, "provider staff of another provider")
 
 
 @router.get("/catalogue", summary="The service catalogue in force on a date (DEMO catalogue)")
 def catalogue_on(on: str = "2023-01-01") -> dict[str, Any]:
-    from jiaxing.schemes.ltc.care import catalogue
-
     with unit_of_work() as s:
-        items = catalogue.items_on(s, V.date(on, "on"))
+        items = catalogue.items_on(s, validate.date(on, "on"))
     return {"on": on, "note": catalogue.SOURCE, "items": [{"code": c, **{k: v for k, v in i.items() if k != "code"}}
                                                          for c, i in items.items()]}
 
 
 @router.get("/providers", summary="Designated providers with stars and items, for choosing (三.（二）.7)")
 def providers(district: str | None = None) -> list[dict[str, Any]]:
-    from jiaxing.schemes.ltc.care import queries
-
     with unit_of_work() as s:
         return queries.providers_for_choosing(s, district)
 
 
 @router.post("/caregivers", status_code=201, summary="Register a certified caregiver")
 def caregiver(body: CaregiverBody, request: Request, key: str = REQUIRED_KEY, p: Principal = Depends(STAFF)) -> dict:
-    from jiaxing.schemes.ltc.care import service
-
     _own_provider(request, p, body.provider)
     return service.register_caregiver(body.model_dump(), key=key, actor=p.username)
 
 
 @router.post("/plans", status_code=201, summary="Choose the care type, provider and items of a care plan")
 def plan(body: PlanBody, request: Request, key: str = REQUIRED_KEY, p: Principal = Depends(STAFF)) -> dict:
-    from jiaxing.schemes.ltc.care import service
-
     _own_provider(request, p, body.provider)
     return service.choose_plan(body.model_dump(), key=key, actor=p.username)
 
 
 @router.post("/visits/checkin", status_code=201, summary="Check in to a home visit (time, position, face check)")
 def check_in(body: CheckInBody, key: str = REQUIRED_KEY, p: Principal = Depends(CAREGIVER)) -> dict:
-    from jiaxing.schemes.ltc.care import service
+    return service.check_in({**body.model_dump(), "certificate": _certificate(p)}, key=key, actor=p.username)
 
+
+def _certificate(p: Principal) -> str:
+    """The caregiver's certificate, which their account carries as its unit."""
     if not p.unit:
         raise Forbidden("护理员账号未绑定证书编号", "this caregiver account has no certificate", field="unit",
                         code="caregiver_without_certificate")
-    return service.check_in({**body.model_dump(), "certificate": p.unit}, key=key, actor=p.username)
+    return p.unit
 
 
 @router.post("/visits/{visit_id}/checkout", summary="Check out of a home visit with the items done")
 def check_out(visit_id: RowId, body: CheckOutBody, key: str = REQUIRED_KEY, p: Principal = Depends(CAREGIVER)) -> dict:
-    from jiaxing.schemes.ltc.care import service
-
-    return service.check_out({**body.model_dump(), "visit_id": visit_id}, key=key, actor=p.username)
+    return service.check_out({**body.model_dump(), "visit_id": visit_id, "certificate": _certificate(p)}, key=key,
+                             actor=p.username)
 
 
 @router.post("/visits/day", status_code=201, summary="Record a day of institutional care")
 def day(body: DayBody, key: str = REQUIRED_KEY, p: Principal = Depends(STAFF)) -> dict:
-    from jiaxing.schemes.ltc.care import service
-
     return service.record_day(body.model_dump(), key=key, actor=p.username)
 
 
 @router.post("/visits/{visit_id}/rating", status_code=201, summary="Rate a visit (the person cared for)")
 def rating(visit_id: RowId, body: RatingBody, key: str = REQUIRED_KEY, p: Principal = Depends(CITIZEN)) -> dict:
-    from jiaxing.schemes.ltc.care import service
-
     return service.rate({**body.model_dump(), "visit_id": visit_id, "person_id": p.person_id}, key=key,
                         actor=p.username)
 
@@ -172,37 +163,27 @@ def _summary(run) -> dict:
 
 @router.post("/settlements/{month}", summary="Settle a month (一.（二）); idempotent per (provider, month)")
 def settle(month: Month, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict:
-    from jiaxing.schemes.ltc.care import settlement
-
-    return _summary(settlement.settle(V.month(month), actor=p.username))
+    return _summary(settlement.settle(validate.month(month), actor=p.username))
 
 
 @router.post("/payments/{month}", summary="Pay the settled claims up to a month")
 def pay(month: Month, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict:
-    from jiaxing.schemes.ltc.care import settlement
-
-    return _summary(settlement.pay(V.month(month), actor=p.username))
+    return _summary(settlement.pay(validate.month(month), actor=p.username))
 
 
 @router.post("/screenings/{month}", summary="Screen a month against the rule library (三.（四）.12)")
 def screen(month: Month, key: str = REQUIRED_KEY, seed: int | None = None, p: Principal = Depends(OFFICER)) -> dict:
-    from jiaxing.schemes.ltc.care import violations
-
-    return _summary(violations.screen(V.month(month), seed=seed, actor=p.username))
+    return _summary(violations.screen(validate.month(month), seed=seed, actor=p.username))
 
 
 @router.get("/findings", summary="Findings waiting for review (the officer's district)")
 def findings(p: Principal = Depends(READERS)) -> dict:
-    from jiaxing.schemes.ltc.care import queries
-
     with unit_of_work() as s:
         return queries.review_queue(s, _district(p))
 
 
 @router.post("/findings/{finding_id}/decision", summary="Confirm or dismiss a finding")
 def decide(finding_id: RowId, body: DecisionBody, key: str = REQUIRED_KEY, p: Principal = Depends(OFFICER)) -> dict:
-    from jiaxing.schemes.ltc.care import service
-
     return service.decide({**body.model_dump(), "finding_id": finding_id}, key=key, actor=p.username,
                           district=_district(p))
 
@@ -215,16 +196,12 @@ def correct(body: CorrectionBody, key: str = REQUIRED_KEY, p: Principal = Depend
 
 @router.get("/statements/{person_id}", summary="A person's statement: cost, limit, fund, own share")
 def statement(person_id: str, request: Request, p: Principal = Depends(STATEMENT_READERS)) -> dict:
-    from jiaxing.schemes.ltc.care import queries
-
-    pid = V.person_id(person_id)
-    if p.role == R.citizen and p.person_id != pid:
+    pid = validate.person_id(person_id)
+    if p.role == Role.citizen and p.person_id != pid:
         raise forbid(request, p, "another person's statement")
     with unit_of_work() as s:
         out = queries.statement(s, pid)
-        if p.role == R.insurance_officer and p.district:
-            from sqlalchemy import text
-
+        if p.role == Role.insurance_officer and p.district:
             d = s.execute(text("SELECT district FROM ltc_beneficiaries WHERE person_id = :p"), {"p": pid}).scalar()
             if d is not None and d != p.district:  # another district's person: as if there were none
                 raise NotFound("护理计划或结算记录", pid, field="person_id", what_en="care plan or settlement")
@@ -233,10 +210,8 @@ def statement(person_id: str, request: Request, p: Principal = Depends(STATEMENT
 
 @router.get("/providers/{provider_id}", summary="A provider's claims, findings and ratings")
 def provider(provider_id: RowId, request: Request, p: Principal = Depends(PROVIDER_READERS)) -> dict:
-    from jiaxing.schemes.ltc.care import queries
-
     with unit_of_work() as s:
         out = queries.provider_view(s, provider_id)
-    if p.role == R.provider_staff and (p.unit or "") != out["provider"]["code"]:
+    if p.role == Role.provider_staff and (p.unit or "") != out["provider"]["code"]:
         raise forbid(request, p, "another provider's claims")
     return out

@@ -7,9 +7,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
+from gazette.auth import users
+from gazette.auth.demo import DEMO_PASSWORD
 from gazette.cli import app as cli
+from gazette.store.db import unit_of_work
 from jiaxing.schemes.ltc import care_demo
 from tests.auth.conftest import login, new_client, token_for
 
@@ -67,6 +71,15 @@ def test_caregiver_checks_in_and_out_over_the_api(demo):
                      "face": "pass"})
     assert r.status_code == 201, r.text
     vid = r.json()["visit_id"]
+    with unit_of_work() as session:  # a colleague of the same provider, with a certificate of her own
+        users.create_user(session, username="care-worker-2", display_name="周护理员（演示）", role="caregiver",
+                          unit="CG-DEMO-02", password=DEMO_PASSWORD)
+    colleague = token_for(c, "care-worker-2")
+    r = c.post(f"/api/v1/ltc/care/visits/{vid}/checkout", headers={**colleague, "Idempotency-Key": "out-x"},
+               json={"at": "2023-03-30T10:00", "items": ["S01"]})
+    assert r.status_code == 404 and r.json()["field"] == "visit_id", r.text  # only who checked in checks out
+    with unit_of_work() as session:
+        assert session.execute(text("SELECT done FROM ltc_visits WHERE id = :v"), {"v": vid}).scalar() in (False, 0)
     r = c.post(f"/api/v1/ltc/care/visits/{vid}/checkout", headers={**worker, "Idempotency-Key": "out-0"},
                json={"at": "2023-03-30T08:00", "items": ["S01"]})
     assert r.status_code == 422 and r.json()["code"] == "checkout_before_checkin" and r.json()["field"] == "at"

@@ -59,6 +59,9 @@ class CheckOut(Command):
     visit_id: int
     at: dt.datetime
     items: tuple[str, ...]
+    #: The caregiver checking out (their certificate): only the one who checked in may close the visit.
+    #: None for an operator's correction from the CLI.
+    certificate: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

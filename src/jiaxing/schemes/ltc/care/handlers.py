@@ -17,8 +17,7 @@ from gazette.ledger import credit, debit
 from gazette.ledger._sql import bulk_insert
 from gazette.ledger.money import fen_to_yuan
 from gazette.schemes.handler import Context, handles
-from jiaxing.schemes.ltc.care import catalogue, settlement
-from jiaxing.schemes.ltc.care import commands as C
+from jiaxing.schemes.ltc.care import catalogue, commands, settlement
 from jiaxing.schemes.ltc.care.models import (
     CARE_TYPES,
     Caregiver,
@@ -64,8 +63,8 @@ def _no_plan(person_id: str, day: dt.date) -> Conflict:
                     code="no_care_plan")
 
 
-@handles(C.RegisterProvider)
-def register_provider(ctx: Context, cmd: C.RegisterProvider) -> dict:
+@handles(commands.RegisterProvider)
+def register_provider(ctx: Context, cmd: commands.RegisterProvider) -> dict:
     if cmd.care_type not in CARE_TYPES:
         raise InvalidInput("护理类型应为养老机构、医疗机构或居家", "care type must be elderly_institution, "
                            "medical_institution or home", field="care_type")
@@ -81,8 +80,8 @@ def register_provider(ctx: Context, cmd: C.RegisterProvider) -> dict:
     return {"provider_id": p.id, "code": p.code}
 
 
-@handles(C.RegisterCaregiver)
-def register_caregiver(ctx: Context, cmd: C.RegisterCaregiver) -> dict:
+@handles(commands.RegisterCaregiver)
+def register_caregiver(ctx: Context, cmd: commands.RegisterCaregiver) -> dict:
     s = ctx.session
     p = _provider(s, cmd.provider_code)
     if s.scalar(select(Caregiver.id).where(Caregiver.certificate == cmd.certificate)) is not None:
@@ -95,8 +94,8 @@ def register_caregiver(ctx: Context, cmd: C.RegisterCaregiver) -> dict:
     return {"caregiver_id": c.id, "provider": p.code}
 
 
-@handles(C.ChoosePlan)
-def choose_plan(ctx: Context, cmd: C.ChoosePlan) -> dict:
+@handles(commands.ChoosePlan)
+def choose_plan(ctx: Context, cmd: commands.ChoosePlan) -> dict:
     s = ctx.session
     if cmd.starts_on.day != 1:
         raise InvalidInput("护理计划从某月 1 日起生效（每月只结算一家机构）",
@@ -129,8 +128,8 @@ def choose_plan(ctx: Context, cmd: C.ChoosePlan) -> dict:
             "starts_on": cmd.starts_on.isoformat()}
 
 
-@handles(C.CheckIn)
-def check_in(ctx: Context, cmd: C.CheckIn) -> dict:
+@handles(commands.CheckIn)
+def check_in(ctx: Context, cmd: commands.CheckIn) -> dict:
     s = ctx.session
     cg = s.scalar(select(Caregiver).where(Caregiver.certificate == cmd.certificate))
     if cg is None:
@@ -163,10 +162,14 @@ def _items(s: Session, visit: Visit, codes, on: dt.date) -> None:
     visit.min_minutes = sum(it["min_minutes"] for it in items.values())
 
 
-@handles(C.CheckOut)
-def check_out(ctx: Context, cmd: C.CheckOut) -> dict:
+@handles(commands.CheckOut)
+def check_out(ctx: Context, cmd: commands.CheckOut) -> dict:
     s = ctx.session
     v = s.get(Visit, cmd.visit_id, with_for_update=True)
+    if cmd.certificate is not None and v is not None:
+        caregiver_id = s.scalar(select(Caregiver.id).where(Caregiver.certificate == cmd.certificate))
+        if v.caregiver_id != caregiver_id:
+            v = None  # another caregiver's visit: as if there were none, so ids cannot be probed
     if v is None or v.kind != "home":
         raise NotFound("居家服务记录", str(cmd.visit_id), field="visit_id", what_en="home visit")
     if v.done:
@@ -181,8 +184,8 @@ def check_out(ctx: Context, cmd: C.CheckOut) -> dict:
     return {"visit_id": v.id, "minutes": (ts - v.checkin_ts) // 60, "cost_fen": v.cost_fen}
 
 
-@handles(C.RecordDay)
-def record_day(ctx: Context, cmd: C.RecordDay) -> dict:
+@handles(commands.RecordDay)
+def record_day(ctx: Context, cmd: commands.RecordDay) -> dict:
     s = ctx.session
     plan = _active_plan(s, cmd.person_id, cmd.day)
     if plan is None:
@@ -200,8 +203,8 @@ def record_day(ctx: Context, cmd: C.RecordDay) -> dict:
     return {"visit_id": v.id, "cost_fen": v.cost_fen}
 
 
-@handles(C.DecideFinding)
-def decide_finding(ctx: Context, cmd: C.DecideFinding) -> dict:
+@handles(commands.DecideFinding)
+def decide_finding(ctx: Context, cmd: commands.DecideFinding) -> dict:
     if cmd.decision not in ("confirmed", "dismissed"):
         raise InvalidInput("处理结果应为确认或排除", "decision must be confirmed or dismissed", field="decision")
     s = ctx.session
@@ -217,8 +220,8 @@ def decide_finding(ctx: Context, cmd: C.DecideFinding) -> dict:
     return {"finding_id": f.id, "status": f.status, "rule": f.rule_id}
 
 
-@handles(C.RateVisit)
-def rate_visit(ctx: Context, cmd: C.RateVisit) -> dict:
+@handles(commands.RateVisit)
+def rate_visit(ctx: Context, cmd: commands.RateVisit) -> dict:
     s = ctx.session
     v = s.get(Visit, cmd.visit_id)
     if v is None or v.person_id != cmd.person_id or not v.done:
@@ -234,8 +237,8 @@ def rate_visit(ctx: Context, cmd: C.RateVisit) -> dict:
     return {"rating_id": r.id, "stars": r.stars}
 
 
-@handles(C.CorrectPaidClaim)
-def correct_paid_claim(ctx: Context, cmd: C.CorrectPaidClaim) -> dict:
+@handles(commands.CorrectPaidClaim)
+def correct_paid_claim(ctx: Context, cmd: commands.CorrectPaidClaim) -> dict:
     """Record the correction and post it at once as its own entry: 借 fund_expense / 贷 payable:P<id> when
     owed to the provider, the reverse when recovered; the next payment run pays or nets it (D-LTC-C3)."""
     if cmd.amount_fen == 0:
