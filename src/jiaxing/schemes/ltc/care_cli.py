@@ -71,11 +71,11 @@ def init(as_json: Json = False) -> None:
 def show_catalogue(on: Annotated[str, typer.Option("--on", help="date YYYY-MM-DD")] = "2023-01-01",
                    as_json: Json = False) -> None:
     """某日生效的服务目录（演示目录）。The service catalogue in force on a date (DEMO)."""
-    from gazette import validate as V
+    from gazette import validate
     from jiaxing.schemes.ltc.care import catalogue
 
     with _uow() as s:
-        items = catalogue.items_on(s, V.date(on, "on"))
+        items = catalogue.items_on(s, validate.date(on, "on"))
     rows = [{"code": c, "name": i["name"], "category": catalogue.CATEGORY_ZH[i["category"]],
              "price": f"{i['price_fen'] / 100:.2f}", "min_minutes": i["min_minutes"], "version": i["version"]}
             for c, i in items.items()]
@@ -159,19 +159,19 @@ def day(person_id: str, on: str, items: Annotated[str, typer.Option("--items")],
 @settle_app.command("run")
 def settle_run(month: Month, as_json: Json = False, actor: Actor = "operator") -> None:
     """结算某月（按机构、按月幂等；重跑不重复支付）。Settle a month (idempotent per provider and month)."""
-    from gazette import validate as V
+    from gazette import validate
     from jiaxing.schemes.ltc.care import settlement
 
-    _out(_run_summary(settlement.settle(V.month(month), actor=actor)), as_json)
+    _out(_run_summary(settlement.settle(validate.month(month), actor=actor)), as_json)
 
 
 @settle_app.command("pay")
 def settle_pay(month: Month, as_json: Json = False, actor: Actor = "operator") -> None:
     """支付已结算的机构申报（应付 → 已付）。Pay the settled claims."""
-    from gazette import validate as V
+    from gazette import validate
     from jiaxing.schemes.ltc.care import settlement
 
-    _out(_run_summary(settlement.pay(V.month(month), actor=actor)), as_json)
+    _out(_run_summary(settlement.pay(validate.month(month), actor=actor)), as_json)
 
 
 def correct(provider: Annotated[str, typer.Argument(help="provider code")], month: Month,
@@ -190,11 +190,11 @@ def correct(provider: Annotated[str, typer.Argument(help="provider code")], mont
 @settle_app.command("statement")
 def settle_statement(person_id: str, as_json: Json = False) -> None:
     """个人结算单：费用、限额、基金支付、个人负担。A person's statement."""
-    from gazette import validate as V
+    from gazette import validate
     from jiaxing.schemes.ltc.care import queries
 
     with _uow() as s:
-        _out(queries.statement(s, V.person_id(person_id)), as_json)
+        _out(queries.statement(s, validate.person_id(person_id)), as_json)
 
 
 @settle_app.command("provider")
@@ -210,10 +210,10 @@ def settle_provider(provider_id: int, as_json: Json = False) -> None:
 def screen_run(month: Month, seed: Annotated[int | None, typer.Option("--seed")] = None, as_json: Json = False,
                actor: Actor = "operator") -> None:
     """按规则库筛查某月服务并抽取随机复核样本（种子记录在案）。Screen a month and draw the review sample."""
-    from gazette import validate as V
+    from gazette import validate
     from jiaxing.schemes.ltc.care import violations
 
-    _out(_run_summary(violations.screen(V.month(month), seed=seed, actor=actor)), as_json)
+    _out(_run_summary(violations.screen(validate.month(month), seed=seed, actor=actor)), as_json)
 
 
 @screen_app.command("queue")

@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session
 
 from gazette.errors import Conflict, InvalidInput, NotFound
 from gazette.schemes.handler import Context, handles
-from jiaxing.schemes.ltc import intake_params as P
+from jiaxing.schemes.ltc import intake_params
 from jiaxing.schemes.ltc.intake_applications import get
 from jiaxing.schemes.ltc.intake_commands import AddExpert, AssignExpert, Collect, Score
 from jiaxing.schemes.ltc.intake_models import AssessmentForm, Decision, Expert, ExpertAssignment
 from jiaxing.schemes.ltc.models import Beneficiary
 
-FUNDING = P.FUNDING_CLAUSE  # 一.（二） sets the three steps and the 双盲 method
+FUNDING = intake_params.FUNDING_CLAUSE  # 一.（二） sets the three steps and the 双盲 method
 
 
 @handles(AddExpert)
@@ -53,14 +53,14 @@ def _add_expert(ctx: Context, cmd: AddExpert) -> dict:
 
 
 def expert_view(e: Expert) -> dict:
-    return {"id": e.id, "username": e.username, "name": e.name, "title": e.title, "title_zh": P.TITLE_ZH[e.title],
+    return {"id": e.id, "username": e.username, "name": e.name, "title": e.title, "title_zh": intake_params.TITLE_ZH[e.title],
             "unit": e.unit, "district": e.district, "active": e.active}
 
 
 def _conflict_reason(e: Expert, app, form: AssessmentForm | None, on: dt.date) -> str | None:
     """Why this expert may not score this application (None: they may)."""
-    if P.TITLE_RANK[e.title] < int(P.value("assessment.min_title_rank", on)):
-        return f"职称为{P.TITLE_ZH[e.title]}，复评专家须为中级以上职称"
+    if intake_params.TITLE_RANK[e.title] < int(intake_params.value("assessment.min_title_rank", on)):
+        return f"职称为{intake_params.TITLE_ZH[e.title]}，复评专家须为中级以上职称"
     if e.district is not None and e.district != app.district:
         return f"属{e.district}专家库，不属{app.district}"
     if app.provider and e.unit == app.provider:
@@ -97,22 +97,22 @@ def _collect(ctx: Context, cmd: Collect) -> dict:
                        field="application_id", code="wrong_status")
     if cmd.on < app.applied_on:
         raise InvalidInput("采集日期早于申请日期", "the collection date precedes the application", field="on")
-    scale = P.scale_on(cmd.on)
-    items = P.check_items(scale, dict(cmd.items))
-    adl, social = P.totals(scale, items)
-    initial, _ = P.grade(scale, adl, social)
+    scale = intake_params.scale_on(cmd.on)
+    items = intake_params.check_items(scale, dict(cmd.items))
+    adl, social = intake_params.totals(scale, items)
+    initial, _ = intake_params.grade(scale, adl, social)
     form = AssessmentForm(application_id=app.id, assessor=ctx.actor, assessor_unit=cmd.assessor_unit,
                           scale_version=scale["version"], items=items, total=adl + social, initial_grade=initial,
                           collected_on=cmd.on)
     s.add(form)
     app.status = "review"
     s.flush()
-    drawn = [a for seat in range(1, int(P.value("assessment.experts_per_review", cmd.on)) + 1)
+    drawn = [a for seat in range(1, int(intake_params.value("assessment.experts_per_review", cmd.on)) + 1)
              if (a := _draw(ctx, app, form, seat, cmd.on)) is not None]
     out = {"application_id": app.id, "scale_version": scale["version"], "scale_source": scale["source"],
            "initial_total": adl + social, "initial_adl": adl, "initial_social": social, "initial_grade": initial,
-           "initial_grade_zh": P.GRADE_ZH.get(initial or "", "未达重度"), "experts_drawn": len(drawn),
-           "needs_experts": int(P.value("assessment.experts_per_review", cmd.on)) - len(drawn), "clause": FUNDING}
+           "initial_grade_zh": intake_params.GRADE_ZH.get(initial or "", "未达重度"), "experts_drawn": len(drawn),
+           "needs_experts": int(intake_params.value("assessment.experts_per_review", cmd.on)) - len(drawn), "clause": FUNDING}
     ctx.audit("ltc.assessment.collected", "ltc_application", app.id, after=out)
     return out
 
@@ -137,7 +137,7 @@ def _assign(ctx: Context, cmd: AssignExpert) -> dict:
     if (why := _conflict_reason(e, app, form, on)) is not None:
         raise Conflict(f"不能指派 {e.name}：{why}", f"cannot assign {e.username}: conflict or title", field="expert",
                        code="expert_not_eligible")
-    needed = int(P.value("assessment.experts_per_review", on))
+    needed = int(intake_params.value("assessment.experts_per_review", on))
     third_due = len(seats) == needed and all(a.total is not None for a in seats) and _disagree(seats, on)
     if len(seats) >= needed and not third_due:
         raise Conflict("本申请的专家席位已满", "every expert seat of this application is taken", field="expert",
@@ -153,7 +153,7 @@ def _assign(ctx: Context, cmd: AssignExpert) -> dict:
 
 def _disagree(seats: list[ExpertAssignment], on: dt.date) -> bool:
     a, b = (x.total for x in seats[:2])
-    return abs(a - b) > int(P.value("assessment.tolerance_points", on))
+    return abs(a - b) > int(intake_params.value("assessment.tolerance_points", on))
 
 
 @handles(Score)
@@ -174,14 +174,14 @@ def _score(ctx: Context, cmd: Score) -> dict:
     form = s.scalar(select(AssessmentForm).where(AssessmentForm.application_id == app.id))
     if cmd.on < form.collected_on:
         raise InvalidInput("复评日期早于信息采集日期", "the review date precedes the collection", field="on")
-    scale = P.scale_version(form.scale_version)
-    items = P.check_items(scale, dict(cmd.items))
+    scale = intake_params.scale_version(form.scale_version)
+    items = intake_params.check_items(scale, dict(cmd.items))
     mine.items, mine.total, mine.scored_on = items, sum(items.values()), cmd.on
     s.flush()
     ctx.audit("ltc.assessment.scored", "ltc_expert_assignment", mine.id, after={"seat": mine.seat})
     seats = list(s.scalars(select(ExpertAssignment).where(ExpertAssignment.application_id == app.id)
                            .order_by(ExpertAssignment.seat)))
-    needed = int(P.value("assessment.experts_per_review", form.collected_on))
+    needed = int(intake_params.value("assessment.experts_per_review", form.collected_on))
     out = {"application_id": app.id, "seat": mine.seat, "scored": True, "next": "waiting"}
     if len(seats) < needed or any(a.total is None for a in seats):
         return out
@@ -197,7 +197,7 @@ def _median(values: list[int]) -> int:
 
 
 def _final(scale: dict, seats: list[ExpertAssignment]) -> tuple[int, int]:
-    subs = [P.totals(scale, a.items) for a in seats]
+    subs = [intake_params.totals(scale, a.items) for a in seats]
     if len(subs) == 3:  # D-LTC-I3: a third expert settles it — the median of three
         return _median([x for x, _ in subs]), _median([y for _, y in subs])
     adl, social = sum(x for x, _ in subs), sum(y for _, y in subs)
@@ -207,18 +207,18 @@ def _final(scale: dict, seats: list[ExpertAssignment]) -> tuple[int, int]:
 def _decide(ctx: Context, app, form: AssessmentForm, scale: dict, seats, on: dt.date) -> dict:
     s = ctx.session
     adl, social = _final(scale, seats)
-    grade, words = P.grade(scale, adl, social)
+    grade, words = intake_params.grade(scale, adl, social)
     reasons = [{"text_zh": f"评估量表 {scale['version']}（{scale['source']}）", "clause": FUNDING},
                {"text_zh": f"{len(seats)} 位专家双盲复评，总分 {', '.join(str(a.total) for a in seats)}" +
                 ("；两位专家相差超过允许分差，由第三位专家复评，取中位数" if len(seats) == 3 else "，取平均"),
                 "clause": FUNDING}]
-    reasons += [{"text_zh": w, "clause": P.GRADES_CLAUSE} for w in words]
-    if grade == "severe_dementia" and not P.dementia_allowed(app.district, app.dementia_unit, on):
+    reasons += [{"text_zh": w, "clause": intake_params.GRADES_CLAUSE} for w in words]
+    if grade == "severe_dementia" and not intake_params.dementia_allowed(app.district, app.dementia_unit, on):
         reasons.append({"text_zh": "重度失智待遇目前仅在嘉善县定点养老机构“失智专区”试点，尚未在全市推开，本次不予享受",
-                        "clause": P.GRADES_CLAUSE})
+                        "clause": intake_params.GRADES_CLAUSE})
         grade = None
     if grade is None:
-        reasons.append({"text_zh": "未达到长期护理保险待遇享受标准；情况变化后可再次申请", "clause": P.GRADES_CLAUSE})
+        reasons.append({"text_zh": "未达到长期护理保险待遇享受标准；情况变化后可再次申请", "clause": intake_params.GRADES_CLAUSE})
     s.add(Decision(application_id=app.id, person_id=app.person_id, grade=grade, final_total=adl + social,
                    scale_version=scale["version"], reasons=reasons, decided_on=on))
     app.status, app.decided_on, app.grade = "decided", on, grade
@@ -239,7 +239,7 @@ def _decide(ctx: Context, app, form: AssessmentForm, scale: dict, seats, on: dt.
         change = "ended"
     s.flush()
     out = {"application_id": app.id, "person_id": app.person_id, "grade": grade,
-           "grade_zh": P.GRADE_ZH.get(grade or "", "未达到待遇标准"), "final_adl": adl, "final_social": social,
+           "grade_zh": intake_params.GRADE_ZH.get(grade or "", "未达到待遇标准"), "final_adl": adl, "final_social": social,
            "final_total": adl + social, "decided_on": on.isoformat(), "waiting_days": (on - app.applied_on).days,
            "beneficiary": change, "reasons": reasons}
     ctx.audit("ltc.assessment.decided", "ltc_application", app.id, after=out)
@@ -267,7 +267,7 @@ def seats(session: Session, application_id: int, *, viewer: str, is_expert: bool
         show = own or complete
         out.append({"seat": a.seat, "expert": e.username if (own or not is_expert) else None,
                     "expert_name": e.name if (own or not is_expert) else None,
-                    "title_zh": P.TITLE_ZH[e.title] if (own or not is_expert) else None,
+                    "title_zh": intake_params.TITLE_ZH[e.title] if (own or not is_expert) else None,
                     "drawn_by": a.drawn_by, "seed": a.seed if not is_expert else None, "scored": a.total is not None,
                     "total": a.total if show else None, "items": a.items if show else None,
                     "scored_on": a.scored_on.isoformat() if (a.scored_on and show) else None})
@@ -279,14 +279,14 @@ def form_view(session: Session, application_id: int, *, for_expert: bool) -> dic
     f = session.scalar(select(AssessmentForm).where(AssessmentForm.application_id == application_id))
     if f is None:
         return None
-    scale = P.scale_version(f.scale_version)
+    scale = intake_params.scale_version(f.scale_version)
     out = {"scale_version": f.scale_version, "scale_source": scale["source"], "assessor": f.assessor,
            "collected_on": f.collected_on.isoformat(),
            "items": [{"code": i["code"], "name": i["name"], "max": i["max"], "group": i["group"],
                       "points": f.items.get(i["code"])} for i in scale["items"]]}
     if not for_expert:
         out |= {"initial_total": f.total, "initial_grade": f.initial_grade,
-                "initial_grade_zh": P.GRADE_ZH.get(f.initial_grade or "", "未达重度")}
+                "initial_grade_zh": intake_params.GRADE_ZH.get(f.initial_grade or "", "未达重度")}
     return out
 
 

@@ -80,36 +80,35 @@ def register(app: typer.Typer) -> None:
                 batch: Annotated[str, typer.Option("--batch", help="batch name (source of every row)")],
                 key: Key = "", actor: Actor = "operator", as_json: Json = False) -> None:
         """导入医保参保花名册或部门名单（逐行校验，有错整份不导入）。Import a roster or a department's list."""
-        from jiaxing.schemes.ltc import intake_service as SV
+        from jiaxing.schemes.ltc import intake_service
 
         data = file.read_bytes()
         k = key or f"{kind}-{batch}-" + hashlib.sha256(data).hexdigest()[:16]
         if kind == "roster":
-            _run(SV.import_roster, data, file.name, batch, key=k, actor=actor, as_json=as_json)
+            _run(intake_service.import_roster, data, file.name, batch, key=k, actor=actor, as_json=as_json)
         else:
-            _run(SV.import_list, kind, data, file.name, batch, key=k, actor=actor, as_json=as_json)
+            _run(intake_service.import_list, kind, data, file.name, batch, key=k, actor=actor, as_json=as_json)
 
     @app.command("fund")
     def fund(year: Annotated[int, typer.Option("--year")], batch: Annotated[str, typer.Option("--batch")],
              key: Key = "", actor: Actor = "operator", as_json: Json = False) -> None:
         """年度筹资（一.（二）：每人 120 元 = 个人 30 + 统筹划转或财政补助 90）。Post a year's funding."""
-        from jiaxing.schemes.ltc import intake_service as SV
+        from jiaxing.schemes.ltc import intake_service
 
-        _run(SV.fund, year, batch, key=key or f"fund-{year}-{batch}", actor=actor, as_json=as_json)
+        _run(intake_service.fund, year, batch, key=key or f"fund-{year}-{batch}", actor=actor, as_json=as_json)
 
     @app.command("duplicates")
     def duplicates(clear: Annotated[int | None, typer.Option("--clear", help="duplicate id to clear")] = None,
                    keep: Annotated[str, typer.Option("--keep", help="employee | resident")] = "",
                    key: Key = "", actor: Actor = "operator", as_json: Json = False) -> None:
         """重复参保：列出，或清理一条（保留一个险种）。List duplicate enrolments, or clear one."""
-        from jiaxing.schemes.ltc import intake_roster as R
-        from jiaxing.schemes.ltc import intake_service as SV
+        from jiaxing.schemes.ltc import intake_roster, intake_service
 
         if clear is not None:
-            _run(SV.clear_duplicate, clear, keep, key=key or f"clear-{clear}", actor=actor, as_json=as_json)
+            _run(intake_service.clear_duplicate, clear, keep, key=key or f"clear-{clear}", actor=actor, as_json=as_json)
             return
         with _uow() as s:
-            _out(R.duplicates(s), as_json)
+            _out(intake_roster.duplicates(s), as_json)
 
     @app.command("population")
     def population(district: Annotated[str, typer.Option("--district")], year: Annotated[int, typer.Option("--year")],
@@ -117,26 +116,26 @@ def register(app: typer.Typer) -> None:
                    source: Annotated[str, typer.Option("--source", help="where the figure comes from")],
                    key: Key = "", actor: Actor = "operator", as_json: Json = False) -> None:
         """户籍人口（参保率的分母，参考数据）。Registered population of a district (reference data)."""
-        from jiaxing.schemes.ltc import intake_service as SV
+        from jiaxing.schemes.ltc import intake_service
 
-        _run(SV.set_population, district, year, registered, source, key=key or f"pop-{district}-{year}-{registered}",
+        _run(intake_service.set_population, district, year, registered, source, key=key or f"pop-{district}-{year}-{registered}",
              actor=actor, as_json=as_json)
 
     @app.command("discover")
     def discover(on: Annotated[str, typer.Option("--on", help="YYYY-MM-DD (today)")] = "", key: Key = "",
                  actor: Actor = "operator", as_json: Json = False) -> None:
         """主动发现（三.（三）.8 要我申请）：名单比对参保人员，生成提醒。Find candidates and remind them."""
-        from jiaxing.schemes.ltc import intake_service as SV
+        from jiaxing.schemes.ltc import intake_service
 
-        _run(SV.discover, on or None, key=key or f"discover-{on or 'today'}", actor=actor, as_json=as_json)
+        _run(intake_service.discover, on or None, key=key or f"discover-{on or 'today'}", actor=actor, as_json=as_json)
 
     @app.command("candidates")
     def candidates(district: Annotated[str, typer.Option("--district")] = "", as_json: Json = False) -> None:
         """待提醒申请的人员及其来源行。Candidates (要我申请) with the rows that made them."""
-        from jiaxing.schemes.ltc import intake_discovery as D
+        from jiaxing.schemes.ltc import intake_discovery
 
         with _uow() as s:
-            _out(D.candidates(s, district=district or None), as_json)
+            _out(intake_discovery.candidates(s, district=district or None), as_json)
 
     @app.command("apply")
     def apply(person: Annotated[str, typer.Argument(help="身份证号码")],
@@ -149,9 +148,9 @@ def register(app: typer.Typer) -> None:
               on: Annotated[str, typer.Option("--on", help="application date (today)")] = "",
               key: Key = "", actor: Actor = "operator", as_json: Json = False) -> None:
         """申请失能等级评估（窗口受理、本人或家属网上申请）。Apply for an assessment."""
-        from jiaxing.schemes.ltc import intake_service as SV
+        from jiaxing.schemes.ltc import intake_service
 
-        _run(SV.apply, {"person_id": person, "channel": channel, "kind": kind, "agent_name": agent,
+        _run(intake_service.apply, {"person_id": person, "channel": channel, "kind": kind, "agent_name": agent,
                         "agent_relation": relation, "provider": provider, "dementia_unit": dementia_unit,
                         "applied_on": on or None}, key=key or f"apply-{person}-{on or 'today'}-{kind}", actor=actor,
              as_json=as_json)
@@ -160,10 +159,10 @@ def register(app: typer.Typer) -> None:
     def applications(district: Annotated[str, typer.Option("--district")] = "",
                      status: Annotated[str, typer.Option("--status")] = "", as_json: Json = False) -> None:
         """申请及等待天数、评定结果。Applications, waiting days and result notices."""
-        from jiaxing.schemes.ltc import intake_applications as A
+        from jiaxing.schemes.ltc import intake_applications
 
         with _uow() as s:
-            _out(A.applications(s, district=district or None, status=status or None), as_json)
+            _out(intake_applications.applications(s, district=district or None, status=status or None), as_json)
 
     @app.command("experts")
     def experts(add: Annotated[str, typer.Option("--add", help="username of a new expert")] = "",
@@ -175,37 +174,36 @@ def register(app: typer.Typer) -> None:
         """专家库：列出或添加。The expert pool: list or add."""
         from sqlalchemy import select
 
-        from jiaxing.schemes.ltc import intake_assessment as AS
-        from jiaxing.schemes.ltc import intake_service as SV
+        from jiaxing.schemes.ltc import intake_assessment, intake_service
         from jiaxing.schemes.ltc.intake_models import Expert
 
         if add:
-            _run(SV.add_expert, {"username": add, "name": name, "title": title, "unit": unit,
+            _run(intake_service.add_expert, {"username": add, "name": name, "title": title, "unit": unit,
                                  "district": district or None}, key=key or f"expert-{add}", actor=actor,
                  as_json=as_json)
             return
         with _uow() as s:
-            _out([AS.expert_view(e) for e in s.scalars(select(Expert).order_by(Expert.id))], as_json)
+            _out([intake_assessment.expert_view(e) for e in s.scalars(select(Expert).order_by(Expert.id))], as_json)
 
     @app.command("reassess")
     def reassess(on: Annotated[str, typer.Option("--on", help="YYYY-MM-DD (today)")] = "", key: Key = "",
                  actor: Actor = "operator", as_json: Json = False) -> None:
         """定期复评：为到期的待遇人员生成复评申请。Open the reassessments that are due."""
-        from jiaxing.schemes.ltc import intake_service as SV
+        from jiaxing.schemes.ltc import intake_service
 
-        _run(SV.schedule, on or None, key=key or f"reassess-{on or 'today'}", actor=actor, as_json=as_json)
+        _run(intake_service.schedule, on or None, key=key or f"reassess-{on or 'today'}", actor=actor, as_json=as_json)
 
     @app.command("dashboard")
     def dashboard(district: Annotated[str, typer.Option("--district")] = "",
                   csv: Annotated[Path | None, typer.Option("--csv", help="write the CSV export here")] = None,
                   as_json: Json = False) -> None:
         """驾驶舱（三.（四）.11）：参保率、申请与等待、待遇人员，对照 2024 年目标。The cockpit."""
-        from jiaxing.schemes.ltc import intake_dashboard as DB
+        from jiaxing.schemes.ltc import intake_dashboard
 
         with _uow() as s:
-            dash = DB.dashboard(s, district=district or None)
+            dash = intake_dashboard.dashboard(s, district=district or None)
         if csv is not None:
-            csv.write_text(DB.to_csv(dash), encoding="utf-8")
+            csv.write_text(intake_dashboard.to_csv(dash), encoding="utf-8")
         if as_json:
             _out(dash, True)
             return
@@ -226,9 +224,9 @@ def collect(application: Annotated[int, typer.Argument(help="application id")],
             on: Annotated[str, typer.Option("--on")] = "", key: Key = "", actor: Actor = "assessor",
             as_json: Json = False) -> None:
     """镇街信息采集（评估员）；系统自动初评并抽取两位专家。Record the form; the system scores it and draws experts."""
-    from jiaxing.schemes.ltc import intake_service as SV
+    from jiaxing.schemes.ltc import intake_service
 
-    _run(SV.collect, application, _items(items, items_file), key=key or f"collect-{application}", actor=actor,
+    _run(intake_service.collect, application, _items(items, items_file), key=key or f"collect-{application}", actor=actor,
          assessor_unit=unit, on=on or None, as_json=as_json)
 
 
@@ -236,9 +234,9 @@ def collect(application: Annotated[int, typer.Argument(help="application id")],
 def assign(application: Annotated[int, typer.Argument()], expert: Annotated[str, typer.Option("--expert")],
            key: Key = "", actor: Actor = "operator", as_json: Json = False) -> None:
     """人工指派专家（同一专家不得指派两次）。Assign an expert by hand."""
-    from jiaxing.schemes.ltc import intake_service as SV
+    from jiaxing.schemes.ltc import intake_service
 
-    _run(SV.assign, application, expert, key=key or f"assign-{application}-{expert}", actor=actor, as_json=as_json)
+    _run(intake_service.assign, application, expert, key=key or f"assign-{application}-{expert}", actor=actor, as_json=as_json)
 
 
 @assess.command("score")
@@ -249,9 +247,9 @@ def score(application: Annotated[int, typer.Argument()],
           actor: Annotated[str, typer.Option("--actor", help="the expert's username")] = "",
           as_json: Json = False) -> None:
     """县级专家复评（双盲）：以专家身份提交评分。Score blind, as the expert (--actor)."""
-    from jiaxing.schemes.ltc import intake_service as SV
+    from jiaxing.schemes.ltc import intake_service
 
-    _run(SV.score, application, _items(items, items_file), key=key or f"score-{application}-{actor}", actor=actor,
+    _run(intake_service.score, application, _items(items, items_file), key=key or f"score-{application}-{actor}", actor=actor,
          on=on or None, as_json=as_json)
 
 
@@ -261,11 +259,10 @@ def show(application: Annotated[int, typer.Argument()],
          expert: Annotated[bool, typer.Option("--expert", help="the viewer is an expert")] = False,
          as_json: Json = False) -> None:
     """申请、采集表和专家席位（双盲：评分全部提交前不显示任何评分）。Application, form and seats (blind)."""
-    from jiaxing.schemes.ltc import intake_applications as A
-    from jiaxing.schemes.ltc import intake_assessment as AS
+    from jiaxing.schemes.ltc import intake_applications, intake_assessment
 
     with _uow() as s:
-        out = {"application": A.application_view(s, A.get(s, application)),
-               "form": AS.form_view(s, application, for_expert=expert),
-               "seats": AS.seats(s, application, viewer=viewer or "-", is_expert=expert)}
+        out = {"application": intake_applications.application_view(s, intake_applications.get(s, application)),
+               "form": intake_assessment.form_view(s, application, for_expert=expert),
+               "seats": intake_assessment.seats(s, application, viewer=viewer or "-", is_expert=expert)}
     _out(out, as_json)

@@ -171,14 +171,14 @@ def to_csv(dash: dict[str, Any]) -> str:
 def charts(dash: dict[str, Any]) -> dict[str, Any]:
     """Server-drawn SVG charts (no JavaScript): enrolment rate by district, applications by month,
     beneficiaries by grade — the same numbers are in the tables beside them."""
-    from gazette.web import charts as C
+    from gazette.web import charts as web_charts
 
     enr = [e for e in dash["enrolment"] if e["registered"]]
-    rate_chart = C.bar_chart(
+    rate_chart = web_charts.bar_chart(
         chart_id="ltc-enrolment", title="参保率 Enrolment rate", desc="各县（市、区）户籍人口参保率（万分之一），目标 99%",
         categories=[e["district"] for e in enr],
-        series=[C.Series("参保率 Rate", [e["insured"] * 10000 // e["registered"] for e in enr], "参保率"),
-                C.Series("目标 Target", [int(float(dash["targets"]["enrolment_rate"].rstrip("%")) * 100)] * len(enr),
+        series=[web_charts.Series("参保率 Rate", [e["insured"] * 10000 // e["registered"] for e in enr], "参保率"),
+                web_charts.Series("目标 Target", [int(float(dash["targets"]["enrolment_rate"].rstrip("%")) * 100)] * len(enr),
                          "目标")],
         fmt=lambda v: f"{v / 100:.2f}%")
     months: dict[str, list[int]] = {}
@@ -187,12 +187,12 @@ def charts(dash: dict[str, Any]) -> dict[str, Any]:
         x[0] += m["applied"]
         x[1] += m["decided"]
     cats = sorted(months)[-12:]
-    app_chart = C.column_chart(
+    app_chart = web_charts.column_chart(
         chart_id="ltc-applications", title="每月申请与评定 Applications per month", desc="每月受理申请与作出评定的数量",
-        categories=cats, series=[C.Series("申请 Applied", [months[c][0] for c in cats], "申请"),
-                                 C.Series("评定 Decided", [months[c][1] for c in cats], "评定")])
-    grade_chart = C.bar_chart(
+        categories=cats, series=[web_charts.Series("申请 Applied", [months[c][0] for c in cats], "申请"),
+                                 web_charts.Series("评定 Decided", [months[c][1] for c in cats], "评定")])
+    grade_chart = web_charts.bar_chart(
         chart_id="ltc-grades", title="待遇享受人员 Beneficiaries by grade", desc="按失能等级统计的享受待遇人数",
         categories=[g["grade_zh"] for g in dash["beneficiaries_by_grade"]],
-        series=[C.Series("人数 People", [g["people"] for g in dash["beneficiaries_by_grade"]], "人数")])
+        series=[web_charts.Series("人数 People", [g["people"] for g in dash["beneficiaries_by_grade"]], "人数")])
     return {"enrolment": rate_chart, "applications": app_chart, "grades": grade_chart}

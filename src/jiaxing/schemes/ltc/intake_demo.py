@@ -80,8 +80,7 @@ def run() -> dict[str, Any]:
     from gazette.auth import users as users_service
     from gazette.auth.demo import DEMO_PASSWORD
     from gazette.store.db import unit_of_work
-    from jiaxing.schemes.ltc import intake_assessment as AS
-    from jiaxing.schemes.ltc import intake_service as SV
+    from jiaxing.schemes.ltc import intake_assessment, intake_service
     from jiaxing.schemes.ltc.models import Insured
 
     with unit_of_work() as s:
@@ -93,40 +92,40 @@ def run() -> dict[str, Any]:
     a = "demo"
     people = [f"{pid(n)},参保人{n}（演示）,{DEMO_DISTRICTS[n % 4]},{'职工' if n % 5 == 0 else '居民'},2018-01-01"
               for n in range(1, 49)]
-    SV.import_roster(_csv("person_id,name,district,scheme,insured_since", people), "demo-roster.csv", "demo-2023",
+    intake_service.import_roster(_csv("person_id,name,district,scheme,insured_since", people), "demo-roster.csv", "demo-2023",
                      key="demo-roster", actor=a)
-    SV.import_roster(_csv("person_id,name,district,scheme,insured_since",
+    intake_service.import_roster(_csv("person_id,name,district,scheme,insured_since",
                           [f"{pid(5)},参保人5（演示）,南湖区,居民,2020-01-01"]), "demo-resident.csv", "demo-2023-resident",
                      key="demo-roster-2", actor=a)
     for d, n in zip(DEMO_DISTRICTS, (12, 13, 12, 12), strict=True):
-        SV.set_population(d, 2023, n, "DEMO 演示户籍人口（运营方以统计部门数据替换）", key=f"demo-pop-{d}", actor=a)
-    SV.fund(2023, "demo", key="demo-fund", actor=a)
+        intake_service.set_population(d, 2023, n, "DEMO 演示户籍人口（运营方以统计部门数据替换）", key=f"demo-pop-{d}", actor=a)
+    intake_service.fund(2023, "demo", key="demo-fund", actor=a)
     for user, name, title, unit in EXPERTS:
-        SV.add_expert({"username": user, "name": name, "title": title, "unit": unit}, key=f"demo-{user}", actor=a)
-    SV.import_list("discharge", _csv("person_id,hospital,admitted_on,discharged_on,diagnosis", [
+        intake_service.add_expert({"username": user, "name": name, "title": title, "unit": unit}, key=f"demo-{user}", actor=a)
+    intake_service.import_list("discharge", _csv("person_id,hospital,admitted_on,discharged_on,diagnosis", [
         f"{FATHER},嘉兴市第一医院（演示）,2023-05-02,2023-05-20,脑梗死 左侧偏瘫",
         f"{pid(6)},嘉兴市第二医院（演示）,2023-04-01,2023-04-18,股骨颈骨折术后",
         f"{pid(7)},嘉兴市第二医院（演示）,2023-04-03,2023-04-08,肺炎"]), "discharge.csv", "demo-2023-05",
         key="demo-discharge", actor=a)
-    SV.import_list("disability", _csv("person_id,level,category", [f"{pid(10)},1,肢体", f"{pid(11)},2,精神"]),
+    intake_service.import_list("disability", _csv("person_id,level,category", [f"{pid(10)},1,肢体", f"{pid(11)},2,精神"]),
                    "disability.csv", "demo-2023", key="demo-disability", actor=a)
-    SV.import_list("dibao", _csv("person_id", [FATHER, pid(10)]), "dibao.csv", "demo-2023", key="demo-dibao", actor=a)
-    SV.import_list("death", _csv("person_id,died_on", [f"{pid(48)},2023-06-01"]), "death.csv", "demo-2023",
+    intake_service.import_list("dibao", _csv("person_id", [FATHER, pid(10)]), "dibao.csv", "demo-2023", key="demo-dibao", actor=a)
+    intake_service.import_list("death", _csv("person_id,died_on", [f"{pid(48)},2023-06-01"]), "death.csv", "demo-2023",
                    key="demo-death", actor=a)
-    SV.discover("2023-06-05", key="demo-discover", actor=a)
+    intake_service.discover("2023-06-05", key="demo-discover", actor=a)
 
     def case(n: int, applied: str, adl: list[int], social: int = 40, **kw) -> int:
-        app = SV.apply({"person_id": pid(n), "channel": "desk", "applied_on": applied, **kw}, key=f"demo-apply-{n}",
+        app = intake_service.apply({"person_id": pid(n), "channel": "desk", "applied_on": applied, **kw}, key=f"demo-apply-{n}",
                        actor="ltc-officer")["id"]
-        SV.collect(app, items(adl[0], social), key=f"demo-collect-{n}", actor="ltc-assessor",
+        intake_service.collect(app, items(adl[0], social), key=f"demo-collect-{n}", actor="ltc-assessor",
                    assessor_unit="新兴街道社区卫生服务中心（演示）", on=_after(applied, 3))
         for i, points in enumerate(adl[1:]):
             with unit_of_work() as s:
-                seats = AS.seats(s, app, viewer="demo", is_expert=False)
+                seats = intake_assessment.seats(s, app, viewer="demo", is_expert=False)
             todo = [x["expert"] for x in seats if not x["scored"]]
             if not todo:
                 break
-            SV.score(app, items(points, social), key=f"demo-score-{n}-{i}", actor=todo[0],
+            intake_service.score(app, items(points, social), key=f"demo-score-{n}-{i}", actor=todo[0],
                      on=_after(applied, 6 + i))
         return app
 
@@ -137,6 +136,6 @@ def run() -> dict[str, Any]:
     case(2, "2023-06-12", [85, 80, 82, 80, 85], social=6, dementia_unit=True)  # 嘉善县 失智专区: 重度失智
     case(7, "2023-07-03", [70, 72, 75])  # not severe
     case(19, "2023-08-01", [28, 29])  # in review: one expert has scored
-    SV.apply({"person_id": pid(23), "channel": "desk", "applied_on": "2023-08-10"}, key="demo-apply-23",
+    intake_service.apply({"person_id": pid(23), "channel": "desk", "applied_on": "2023-08-10"}, key="demo-apply-23",
              actor="ltc-officer")  # awaiting the assessor
     return {"insured": 48, "users": [u["username"] for u in (*USERS, *FAMILY)], "reminder_for": FATHER}

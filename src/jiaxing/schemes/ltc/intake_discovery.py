@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from gazette import validate as V
+from gazette import validate
 from gazette.errors import InvalidInput
 from gazette.ledger import clock
 from gazette.ledger._sql import bulk_insert
@@ -47,21 +47,21 @@ REMINDER = ("您可能符合长期护理保险待遇条件。可以在线申请�
 
 def clean_row(kind: str, raw: dict[str, Any], today: dt.date) -> tuple[dict, dt.date | None]:
     """(detail, date of the fact) of one list row; raises InvalidInput naming the column."""
-    pid = V.person_id(raw.get("person_id"), "person_id")
-    born = V.birth_date(pid)
+    pid = validate.person_id(raw.get("person_id"), "person_id")
+    born = validate.birth_date(pid)
     if kind == "discharge":
-        adm = V.date(raw.get("admitted_on"), "admitted_on", earliest=born, latest=today)
-        dis = V.date(raw.get("discharged_on"), "discharged_on", earliest=adm, latest=today)
-        return {"person_id": pid, "hospital": V.text(raw.get("hospital"), "hospital", max_length=100),
+        adm = validate.date(raw.get("admitted_on"), "admitted_on", earliest=born, latest=today)
+        dis = validate.date(raw.get("discharged_on"), "discharged_on", earliest=adm, latest=today)
+        return {"person_id": pid, "hospital": validate.text(raw.get("hospital"), "hospital", max_length=100),
                 "admitted_on": adm.isoformat(), "discharged_on": dis.isoformat(),
-                "diagnosis": V.text(raw.get("diagnosis"), "diagnosis", max_length=500)}, dis
+                "diagnosis": validate.text(raw.get("diagnosis"), "diagnosis", max_length=500)}, dis
     if kind == "disability":
-        level = V.integer(raw.get("level"), "level", minimum=1, maximum=4)
+        level = validate.integer(raw.get("level"), "level", minimum=1, maximum=4)
         return {"person_id": pid, "level": level,
-                "category": V.text(raw.get("category"), "category", max_length=20)}, None
+                "category": validate.text(raw.get("category"), "category", max_length=20)}, None
     if kind == "dibao":
         return {"person_id": pid}, None
-    died = V.date(raw.get("died_on"), "died_on", earliest=born, latest=today)
+    died = validate.date(raw.get("died_on"), "died_on", earliest=born, latest=today)
     return {"person_id": pid, "died_on": died.isoformat()}, died
 
 
@@ -154,7 +154,7 @@ def _discover(ctx: Context, cmd: Discover) -> dict:
         p["strong"] |= why is not None
         p["reasons"].append({"row_id": rid, "kind": kind, "source": f"{kind}:{batch}#{row_no}",
                              "text_zh": why or ("享受最低生活保障（优先提醒）" if kind == "dibao" else "")})
-    existing = {c.person_id: c for c in s.scalars(select(Candidate).where(Candidate.person_id.in_(list(people))))} \
+    existing = {c.person_id: c for c in s.scalars(select(Candidate).where(Candidate.person_id.in_(list(people))))}\
         if people else {}
     made = updated = 0
     for pid, p in people.items():

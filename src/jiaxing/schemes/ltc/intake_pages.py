@@ -17,12 +17,24 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
 from gazette.errors import GazetteError
+from gazette.ledger import clock
 from gazette.store.db import unit_of_work
 from gazette.web.templating import templates
+from jiaxing.schemes.ltc import (
+    intake_applications,
+    intake_assessment,
+    intake_dashboard,
+    intake_discovery,
+    intake_params,
+    intake_roster,
+    intake_service,
+)
+from jiaxing.schemes.ltc.intake_models import Expert
 from jiaxing.web.self_service import csrf, error_view, form_key, new_key, require, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -35,10 +47,7 @@ def _f(form, name: str) -> str:
 
 
 def _scale() -> dict:
-    from gazette.ledger import clock
-    from jiaxing.schemes.ltc import intake_params as P
-
-    return P.scale_on(clock.now().date())
+    return intake_params.scale_on(clock.now().date())
 
 
 def _form_items(form, scale: dict) -> dict[str, str]:
@@ -55,13 +64,10 @@ def _render(request: Request, name: str, ctx: dict[str, Any], error: GazetteErro
 
 
 def _me(request: Request, p: Principal, error: GazetteError | None = None) -> Response:
-    from jiaxing.schemes.ltc import intake_applications as A
-    from jiaxing.schemes.ltc import intake_discovery as D
-
     with unit_of_work() as s:
-        reminder = D.reminder_for(s, p.person_id or "")
-        mine = A.applications(s, person_id=p.person_id or "-")
-        filed = [a for a in A.applications(s) if a["submitted_by"] == p.username and a["person_id"] != p.person_id]
+        reminder = intake_discovery.reminder_for(s, p.person_id or "")
+        mine = intake_applications.applications(s, person_id=p.person_id or "-")
+        filed = [a for a in intake_applications.applications(s) if a["submitted_by"] == p.username and a["person_id"] != p.person_id]
     return _render(request, "me.html", {"who": p, "reminder": reminder, "mine": mine, "filed": filed,
                                         "keys": {"self": new_key(p, "apply"), "agent": new_key(p, "apply")}}, error)
 
@@ -73,14 +79,12 @@ def me(request: Request):
 
 @router.post("/ltc/me/apply", response_class=HTMLResponse)
 async def me_apply(request: Request):
-    from jiaxing.schemes.ltc import intake_service as SV
-
     p = require(request, Role.citizen)
     form = await request.form()
     csrf(request, form)
     agent = _f(form, "for") == "agent"
     try:
-        SV.apply({"person_id": _f(form, "person_id") if agent else (p.person_id or ""),
+        intake_service.apply({"person_id": _f(form, "person_id") if agent else (p.person_id or ""),
                   "channel": "online_agent" if agent else "online_self", "agent_name": _f(form, "agent_name"),
                   "agent_relation": _f(form, "agent_relation"), "phone": _f(form, "phone"),
                   "provider": _f(form, "provider")}, key=form_key(p, form, "apply"), actor=p.username)
@@ -93,27 +97,18 @@ async def me_apply(request: Request):
 
 
 def _desk(request: Request, p: Principal, error: GazetteError | None = None) -> Response:
-    from sqlalchemy import select
-
-    from jiaxing.schemes.ltc import intake_applications as A
-    from jiaxing.schemes.ltc import intake_assessment as AS
-    from jiaxing.schemes.ltc import intake_dashboard as DB
-    from jiaxing.schemes.ltc import intake_discovery as D
-    from jiaxing.schemes.ltc import intake_roster as R
-    from jiaxing.schemes.ltc.intake_models import Expert
-
     district = p.district if p.role == Role.insurance_officer else (request.query_params.get("district") or None)
     with unit_of_work() as s:
-        dash = DB.dashboard(s, district=district)
-        cands = D.candidates(s, district=district)
-        apps = A.applications(s, district=district, limit=50)
-        dups = R.duplicates(s, district_=district)
-        pool = [AS.expert_view(e) for e in s.scalars(select(Expert).order_by(Expert.id))]
-        seats = {a["id"]: AS.seats(s, a["id"], viewer=p.username, is_expert=False) for a in apps
+        dash = intake_dashboard.dashboard(s, district=district)
+        cands = intake_discovery.candidates(s, district=district)
+        apps = intake_applications.applications(s, district=district, limit=50)
+        dups = intake_roster.duplicates(s, district_=district)
+        pool = [intake_assessment.expert_view(e) for e in s.scalars(select(Expert).order_by(Expert.id))]
+        seats = {a["id"]: intake_assessment.seats(s, a["id"], viewer=p.username, is_expert=False) for a in apps
                  if a["status"] == "review"}
     keys = {w: new_key(p, w) for w in ("desk", "assign")}
     dups = [{**d, "key": new_key(p, "clear")} for d in dups]
-    return _render(request, "desk.html", {"who": p, "dash": dash, "charts": DB.charts(dash), "cands": cands,
+    return _render(request, "desk.html", {"who": p, "dash": dash, "charts": intake_dashboard.charts(dash), "cands": cands,
                                           "apps": apps, "dups": dups, "pool": pool, "seats": seats, "keys": keys,
                                           "is_officer": p.role in OFFICERS}, error)
 
@@ -125,11 +120,9 @@ def desk(request: Request):
 
 @router.get("/ltc/desk/dashboard.csv")
 def desk_csv(request: Request):
-    from jiaxing.schemes.ltc import intake_dashboard as DB
-
     p = require(request, *DESK)
     with unit_of_work() as s:
-        body = DB.to_csv(DB.dashboard(s, district=p.district if p.role == Role.insurance_officer else None))
+        body = intake_dashboard.to_csv(intake_dashboard.dashboard(s, district=p.district if p.role == Role.insurance_officer else None))
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="ltc-dashboard.csv"'})
 
@@ -147,10 +140,8 @@ async def _desk_act(request: Request, fn) -> Response:
 
 @router.post("/ltc/desk/apply", response_class=HTMLResponse)
 async def desk_apply(request: Request):
-    from jiaxing.schemes.ltc import intake_service as SV
-
     def act(p, f):
-        SV.apply({"person_id": _f(f, "person_id"), "channel": "desk", "provider": _f(f, "provider"),
+        intake_service.apply({"person_id": _f(f, "person_id"), "channel": "desk", "provider": _f(f, "provider"),
                   "dementia_unit": _f(f, "dementia_unit") == "on", "agent_name": _f(f, "agent_name"),
                   "agent_relation": _f(f, "agent_relation")}, key=form_key(p, f, "desk"), actor=p.username)
         return "applied"
@@ -159,20 +150,16 @@ async def desk_apply(request: Request):
 
 @router.post("/ltc/desk/assign", response_class=HTMLResponse)
 async def desk_assign(request: Request):
-    from jiaxing.schemes.ltc import intake_service as SV
-
     def act(p, f):
-        SV.assign(_f(f, "application_id"), _f(f, "expert"), key=form_key(p, f, "assign"), actor=p.username)
+        intake_service.assign(_f(f, "application_id"), _f(f, "expert"), key=form_key(p, f, "assign"), actor=p.username)
         return "assigned"
     return await _desk_act(request, act)
 
 
 @router.post("/ltc/desk/clear", response_class=HTMLResponse)
 async def desk_clear(request: Request):
-    from jiaxing.schemes.ltc import intake_service as SV
-
     def act(p, f):
-        SV.clear_duplicate(_f(f, "duplicate_id"), _f(f, "keep_scheme"), key=form_key(p, f, "clear"), actor=p.username)
+        intake_service.clear_duplicate(_f(f, "duplicate_id"), _f(f, "keep_scheme"), key=form_key(p, f, "clear"), actor=p.username)
         return "cleared"
     return await _desk_act(request, act)
 
@@ -181,10 +168,8 @@ async def desk_clear(request: Request):
 
 
 def _assessor(request: Request, p: Principal, error: GazetteError | None = None) -> Response:
-    from jiaxing.schemes.ltc import intake_applications as A
-
     with unit_of_work() as s:
-        waiting = [{**a, "key": new_key(p, "collect")} for a in A.applications(s, district=p.district,
+        waiting = [{**a, "key": new_key(p, "collect")} for a in intake_applications.applications(s, district=p.district,
                                                                                  status="submitted")]
     return _render(request, "assessor.html", {"who": p, "waiting": waiting, "scale": _scale()}, error)
 
@@ -196,13 +181,11 @@ def assessor(request: Request):
 
 @router.post("/ltc/assessor/collect", response_class=HTMLResponse)
 async def assessor_collect(request: Request):
-    from jiaxing.schemes.ltc import intake_service as SV
-
     p = require(request, Role.assessor)
     form = await request.form()
     csrf(request, form)
     try:
-        SV.collect(_f(form, "application_id"), _form_items(form, _scale()), key=form_key(p, form, "collect"),
+        intake_service.collect(_f(form, "application_id"), _form_items(form, _scale()), key=form_key(p, form, "collect"),
                    actor=p.username, assessor_unit=p.unit or "")
     except GazetteError as exc:
         return _assessor(request, p, exc)
@@ -213,12 +196,10 @@ async def assessor_collect(request: Request):
 
 
 def _expert(request: Request, p: Principal, error: GazetteError | None = None) -> Response:
-    from jiaxing.schemes.ltc import intake_assessment as AS
-
     with unit_of_work() as s:
-        reviews = AS.my_reviews(s, p.username)
-        todo = [{**r, "key": new_key(p, "score"), "form": AS.form_view(s, r["application_id"], for_expert=True),
-                 "seats": AS.seats(s, r["application_id"], viewer=p.username, is_expert=True)}
+        reviews = intake_assessment.my_reviews(s, p.username)
+        todo = [{**r, "key": new_key(p, "score"), "form": intake_assessment.form_view(s, r["application_id"], for_expert=True),
+                 "seats": intake_assessment.seats(s, r["application_id"], viewer=p.username, is_expert=True)}
                 for r in reviews if not r["scored"] and r["status"] == "review"]
     return _render(request, "expert.html", {"who": p, "reviews": reviews, "todo": todo}, error)
 
@@ -230,15 +211,12 @@ def expert(request: Request):
 
 @router.post("/ltc/expert/score", response_class=HTMLResponse)
 async def expert_score(request: Request):
-    from jiaxing.schemes.ltc import intake_params as P
-    from jiaxing.schemes.ltc import intake_service as SV
-
     p = require(request, Role.expert)
     form = await request.form()
     csrf(request, form)
     try:
-        scale = P.scale_version(_f(form, "scale_version")) if _f(form, "scale_version") else _scale()
-        SV.score(_f(form, "application_id"), _form_items(form, scale), key=form_key(p, form, "score"),
+        scale = intake_params.scale_version(_f(form, "scale_version")) if _f(form, "scale_version") else _scale()
+        intake_service.score(_f(form, "application_id"), _form_items(form, scale), key=form_key(p, form, "score"),
                  actor=p.username)
     except GazetteError as exc:
         return _expert(request, p, exc)

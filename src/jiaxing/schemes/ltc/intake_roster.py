@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gazette import validate as V
+from gazette import validate
 from gazette.errors import Conflict, InvalidInput, NotFound
 from gazette.ledger import clock
 from gazette.schemes.handler import Context, handles
@@ -85,16 +85,16 @@ def district(raw: Any, field: str = "district") -> str:
 
 
 def clean_row(raw: dict[str, Any], today: dt.date) -> dict[str, Any]:
-    pid = V.person_id(raw.get("person_id"), "person_id")
+    pid = validate.person_id(raw.get("person_id"), "person_id")
     scheme = SCHEMES.get(str(raw.get("scheme") or "").strip())
     if scheme is None:
         raise InvalidInput("险种应为 职工医保 或 城乡居民医保", "scheme must be employee or resident", field="scheme",
                            code="unknown_scheme")
-    born = V.birth_date(pid)
-    since = V.date(raw.get("insured_since"), "insured_since", earliest=born, latest=today)
-    return {"person_id": pid, "name": V.text(raw.get("name"), "name", max_length=100),
+    born = validate.birth_date(pid)
+    since = validate.date(raw.get("insured_since"), "insured_since", earliest=born, latest=today)
+    return {"person_id": pid, "name": validate.text(raw.get("name"), "name", max_length=100),
             "district": district(raw.get("district")), "scheme": scheme, "insured_since": since,
-            "address": V.text(raw.get("address") or "", "address", max_length=300, min_length=0)}
+            "address": validate.text(raw.get("address") or "", "address", max_length=300, min_length=0)}
 
 
 def row_errors(rows: list[dict[str, Any]], today: dt.date) -> tuple[list[tuple[int, dict]], list[dict]]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from gazette.errors import NotFound
 from gazette.ledger.money import fen_to_yuan
-from jiaxing.schemes.ltc.care import params as P
+from jiaxing.schemes.ltc.care import params
 from jiaxing.schemes.ltc.care.violations import BY_ID, SEVERITY_ZH
 
 
@@ -31,15 +31,15 @@ def statement(s: Session, person_id: str) -> dict:
                           "ORDER BY month DESC"), {"p": person_id}).all()
     return {
         "person_id": person_id,
-        "plan": None if plan is None else {"care_type": plan[0], "care_type_zh": P.CARE_TYPE_ZH[plan[0]],
+        "plan": None if plan is None else {"care_type": plan[0], "care_type_zh": params.CARE_TYPE_ZH[plan[0]],
                                             "provider": plan[1], "starts_on": str(plan[2])},
-        "months": [{"month": m, "care_type_zh": P.CARE_TYPE_ZH[ct], "provider": name, "visits": int(n),
+        "months": [{"month": m, "care_type_zh": params.CARE_TYPE_ZH[ct], "provider": name, "visits": int(n),
                     "cost": _y(c), "cap": _y(cap), "share": f"{int(sh) / 100:g}%", "fund": _y(f), "personal": _y(pe)}
                    for m, ct, name, n, c, cap, sh, f, pe in lines],
         "deductions": [{"month": m, "care_month": cm, "amount": _y(a),
                         "rules": [{"id": r, "title_zh": BY_ID[r].title_zh} for r in sorted(rs.split(",")) if r]}
                        for m, cm, a, rs in deds],
-        "clause": P.BENEFIT_CLAUSE,
+        "clause": params.BENEFIT_CLAUSE,
     }
 
 
@@ -61,7 +61,7 @@ def provider_view(s: Session, provider_id: int) -> dict:
     for _, month, amount, *_ in corrections:
         corrected[month] = corrected.get(month, 0) + int(amount)
     return {
-        "provider": {"id": pr[0], "code": pr[1], "name": pr[2], "district": pr[3], "care_type_zh": P.CARE_TYPE_ZH[pr[4]],
+        "provider": {"id": pr[0], "code": pr[1], "name": pr[2], "district": pr[3], "care_type_zh": params.CARE_TYPE_ZH[pr[4]],
                      "dementia_unit": bool(pr[5])},
         "claims": [{"month": m, "lines": int(n), "cost": _y(c), "fund": _y(f), "personal": _y(pe),
                     "deductions": _y(d), "net": _y(ne), "status_zh": "已支付" if st == "paid" else "待支付",
@@ -112,6 +112,6 @@ def providers_for_choosing(s: Session, district: str | None = None) -> list[dict
             "i.plan_id = p.id JOIN ltc_catalogue_items c ON c.code = i.item_code AND c.valid_to IS NULL "
             "ORDER BY c.name")):
         items.setdefault(pid, []).append(name)
-    return [{"id": int(i), "name": n, "district": d, "care_type_zh": P.CARE_TYPE_ZH[ct], "dementia_unit": bool(dem),
+    return [{"id": int(i), "name": n, "district": d, "care_type_zh": params.CARE_TYPE_ZH[ct], "dementia_unit": bool(dem),
              "ratings": int(cnt), "stars": None if avg is None else round(float(avg), 1), "items": items.get(i, [])}
             for i, n, d, ct, dem, cnt, avg in rows]

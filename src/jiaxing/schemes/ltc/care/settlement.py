@@ -36,7 +36,7 @@ from gazette.errors import Conflict
 from gazette.ledger import EntryRequest, Ledger, credit, debit, execute_run, get_run
 from gazette.ledger.money import fen_to_yuan
 from gazette.ledger.postings import AccountSpec
-from jiaxing.schemes.ltc.care import params as P
+from jiaxing.schemes.ltc.care import params
 from jiaxing.schemes.ltc.care.models import Provider
 
 WIDTH = 100  # providers per chunk (one transaction each)
@@ -113,12 +113,12 @@ WHERE pr.id >= :lo AND pr.id < :hi AND (a.n IS NOT NULL OR b.ded IS NOT NULL)
 
 
 def ledger(actor: str = "system") -> Ledger:
-    return Ledger(P.BOOK, actor=actor)
+    return Ledger(params.BOOK, actor=actor)
 
 
 def setup(session: Session, *, actor: str = "system") -> Ledger:
     """Open the book and its fund accounts (idempotent)."""
-    lg = Ledger.open_book(session, P.BOOK, "长期护理保险基金（护理结算）", business_date=dt.date(2022, 10, 1), actor=actor)
+    lg = Ledger.open_book(session, params.BOOK, "长期护理保险基金（护理结算）", business_date=dt.date(2022, 10, 1), actor=actor)
     lg.open_accounts(session, [
         AccountSpec("fund_expense", "长护险基金护理费用支出", "expense", programme="ltc"),
         # funded by the insurance fund outside this book (collections are the intake half's)
@@ -181,13 +181,13 @@ def _post(session: Session, lg: Ledger, m: str, lo: int, hi: int, ctx, actor: st
     for pid, fund, ded, _, _ in claims:
         if fund:
             entries.append(EntryRequest(ctx.key("P", pid), [debit("fund_expense", fund), credit(f"payable:P{pid}", fund)],
-                                        f"长护险护理费用结算 {m}", data={"clause": P.BENEFIT_CLAUSE}))
+                                        f"长护险护理费用结算 {m}", data={"clause": params.BENEFIT_CLAUSE}))
         if ded:
             cited = sorted({r for r in (rules.get(pid) or "").split(",") if r})
             entries.append(EntryRequest(ctx.key("P", pid, "deduct"),
                                         [debit(f"payable:P{pid}", ded), credit("fund_expense", ded)],
                                         f"违规核减 {m}（{','.join(cited)}）",
-                                        data={"clause": P.SCREEN_CLAUSE, "rules": cited}))
+                                        data={"clause": params.SCREEN_CLAUSE, "rules": cited}))
     lg.post_many(session, entries, run_id=ctx.run_id, actor=actor)
     return len(entries)
 
@@ -198,7 +198,7 @@ def settle(month: str, *, uow=None, actor: str = "system", on_chunk=None):
 
     uow = uow or unit_of_work
     first, last = month_bounds(month)
-    terms = P.benefit_terms(first)
+    terms = params.benefit_terms(first)
     with uow() as s:
         done = get_run(s, "ltc.settle", month)
         if done is None or not done.completed:  # a rerun of a settled month reads nothing: no statistics needed
@@ -227,7 +227,7 @@ def settle(month: str, *, uow=None, actor: str = "system", on_chunk=None):
         return {"lines": max(n, 0), "entries": posted}
 
     def finalize(session: Session, ctx, totals) -> dict:
-        return {"month": month, "clause": P.BENEFIT_CLAUSE, **claim_totals(session, month)}
+        return {"month": month, "clause": params.BENEFIT_CLAUSE, **claim_totals(session, month)}
 
     # the chunk width is not a parameter of the run: every write is keyed per provider, so a run resumed
     # with other chunks converges to the same books
@@ -267,7 +267,7 @@ def pay(month: str, *, uow=None, actor: str = "system"):
             owed[int(pid)] = owed.get(int(pid), 0) + int(amt)
         due = sorted((pid, amt) for pid, amt in owed.items() if amt > 0)
         entries = [EntryRequest(ctx.key("P", pid), [debit(f"payable:P{pid}", amt), credit("fund_bank", amt)],
-                                f"支付护理机构结算款 {month}", data={"clause": P.BENEFIT_CLAUSE}) for pid, amt in due]
+                                f"支付护理机构结算款 {month}", data={"clause": params.BENEFIT_CLAUSE}) for pid, amt in due]
         if entries:
             ledger(actor).post_many(session, entries, run_id=ctx.run_id, actor=actor)
             paid_providers = [pid for pid, _ in due]

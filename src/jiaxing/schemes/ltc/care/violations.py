@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from gazette.ledger import execute_run
 from gazette.ledger._sql import bulk_insert
-from jiaxing.schemes.ltc.care import params as P
+from jiaxing.schemes.ltc.care import params as care_params
 from jiaxing.schemes.ltc.care.models import ViolationRule
 
 # metres per micro-degree of latitude ×1000 (mm), and cos(30.75°) ≈ 0.859 for a degree of longitude
@@ -41,7 +41,7 @@ class Rule:
     title_en: str
     where: str  # the condition on visit ``v`` (and the joins it needs, in ``joins``)
     joins: str = ""
-    clause: str = P.SCREEN_CLAUSE
+    clause: str = care_params.SCREEN_CLAUSE
 
 
 RULES: tuple[Rule, ...] = (
@@ -88,8 +88,8 @@ def load_rules(session: Session) -> None:
 
 
 def fence_params() -> dict:
-    fence_udeg = int(P.GEOFENCE_METRES * 1000 / MM_PER_UDEG) + 1
-    return {"fence_udeg": fence_udeg, "fence_mm2": (P.GEOFENCE_METRES * 1000) ** 2}
+    fence_udeg = int(care_params.GEOFENCE_METRES * 1000 / MM_PER_UDEG) + 1
+    return {"fence_udeg": fence_udeg, "fence_mm2": (care_params.GEOFENCE_METRES * 1000) ** 2}
 
 
 def flag_sql(rule: Rule) -> str:
@@ -122,13 +122,13 @@ def screen(month: str, *, seed: int | None = None, uow=None, actor: str = "syste
                            "lat_udeg, face_ok, plan_id)", "ltc_visit_items", "ltc_findings", "ltc_hospital_stays",
                            "ltc_insured")
         load_rules(session)
-        p = {"m": month, "max_per_day": P.MAX_HOME_VISITS_PER_DAY, **fence_params()}
+        p = {"m": month, "max_per_day": care_params.MAX_HOME_VISITS_PER_DAY, **fence_params()}
         for rule in RULES:
             session.execute(text(flag_sql(rule)), p)
         unflagged = ("FROM ltc_visits v WHERE v.month = :m AND v.done AND NOT EXISTS "
                      "(SELECT 1 FROM ltc_findings f WHERE f.visit_id = v.id)")
         n = session.execute(text(f"SELECT COUNT(*) {unflagged}"), {"m": month}).scalar_one()
-        size = -(-int(n) * P.SAMPLE_PER_MILLE // 1000)
+        size = -(-int(n) * care_params.SAMPLE_PER_MILLE // 1000)
         session.execute(text(f"INSERT INTO ltc_review_samples (month, seed, visit_id) SELECT CAST(:m AS VARCHAR(7)), :seed, v.id "
                              f"{unflagged} ORDER BY {sample_order(seed)} LIMIT :n "
                              "ON CONFLICT (month, visit_id) DO NOTHING"), {"m": month, "seed": seed, "n": size})
@@ -140,7 +140,7 @@ def screen(month: str, *, seed: int | None = None, uow=None, actor: str = "syste
         sampled = session.execute(text("SELECT COUNT(*) FROM ltc_review_samples WHERE month = :m"),
                                   {"m": month}).scalar_one()
         return {"month": month, "seed": seed, "findings": {r: int(n) for r, n in rows},
-                "flagged": sum(int(n) for _, n in rows), "sampled": int(sampled), "clause": P.SCREEN_CLAUSE}
+                "flagged": sum(int(n) for _, n in rows), "sampled": int(sampled), "clause": care_params.SCREEN_CLAUSE}
 
     return execute_run("ltc.screen", month, [month], process, uow=uow, chunk_size=1, params={"seed": seed},
                        finalize=finalize, actor=actor)
