@@ -43,3 +43,8 @@ def test_no_source_passes_an_http_status_to_an_error():
 def test_an_http_status_is_refused_by_the_constructor(build):
     with pytest.raises(TypeError):
         build()
+
+
+def test_an_error_does_not_know_its_http_status():
+    error = gazette.errors.Conflict("已办", "done", code="month_paid")
+    assert not hasattr(error, "status") and not hasattr(error, "problem")
