@@ -64,6 +64,12 @@ TARGETS = [
     Target("admin-applications", "admin", "/officials/applications"),
     Target("admin-fund", "admin", "/officials/fund"),
     Target("auditor-overview", "auditor", "/officials"),
+    # long-term care (嘉政发〔2022〕21号): the person, the public choice of provider, and the care half's work pages
+    Target("ltc-person", "care-elder", "/ltc/care/me"),
+    Target("ltc-providers", None, "/ltc/care/providers"),
+    Target("ltc-care-plan", "care-provider", "/ltc/care/plan"),
+    Target("ltc-caregiver-visits", "care-worker", "/ltc/care/visits"),
+    Target("ltc-officer-month", "care-officer", "/ltc/care/month"),
 ]
 IDS = [t.name for t in TARGETS]
 
