@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from gazette import validate
 from gazette.api.problems import http_status
 from gazette.auth.principal import Principal, Role
-from gazette.errors import Conflict, Forbidden, GazetteError, InvalidInput, NotFound
+from gazette.errors import Conflict, Forbidden, GazetteError, InvalidInput
 from gazette.ledger import clock
 from gazette.store.db import unit_of_work
 from gazette.web.templating import templates
@@ -324,15 +324,11 @@ async def check_out(request: Request):
     form_id = f"out-{values['visit_id'][:18]}"
     try:
         key = form_key(viewer, form, "careout")
-        visit_id = validate.integer(values["visit_id"], "visit_id", minimum=1, maximum=2**62)
-        with unit_of_work() as session:
-            caregiver, _ = _visit_scope(session, viewer)
-            owner = session.execute(text("SELECT caregiver_id FROM ltc_visits WHERE id = :visit"),
-                                    {"visit": visit_id}).scalar()
-        if owner is None or owner != caregiver["id"]:  # another caregiver's visit: as if there were none
-            raise NotFound("居家服务记录", str(visit_id), field="visit_id", what_en="home visit")
-        result = service.check_out({"visit_id": visit_id, "at": values["at"], "items": values["items"]},
-                                   key=key, actor=viewer.username)
+        if not viewer.unit:
+            raise _no_provider()
+        # the command itself refuses another caregiver's visit (as if there were none)
+        result = service.check_out({"visit_id": values["visit_id"], "at": values["at"], "items": values["items"],
+                                    "certificate": viewer.unit}, key=key, actor=viewer.username)
     except GazetteError as exc:
         return _visits_page(request, viewer, error=exc, form_id=form_id, values=values, day=_day_of(values))
     return see_other(f"/ltc/care/visits?day={values['at'][:10]}&done=out&visit={result['visit_id']}")
