@@ -13,15 +13,13 @@ officer to clear (the person is funded once, and held from funding until cleared
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gazette import validate
+from gazette import tables, validate
 from gazette.errors import Conflict, InvalidInput, NotFound
 from gazette.ledger import clock
 from gazette.schemes.handler import Context, handles
@@ -39,42 +37,9 @@ SCHEMES = {"employee": "employee", "职工": "employee", "职工医保": "employ
 REQUIRED = ("person_id", "name", "district", "scheme", "insured_since")
 
 
-def canon_header(h: Any) -> str:
-    h = str(h or "").strip()
-    return ALIASES.get(h, h)
-
-
 def read_table(data: bytes, filename: str, required: tuple[str, ...] = REQUIRED) -> list[dict[str, str]]:
-    """A CSV/XLSX file's rows as dicts of text (row 1 is the header)."""
-    if filename.lower().endswith(".xlsx"):
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            it = wb.active.iter_rows(values_only=True)
-            header = [canon_header(c) for c in next(it, ())]
-            rows = [{h: ("" if v is None else (v.date().isoformat() if isinstance(v, dt.datetime) else str(v).strip()))
-                     for h, v in zip(header, r, strict=False)} for r in it]
-        except Exception:  # noqa: BLE001 - any unreadable workbook gets the same answer
-            raise InvalidInput("无法读取 XLSX 文件", "the XLSX file cannot be read", field="file",
-                               code="bad_file") from None
-    else:
-        try:
-            reader = csv.reader(io.StringIO(data.decode("utf-8-sig")))
-            lines = list(reader)
-        except (UnicodeDecodeError, csv.Error):
-            raise InvalidInput("CSV 文件须为 UTF-8 编码的表格", "a CSV file must be UTF-8 text", field="file",
-                               code="bad_file") from None
-        header = [canon_header(h) for h in (lines[0] if lines else [])]
-        rows = [{h: (v or "").strip() for h, v in zip(header, r, strict=False)} for r in lines[1:]]
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InvalidInput(f"文件缺少列：{'、'.join(missing)}", f"the file lacks columns: {', '.join(missing)}",
-                           field="file", code="missing_columns")
-    if len(rows) > MAX_ROWS:
-        raise InvalidInput(f"一次最多导入 {MAX_ROWS} 行", f"at most {MAX_ROWS} rows per file", field="file",
-                           code="too_many_rows")
-    return rows
+    """A CSV/XLSX file's rows as dicts of text (row 1 is the header; Chinese headers such as 身份证号 accepted)."""
+    return tables.read_table(data, filename, required=required, max_rows=MAX_ROWS, aliases=ALIASES)
 
 
 def district(raw: Any, field: str = "district") -> str:
@@ -99,34 +64,12 @@ def clean_row(raw: dict[str, Any], today: dt.date) -> dict[str, Any]:
 
 def row_errors(rows: list[dict[str, Any]], today: dt.date) -> tuple[list[tuple[int, dict]], list[dict]]:
     """(clean rows with their row numbers, errors) — the header is row 1."""
-    clean, errors, seen = [], [], {}
-    for no, raw in enumerate(rows, 2):
-        if not any(raw.values()):
-            continue
-        try:
-            r = clean_row(raw, today)
-        except InvalidInput as e:
-            errors.append({"row": no, "column": e.field, "code": e.code, "message_zh": e.message_zh,
-                           "message_en": e.message_en})
-            continue
-        if r["person_id"] in seen:
-            errors.append({"row": no, "column": "person_id", "code": "duplicate_row",
-                           "message_zh": f"与第 {seen[r['person_id']]} 行重复", "message_en":
-                           f"repeats row {seen[r['person_id']]}"})
-            continue
-        seen[r["person_id"]] = no
-        clean.append((no, r))
-    return clean, errors
+    return tables.check_rows(rows, lambda raw: clean_row(raw, today))
 
 
 def rejected(errors: list[dict], what_zh: str = "花名册", what_en: str = "roster") -> InvalidInput:
-    first = errors[0]
-    err = InvalidInput(f"{what_zh}有 {len(errors)} 处错误，未导入任何一行（首个：第 {first['row']} 行 {first['column']}："
-                       f"{first['message_zh']}）", f"the {what_en} has {len(errors)} error(s); nothing was imported "
-                       f"(first: row {first['row']} {first['column']}: {first['message_en']})",
-                       field=f"row {first['row']}.{first['column']}", code="file_rejected")
-    err.details = {"errors": errors[:1000], "clause": ENROL_CLAUSE}
-    return err
+    return tables.rows_rejected(errors, noun=(what_zh, what_en), code="file_rejected",
+                                details={"clause": ENROL_CLAUSE})
 
 
 @handles(ImportRoster)

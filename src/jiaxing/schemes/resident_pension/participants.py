@@ -10,15 +10,13 @@ after later months were already paid turns what was paid for those months into r
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from gazette import validate
+from gazette import tables, validate
 from gazette.errors import Conflict, InvalidInput, NotFound
 from gazette.ledger import credit, debit
 from gazette.schemes.handler import Context, handles
@@ -117,54 +115,15 @@ def _enrol(ctx: Context, cmd: Enrol) -> dict:
 
 def read_roster(data: bytes, filename: str) -> list[dict[str, Any]]:
     """The rows of a roster file as dicts of strings (header row names the columns)."""
-    if filename.lower().endswith(".xlsx"):
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - any unreadable workbook is the same answer
-            raise InvalidInput("无法读取 XLSX 文件", "the XLSX file cannot be read", field="file",
-                               code="bad_roster_file") from None
-        it = wb.active.iter_rows(values_only=True)
-        header = [str(c or "").strip() for c in next(it, ())]
-        rows = [{h: ("" if v is None else (v.date().isoformat() if isinstance(v, dt.datetime) else str(v)))
-                 for h, v in zip(header, r, strict=False)} for r in it if any(v not in (None, "") for v in r)]
-    else:
-        try:
-            textdata = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidInput("CSV 文件须为 UTF-8 编码", "a CSV file must be UTF-8", field="file",
-                               code="bad_roster_file") from None
-        reader = csv.DictReader(io.StringIO(textdata))
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        rows = [{(k or "").strip(): (v or "").strip() for k, v in r.items()} for r in reader]
-    missing = [c for c in ("person_id", "name", "district", "enrolled_on", "bank_account") if c not in header]
-    if missing:
-        raise InvalidInput(f"花名册缺少列：{', '.join(missing)}", f"the roster lacks columns: {', '.join(missing)}",
-                           field="file", code="missing_columns")
-    if len(rows) > MAX_ROWS:
-        raise InvalidInput(f"一次最多导入 {MAX_ROWS} 行", f"at most {MAX_ROWS} rows per import", field="file",
-                           code="too_many_rows")
-    return rows
+    return tables.read_table(data, filename, required=("person_id", "name", "district", "enrolled_on", "bank_account"),
+                             max_rows=MAX_ROWS, noun=("花名册", "roster"), unreadable_code="bad_roster_file")
 
 
 def validate_roster(session: Session, rows: list[dict[str, Any]]) -> tuple[list[dict], list[dict]]:
     """Every row checked (row numbers as in the file: the header is row 1); returns (clean rows, errors)."""
-    clean, errors, seen = [], [], {}
-    for no, raw in enumerate(rows, 2):
-        try:
-            r = clean_row(raw)
-        except InvalidInput as e:
-            errors.append({"row": no, "column": e.field, "code": e.code, "message_zh": e.message_zh,
-                           "message_en": e.message_en})
-            continue
-        if r["person_id"] in seen:
-            errors.append({"row": no, "column": "person_id", "code": "duplicate_row",
-                           "message_zh": f"与第 {seen[r['person_id']]} 行重复", "message_en":
-                           f"duplicates row {seen[r['person_id']]}"})
-            continue
-        seen[r["person_id"]] = no
-        clean.append(r)
+    checked, errors = tables.check_rows(rows, clean_row)
+    clean = [row for _, row in checked]
+    seen = {row["person_id"]: number for number, row in checked}
     if seen:
         have = set()
         ids = list(seen)
@@ -182,13 +141,7 @@ def _import(ctx: Context, cmd: ImportRoster) -> dict:
     rows = [dict(r) for r in cmd.rows]
     clean, errors = validate_roster(ctx.session, rows)
     if errors:
-        first = errors[0]
-        err = InvalidInput(f"花名册有 {len(errors)} 处错误，未导入任何一行（首个：第 {first['row']} 行 "
-                           f"{first['column']}：{first['message_zh']}）",
-                           f"the roster has {len(errors)} error(s); nothing was imported (first: row {first['row']} "
-                           f"{first['column']}: {first['message_en']})",
-                           field=f"row {first['row']}.{first['column']}", code="roster_rejected", details={'errors': errors[:1000]})
-        raise err
+        raise tables.rows_rejected(errors, noun=("花名册", "roster"), code="roster_rejected")
     _insert(ctx.session, clean)
     ctx.audit("pension.roster_imported", "rp_roster", cmd.idempotency_key, after={"rows": len(clean)},
               business_date=today(ctx.session))
