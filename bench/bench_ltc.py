@@ -9,7 +9,7 @@ Ours is set-based: one ``INSERT … SELECT`` per rule, settlement lines, deducti
 providers, ledger postings in bulk (see docs/ltc.md, 护理与结算).
 
     .venv/bin/python bench/bench_ltc.py [--visits 1500000] [--people 45000] [--sample 1500] [--json]
-    GAZETTE_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test_ltc2 (default)
+    GAZETTE_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/ltc_bench (default)
 
 Benchmarks are not tests: this prints figures; it exits 0 with a message when PostgreSQL is unreachable.
 The database's public schema is dropped and rebuilt.
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_ltc2"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ltc_bench"
 MONTH, SAMPLE_MONTH = "2023-03", "2023-04"
 DISTRICTS = ("南湖区", "秀洲区", "嘉善县", "平湖市", "海盐县", "海宁市", "桐乡市")
 CARE = "CASE WHEN {p} % 4 <> 0 THEN 'home' WHEN {p} % 8 = 0 THEN 'medical_institution' ELSE 'elderly_institution' END"
@@ -219,10 +219,13 @@ def main() -> int:
     from gazette.store.db import get_engine, unit_of_work
 
     try:
+        from gazette.store.probe import ensure_database
+
+        ensure_database(url)  # a fresh machine has no ltc_bench database yet: create it, as the other benches do
         with get_engine(url).connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001 - a benchmark without its database says so and stops
-        print(f"PostgreSQL unreachable ({exc.__class__.__name__}): benchmark skipped")
+        print(f"PostgreSQL unreachable at {url} ({exc.__class__.__name__}): benchmark skipped")
         return 0
     t0 = time.perf_counter()
     setup(url, a.people, a.visits, a.sample)
