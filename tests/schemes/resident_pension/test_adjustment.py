@@ -12,6 +12,7 @@ from jiaxing.schemes.resident_pension import payroll as payroll_runs
 from .conftest import OFFICER, advance, counts, enrol
 
 APPROVER = "approver-p"
+ROUND = domain.ROUND_UNIT_FEN
 
 
 def test_rounding_reproduces_the_gazettes_2022_figure():
@@ -84,3 +85,27 @@ def test_bad_adjustments(pension):
     with pytest.raises(GazetteError) as e:
         service.edit(2023, "300", key="z", actor=OFFICER)
     assert e.value.code == "standard_lowered"
+
+
+def test_a_proposal_above_the_monthly_limit_is_refused_not_stored():
+    """Compounded +100% proposals (the most 一 allows) would pass the database's 64-bit integers before
+    2100: a proposal above the limit an officer may enter is refused with its reason; at the limit it stands."""
+    limit = domain.MAX_STANDARD_FEN
+    assert domain.propose(limit // 2, domain.growth_ppm("100%")) == limit
+    with pytest.raises(GazetteError) as e:
+        domain.propose(limit // 2 + ROUND, domain.growth_ppm("100%"))
+    assert e.value.code == "amount_out_of_range" and e.value.field == "growth"
+    with pytest.raises(GazetteError):
+        domain.propose(2**62, domain.growth_ppm("100%"))
+
+
+def test_an_edit_may_reach_the_limit_but_not_pass_it(pension):
+    advance("2023-01-10")
+    service.propose(2023, "47000", "7.8%", key="p-limit", actor=OFFICER)
+    cap = domain.MAX_STANDARD_FEN // 100
+    assert service.edit(2023, str(cap), key="e-limit", actor=OFFICER)["amount"] == f"{cap}.00"
+    before = counts()
+    with pytest.raises(GazetteError) as e:
+        service.edit(2023, str(cap + 1), key="e-over", actor=OFFICER)
+    assert e.value.code == "amount_out_of_range" and counts() == before
+

@@ -11,7 +11,7 @@ import functools
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
-from gazette.errors import GazetteError
+from gazette.errors import GazetteError, InvalidInput
 from gazette.rules.parameters import load_parameter_file
 
 DOC = "嘉人社〔2022〕60号"
@@ -23,6 +23,9 @@ PARAMS_FILE = Path(__file__).resolve().parents[2] / "policies" / "resident_pensi
 FIRST_MONTH = 2021 * 12  # 2021-01: the first month this gazette's standards cover (D13)
 LAST_MONTH = 2040 * 12 + 11  # the standard schedule is expanded through 2040-12
 ROUND_UNIT_FEN = 10_00  # a proposed standard is rounded UP to whole 10 yuan (docs/resident_pension.md)
+# the largest monthly standard an officer may enter or a proposal may reach: far above any real standard,
+# and it keeps compounded proposals (up to +100% a year, to 2100) inside the database's 64-bit integers
+MAX_STANDARD_FEN = 100_000_00
 
 # Contribution tiers (yuan per year). Only 5,000 is set by the gazette (三, from 2022-09-01, via the
 # rules' parameters.yaml); the others come from provincial rules outside the gazette: operator data,
@@ -92,14 +95,18 @@ def propose(previous_fen: int, growth_ppm: int) -> int:
     is rounded UP to whole 10 yuan — the reading that reproduces the gazette's own 2022 figure:
     290 × 1.095 = 317.55 → 320 (二)."""
     raw = Decimal(previous_fen) * (Decimal(1_000_000 + growth_ppm) / Decimal(1_000_000))
-    return int((raw / ROUND_UNIT_FEN).to_integral_value(rounding=ROUND_CEILING)) * ROUND_UNIT_FEN
+    proposed = int((raw / ROUND_UNIT_FEN).to_integral_value(rounding=ROUND_CEILING)) * ROUND_UNIT_FEN
+    if proposed > MAX_STANDARD_FEN:
+        cap = MAX_STANDARD_FEN // 100
+        raise InvalidInput(f"测算结果 {proposed // 100} 元超过每月 {cap} 元的上限，请核对增长比例",
+                           f"the proposed standard {proposed // 100} yuan is above the {cap} yuan a month limit: "
+                           "check the growth", field="growth", code="amount_out_of_range")
+    return proposed
 
 
 def growth_ppm(text: str, field: str = "growth") -> int:
     """A growth rate written ``9.5%``, ``9.5`` (percent) or ``0.095`` → parts per million."""
     from decimal import InvalidOperation
-
-    from gazette.errors import InvalidInput
 
     s = str(text).strip()
     pct = s.endswith("%")

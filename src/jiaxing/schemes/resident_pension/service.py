@@ -67,7 +67,7 @@ def contribute(person_id: str, year: Any, amount: Any, paid_on: Any, *, key: str
     return _result(execute(commands.Contribute(
         idempotency_key=key, actor=actor, person_id=validate.person_id(person_id),
         year=validate.integer(year, "year", minimum=2009, maximum=2100),
-        amount_fen=validate.yuan(amount, "amount", allow_zero=False, maximum=100_000),
+        amount_fen=validate.yuan(amount, "amount", allow_zero=False, maximum=domain.MAX_STANDARD_FEN // 100),
         paid_on=validate.date(paid_on, "paid_on", earliest=dt.date(2009, 1, 1)))))
 
 
@@ -81,7 +81,7 @@ def propose(year: Any, rural_income: Any, growth: Any, *, key: str, actor: str) 
 def edit(year: Any, amount: Any, *, key: str, actor: str, note: str = "") -> dict:
     return _result(execute(commands.EditAdjustment(
         idempotency_key=key, actor=actor, year=validate.integer(year, "year", minimum=2023, maximum=2100),
-        amount_fen=validate.yuan(amount, "amount", allow_zero=False, maximum=100_000),
+        amount_fen=validate.yuan(amount, "amount", allow_zero=False, maximum=domain.MAX_STANDARD_FEN // 100),
         note=validate.text(note, "note", max_length=2000, min_length=0) if note else "")))
 
 
