@@ -3,9 +3,10 @@ once per import id (run ``("pf.bank_import", import_id)``).
 
 The file's lines are staged in ``pf_bank_lines`` (the import's staging table, kept as the record of
 the file): each reference parsed to its debit (``YYYY-MM-<account id>``) and duplicates marked in one
-pass, then on PostgreSQL one ``COPY`` of the whole file written as one text (an executemany on SQLite).
-The matching is set-based: the exceptions in one statement; the settled debits, the credited accounts
-and the counts in one more (data-modifying CTEs on PostgreSQL, three statements on SQLite).
+pass, on PostgreSQL by ``COPY`` written as text in slices, so the server stores one slice while the next
+is parsed (an executemany on SQLite). The matching is set-based: on PostgreSQL one statement (data-modifying
+CTEs) settles the debits, credits the accounts, lists the lines it did not settle as exceptions and counts;
+on SQLite the exceptions, the settlement, the credit and the counts are four statements.
 
 Duplicates (a debit twice in the file, or already settled), unknown references and amount mismatches
 go to the exceptions list and change nothing; instructions without a result are reported as
@@ -15,7 +16,8 @@ go to the exceptions list and change nothing; instructions without a result are 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -31,6 +33,7 @@ from jiaxing.schemes.provident_fund.reference_data import rate_index
 from jiaxing.schemes.provident_fund.runs import greatest, is_postgres, unit_of_work_factory
 
 BIG_FILE = 100_000  # lines from which the import refreshes the planner's statistics first
+COPY_SLICE = 20_000  # lines per slice of the COPY text
 COLUMNS = ("import_id", "line_no", "ref", "amount_fen", "result", "account_id", "month", "dup")
 
 
@@ -67,14 +70,16 @@ def debit_of(ref: str) -> tuple[int | None, int | None]:
 def staged_lines(import_id: str, lines: Sequence[tuple[str, int, str]]) -> list[tuple]:
     """The file's lines as ``pf_bank_lines`` rows: the debit parsed from each reference; a line is a duplicate
     when its debit (or, for a reference that names none, the same reference) came earlier in the file."""
+    return list(_staged_rows(import_id, lines))
+
+
+def _staged_rows(import_id: str, lines: Iterable[tuple[str, int, str]]) -> Iterator[tuple]:
     seen: set = set()
-    rows = []
     for line_no, (ref, amount, result) in enumerate(lines, 1):
         account_id, month = debit_of(ref)
         key = (account_id, month) if account_id is not None else ref
-        rows.append((import_id, line_no, ref, amount, result, account_id, month, key in seen))
+        yield (import_id, line_no, ref, amount, result, account_id, month, key in seen)
         seen.add(key)
-    return rows
 
 
 def copy_text(rows: list[tuple]) -> str | None:
@@ -87,23 +92,36 @@ def copy_text(rows: list[tuple]) -> str | None:
     return body + "\n"
 
 
-EXCEPTIONS = """
+# a line goes to the exceptions list: which kind, and the amount expected when the debit exists
+EXCEPTION_ROW = """
     INSERT INTO pf_exceptions (source, line_no, ref, kind, detail, business_date)
     SELECT l.import_id, l.line_no, l.ref,
       CASE WHEN l.dup THEN 'duplicate'
            WHEN c.id IS NULL THEN 'unknown_reference'
            WHEN c.status <> 'pending' THEN 'already_settled'
            ELSE 'amount_mismatch' END,
-      CASE WHEN c.id IS NULL THEN NULL ELSE 'expected ' || CAST(c.amount_fen AS VARCHAR(20)) END, :d
+      CASE WHEN c.id IS NULL THEN NULL ELSE 'expected ' || CAST(c.amount_fen AS VARCHAR(20)) END, :d"""
+IS_EXCEPTION = "(l.dup OR c.id IS NULL OR c.status <> 'pending' OR c.amount_fen <> l.amount_fen)"
+
+EXCEPTIONS = f"""{EXCEPTION_ROW}
     FROM pf_bank_lines l LEFT JOIN pf_collections c ON c.account_id = l.account_id AND c.month = l.month
-    WHERE l.import_id = :imp AND (l.dup OR c.id IS NULL OR c.status <> 'pending' OR c.amount_fen <> l.amount_fen)"""
+    WHERE l.import_id = :imp AND {IS_EXCEPTION}"""
+
+# PostgreSQL, beside the settlement in one statement (the same snapshot: the debits as they were before
+# it): only the lines it did not settle are looked up again, one index probe each
+EXCEPTIONS_OF_UNSETTLED = f"""{EXCEPTION_ROW}
+    FROM pf_bank_lines l LEFT JOIN LATERAL (
+      SELECT x.id, x.status, x.amount_fen FROM pf_collections x
+      WHERE x.account_id = l.account_id AND x.month = l.month OFFSET 0) c ON TRUE
+    WHERE l.import_id = :imp AND NOT EXISTS (SELECT 1 FROM settled s WHERE s.line_no = l.line_no)
+      AND {IS_EXCEPTION}"""
 
 SETTLE = """
     UPDATE pf_collections SET
       status = CASE WHEN l.result = 'ok' THEN 'paid' ELSE 'failed' END,
       reason = CASE WHEN l.result = 'ok' THEN NULL ELSE 'debit_failed' END,
       settled_on = :d, import_id = :imp
-    FROM (SELECT b.account_id, b.month, b.amount_fen, b.result FROM pf_bank_lines b
+    FROM (SELECT b.line_no, b.account_id, b.month, b.amount_fen, b.result FROM pf_bank_lines b
           WHERE b.import_id = :imp AND NOT b.dup) l
     WHERE pf_collections.account_id = l.account_id AND pf_collections.month = l.month
       AND pf_collections.status = 'pending'
@@ -127,17 +145,26 @@ SETTLED_BY_THIS_IMPORT = (
     "AND c.month = r.month AND c.import_id = :imp")
 
 
-def _stage_postgres(session: Session, rows: list[tuple]) -> None:
-    """One COPY of the whole file (written as one text, not row by row) into the staging table."""
-    body = copy_text(rows)
+def _stage_postgres(session: Session, import_id: str, lines: Sequence[tuple[str, int, str]]) -> None:
+    """The file into the staging table by COPY, written as text in slices of ``COPY_SLICE`` lines: the server
+    stores a slice while the next one is parsed here. A slice holding a character the text format would read
+    as a delimiter or an escape goes afterwards by a second COPY, row by row through the driver."""
+    rows = _staged_rows(import_id, lines)
+    columns = ", ".join(COLUMNS)
+    escaped: list[tuple] = []
     driver = session.connection().connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(
-            f"COPY pf_bank_lines ({', '.join(COLUMNS)}) FROM STDIN WITH (NULL '')") as copy:
-        if body is not None:
-            copy.write(body)
-        else:
-            for row in rows:
-                copy.write_row(row)
+    with driver.cursor() as cursor:
+        with cursor.copy(f"COPY pf_bank_lines ({columns}) FROM STDIN WITH (NULL '')") as copy:
+            while chunk := list(islice(rows, COPY_SLICE)):
+                body = copy_text(chunk)
+                if body is None:
+                    escaped += chunk
+                else:
+                    copy.write(body)
+        if escaped:
+            with cursor.copy(f"COPY pf_bank_lines ({columns}) FROM STDIN") as copy:
+                for row in escaped:
+                    copy.write_row(row)
 
 
 def _stage_elsewhere(session: Session, rows: list[tuple]) -> None:
@@ -163,22 +190,24 @@ def import_bank_results(import_id: str, lines: Sequence[tuple[str, int, str]], *
             if big:
                 session.execute(text("SET LOCAL work_mem = '256MB'"))
                 session.execute(text("ANALYZE pf_collections"))
-            _stage_postgres(session, staged_lines(import_id, lines))
+            _stage_postgres(session, import_id, lines)
             if big:
                 session.execute(text("ANALYZE pf_bank_lines"))
         elif lines:
             _stage_elsewhere(session, staged_lines(import_id, lines))
-        session.execute(text(EXCEPTIONS), p)
         credit = CREDIT.replace("{greatest}", greatest(session))
         if postgres:
-            # one statement: the settled debits feed the account update and the counts (no re-join)
+            # one statement: the settled debits feed the account update, the exceptions (the lines left
+            # over) and the counts — the file is joined to the debits once
             rows = session.execute(text(f"""
                 WITH settled AS ({SETTLE}
-                  RETURNING pf_collections.account_id, pf_collections.month, pf_collections.amount_fen,
+                  RETURNING l.line_no, pf_collections.account_id, pf_collections.month, pf_collections.amount_fen,
                             pf_collections.status),
-                credited AS ({credit.format(settled="settled c")} RETURNING 1)
+                credited AS ({credit.format(settled="settled c")} RETURNING 1),
+                excepted AS ({EXCEPTIONS_OF_UNSETTLED} RETURNING 1)
                 SELECT status, COUNT(*), SUM(amount_fen) FROM settled GROUP BY status"""), p).all()
         else:
+            session.execute(text(EXCEPTIONS), p)
             session.execute(text(SETTLE), p)
             session.execute(text(credit.format(settled=SETTLED_BY_THIS_IMPORT)), p)
             rows = session.execute(text(f"SELECT c.status, COUNT(*), SUM(c.amount_fen) FROM {SETTLED_BY_THIS_IMPORT} "
