@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable
 
-from fastapi import Depends, Request, Security
+from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gazette.auth import sessions, tokens
@@ -62,27 +62,33 @@ def _resolve(request: Request, *, allow_token: bool = True) -> Principal | None:
     cached = getattr(request.state, "gazette_principal", _UNSET)
     if cached is not _UNSET:
         return cached
-    from gazette.store.db import unit_of_work
+    from gazette.store.db import get_engine, unit_of_work
 
     principal: Principal | None = None
     request.state.gazette_auth_problem = None
     header = request.headers.get("authorization")
-    with unit_of_work() as s:
-        if header and allow_token:
-            scheme, _, credential = header.partition(" ")
-            found = tokens.lookup(s, credential.strip()) if scheme.lower() == "bearer" else None
-            if found is None:
-                request.state.gazette_auth_problem = "invalid_token"
-            else:
-                principal = principal_of(found[0], "token")
-                request.state.gazette_token = credential.strip()
+    if header and allow_token:  # one Core read, no ORM session (every API request passes here)
+        scheme, _, credential = header.partition(" ")
+        found = None
+        if scheme.lower() == "bearer":
+            with get_engine().connect() as conn:
+                found = tokens.caller(conn, credential.strip())
+        if found is None:
+            request.state.gazette_auth_problem = "invalid_token"
         else:
-            found = sessions.lookup(s, request.cookies.get(sessions.SESSION_COOKIE))
-            if found is not None:
-                principal = principal_of(found[0], "session")
-                request.state.gazette_csrf_token = found[1].csrf_token
-            elif request.cookies.get(sessions.SESSION_COOKIE):
-                request.state.gazette_auth_problem = "session_expired"
+            principal = Principal(user_id=found.id, username=found.username, display_name=found.display_name,
+                                  role=Role(found.role), district=found.district, person_id=found.person_id,
+                                  enterprise_id=found.enterprise_id, via="token", unit=found.unit)
+            request.state.gazette_token = credential.strip()
+        request.state.gazette_principal = principal
+        return principal
+    with unit_of_work() as s:
+        found = sessions.lookup(s, request.cookies.get(sessions.SESSION_COOKIE))
+        if found is not None:
+            principal = principal_of(found[0], "session")
+            request.state.gazette_csrf_token = found[1].csrf_token
+        elif request.cookies.get(sessions.SESSION_COOKIE):
+            request.state.gazette_auth_problem = "session_expired"
     request.state.gazette_principal = principal
     return principal
 
@@ -139,7 +145,10 @@ def require_roles(*roles: Role) -> Callable[..., Principal]:
     unless listed — and the API never lists them for a write)."""
     allowed = frozenset(roles)
 
-    def dependency(request: Request, principal: Principal = Depends(require_principal)) -> Principal:
+    def dependency(request: Request,
+                   _credentials: HTTPAuthorizationCredentials | None = Security(_bearer)) -> Principal:
+        # require_principal called here, not as a sub-dependency: one worker-thread hop per request, not two
+        principal = require_principal(request)
         if principal.role not in allowed:
             raise forbid(request, principal, f"role {principal.role.value} not in {sorted(r.value for r in allowed)}",
                          roles)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from gazette.auth.models import ApiToken, User
@@ -40,6 +40,25 @@ def lookup(session: Session, raw: str | None) -> tuple[User, ApiToken] | None:
     if tok.expires_at is not None and as_shanghai(tok.expires_at) <= now():
         return None
     return user, tok
+
+
+#: The caller of a bearer token in one Core statement (no ORM objects): read on every API request.
+_CALLER = (select(User.id, User.username, User.display_name, User.role, User.district, User.person_id,
+                  User.enterprise_id, User.unit, ApiToken.expires_at)
+           .join(ApiToken, ApiToken.user_id == User.id)
+           .where(ApiToken.token_hash == bindparam("h"), ApiToken.revoked_at.is_(None), User.active.is_(True)))
+
+
+def caller(conn: Connection, raw: str | None) -> Row | None:
+    """The user's fields (and the token's ``expires_at``) for a valid token: the same answer as
+    :func:`lookup` — unknown, revoked, expired or of an inactive user → ``None`` — read from the
+    database at each call (no cache), so a revocation takes effect at once."""
+    if not raw or len(raw) > 200:
+        return None
+    row = conn.execute(_CALLER, {"h": digest(raw)}).first()
+    if row is None or (row.expires_at is not None and as_shanghai(row.expires_at) <= now()):
+        return None
+    return row
 
 
 def revoke(session: Session, raw: str) -> bool:
