@@ -144,11 +144,12 @@ def migrate() -> None:
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, reload: bool = False,
+          workers: Annotated[int, typer.Option(min=1, max=64, help="server processes on one socket")] = 1) -> None:
     """Serve the REST API and the web application."""
     from gazette.api.server import run
 
-    run("gazette.api.app:app", host=host, port=port, reload=reload, log_level="info")
+    run("gazette.api.app:app", host=host, port=port, reload=reload, workers=workers, log_level="info")
 
 
 # --- corpus ----------------------------------------------------------------------------------

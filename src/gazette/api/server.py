@@ -13,15 +13,26 @@ from gazette.settings import get_settings
 HARD_LIMIT = 1_048_576  # bytes of request line + headers uvicorn buffers at most
 
 
+def options() -> dict[str, Any]:
+    """What ``gazette serve`` sets beyond uvicorn's defaults. The event loop is uvicorn's ``auto``:
+    uvloop (a dependency on Linux and macOS) when installed — it does not parse HTTP, so the limits
+    above are unchanged. The HTTP parser stays h11: uvicorn's httptools protocol buffers a request
+    line and header block of any size (``h11_max_incomplete_event_size`` is h11's alone), so
+    :data:`HARD_LIMIT` would not hold there."""
+    st = get_settings()
+    buffer = min(HARD_LIMIT, max(65_536, 4 * (st.max_url_bytes + st.max_header_bytes)))
+    return {"http": "h11", "h11_max_incomplete_event_size": buffer}
+
+
 def config(app: Any = "gazette.api.app:app", host: str = "127.0.0.1", port: int = 8000, **kw: Any):
     import uvicorn
 
-    st = get_settings()
-    buffer = min(HARD_LIMIT, max(65_536, 4 * (st.max_url_bytes + st.max_header_bytes)))
-    return uvicorn.Config(app, host=host, port=port, http="h11", h11_max_incomplete_event_size=buffer, **kw)
+    return uvicorn.Config(app, host=host, port=port, **options(), **kw)
 
 
 def run(app: Any = "gazette.api.app:app", host: str = "127.0.0.1", port: int = 8000, **kw: Any) -> None:
+    """Serve ``app`` (an import string) with :func:`options`; ``workers=N`` runs N server processes
+    on one socket, ``reload=True`` restarts on code changes (both uvicorn's own supervisors)."""
     import uvicorn
 
-    uvicorn.Server(config(app, host, port, **kw)).run()
+    uvicorn.run(app, host=host, port=port, **options(), **kw)
