@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 
 from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Row
 
 from gazette.auth import sessions, tokens
 from gazette.auth.audit import log_denial
@@ -51,7 +52,8 @@ def roles_text(roles: Iterable[Role]) -> tuple[str, str]:
     return "、".join(ROLE_LABELS[r][0] for r in rs), ", ".join(ROLE_LABELS[r][1] for r in rs)
 
 
-def principal_of(user: User, via: str) -> Principal:
+def principal_of(user: User | Row, via: str) -> Principal:
+    """The caller from a user: an ORM ``User`` (sessions) or the row of :func:`tokens.caller` (tokens)."""
     return Principal(user_id=user.id, username=user.username, display_name=user.display_name, role=Role(user.role),
                      district=user.district, person_id=user.person_id, enterprise_id=user.enterprise_id, via=via,
                      unit=user.unit)
@@ -76,9 +78,7 @@ def _resolve(request: Request, *, allow_token: bool = True) -> Principal | None:
         if found is None:
             request.state.gazette_auth_problem = "invalid_token"
         else:
-            principal = Principal(user_id=found.id, username=found.username, display_name=found.display_name,
-                                  role=Role(found.role), district=found.district, person_id=found.person_id,
-                                  enterprise_id=found.enterprise_id, via="token", unit=found.unit)
+            principal = principal_of(found, "token")
             request.state.gazette_token = credential.strip()
         request.state.gazette_principal = principal
         return principal

@@ -27,21 +27,6 @@ def create(session: Session, user_id: int, name: str = "api", ttl: dt.timedelta 
     return raw, tok
 
 
-def lookup(session: Session, raw: str | None) -> tuple[User, ApiToken] | None:
-    if not raw or len(raw) > 200:
-        return None
-    row = session.execute(select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
-                          .where(ApiToken.token_hash == digest(raw))).first()
-    if row is None:
-        return None
-    user, tok = row
-    if not user.active or tok.revoked_at is not None:
-        return None
-    if tok.expires_at is not None and as_shanghai(tok.expires_at) <= now():
-        return None
-    return user, tok
-
-
 #: The caller of a bearer token in one Core statement (no ORM objects): read on every API request.
 _CALLER = (select(User.id, User.username, User.display_name, User.role, User.district, User.person_id,
                   User.enterprise_id, User.unit, ApiToken.expires_at)
@@ -50,9 +35,9 @@ _CALLER = (select(User.id, User.username, User.display_name, User.role, User.dis
 
 
 def caller(conn: Connection, raw: str | None) -> Row | None:
-    """The user's fields (and the token's ``expires_at``) for a valid token: the same answer as
-    :func:`lookup` — unknown, revoked, expired or of an inactive user → ``None`` — read from the
-    database at each call (no cache), so a revocation takes effect at once."""
+    """The user's fields (and the token's ``expires_at``) for a valid token; unknown, revoked,
+    expired or of an inactive user → ``None``. Read from the database at each call (no cache), so a
+    revocation takes effect at once."""
     if not raw or len(raw) > 200:
         return None
     row = conn.execute(_CALLER, {"h": digest(raw)}).first()
