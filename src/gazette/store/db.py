@@ -6,17 +6,20 @@ rolls back on any exception, so a failed command never leaves a partial write.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from gazette.settings import get_settings
 
 _engines: dict[str, Engine] = {}
 _factories: dict[Engine, sessionmaker[Session]] = {}  # one per engine: building one costs more than a query
+_autocommit: dict[Engine, Engine] = {}
 
 
 def normalise_url(url: str) -> str:
@@ -53,7 +56,45 @@ def _make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    _ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_S = 2.0  # a connection back in use within this long was just working: no ping
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling, as ``pool_pre_ping`` does, but only for a connection that sat
+    idle in the pool: under load every request would otherwise pay a round trip for the ping (a claim
+    is one round trip in all). A failed ping discards the connection and the pool opens another."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(dbapi_conn, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, proxy) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(f"the idle connection failed its ping: {exc}") from exc
+        if not alive:
+            raise DisconnectionError("the idle connection failed its ping")
+
+
+def autocommit_engine(url: str | None = None) -> Engine:
+    """The engine of ``url`` with connections in autocommit: each statement is its own transaction,
+    committed by the server as it ends — for a command that is one statement (one round trip, and
+    no lock held while the client works). Same pool as :func:`get_engine`."""
+    engine = get_engine(url)
+    auto = _autocommit.get(engine)
+    if auto is None:
+        auto = _autocommit[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return auto
 
 
 def dispose_engines() -> None:
@@ -61,6 +102,7 @@ def dispose_engines() -> None:
         engine.dispose()
     _engines.clear()
     _factories.clear()
+    _autocommit.clear()
 
 
 def session_factory(url: str | None = None) -> sessionmaker[Session]:

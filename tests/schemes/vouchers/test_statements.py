@@ -68,6 +68,12 @@ def test_each_citizen_command_takes_a_fixed_number_of_statements(vdb, clean_db):
         counts["cancel"] = len(seen)
         for cmd, (on_pg, on_sqlite) in MOST.items():
             assert counts[cmd] <= (on_pg if pg else on_sqlite), counts
+    # as its own transaction (the API's call) too: on PostgreSQL one statement in autocommit
+    with counting(clean_db) as seen:
+        own = service.claim(None, programme="nev", district="南湖区", person_id=pid("own"), key="own")
+    with counting(clean_db) as seen_cancel:
+        service.cancel(None, voucher_id=own["voucher_id"], key="own-x")
+    assert len(seen) <= (1 if pg else MOST["claim"][1]) and len(seen_cancel) <= (1 if pg else MOST["cancel"][1])
     # a replay is one statement on PostgreSQL too, and writes nothing
     with vdb() as s, counting(clean_db) as seen:
         again = service.claim(s, programme="nev", district="南湖区", person_id=pid("b1"), key="d1")
@@ -141,4 +147,22 @@ def test_one_statement_claim_and_cancel_write_what_the_handler_writes(vdb, clean
         k.pop("request_hash")
     assert len(fast_rows["keys"]) == 2 and len(fast_rows["audits"]) == 4 and len(fast_rows["entries"]) == 2
     assert fast_rows == slow_rows
+    check_invariants(vdb)
+
+
+@pytest.mark.postgres
+def test_a_batch_of_claims_is_one_statement_whatever_its_size(vdb, clean_db):
+    from jiaxing.schemes.vouchers.batch import _one_statement_each
+
+    sizes = {}
+    for n in (2, 12):
+        reqs = [{"programme": "appliances", "district": "南湖区", "person_id": pid(f"batch{n}-{i}"), "key": f"b{n}-{i}"}
+                for i in range(n)]
+        with vdb() as s, counting(clean_db) as seen:
+            answers = _one_statement_each(s, reqs)
+        sizes[n] = len(seen)
+        claimed = [a for a in answers if isinstance(a, dict) and a["status"] == "claimed"]
+        refused = [a for a in answers if getattr(a, "code", None) == "pool_exhausted"]  # the small pool runs out
+        assert claimed and len(claimed) + len(refused) == n, answers
+    assert sizes[2] == sizes[12] == 1, sizes
     check_invariants(vdb)

@@ -281,10 +281,12 @@ _ALONE = object()  # a request the one-statement path left to the general path, 
 
 
 def _one_statement_each(session: Session, requests: list[dict[str, Any]]) -> list[Any]:
-    """PostgreSQL: each claim is one statement (:mod:`.hotpath`) in the batch's transaction, pools in
-    the order their accounts were opened (two batches never wait on each other's pools in a cycle).
-    A refused claim writes nothing, so the others go on; a claim the statement leaves to the general
-    path (``None``) runs alone afterwards."""
+    """PostgreSQL: the batch's claims in one statement (:func:`.hotpath.claim_many`), one function call
+    each, in the batch's transaction, pools in the order their accounts were opened (two batches
+    never wait on each other's pools in a cycle). A refused claim writes nothing, so the others go
+    on; a claim the statement leaves to the general path (``None``) runs alone afterwards. A race
+    found after a write aborts the batch's transaction: the error propagates and the batcher runs
+    each request alone."""
     from jiaxing.schemes.vouchers import hotpath
     from jiaxing.schemes.vouchers.commands import ClaimVoucher
     from jiaxing.schemes.vouchers.programmes import DISTRICTS
@@ -303,10 +305,7 @@ def _one_statement_each(session: Session, requests: list[dict[str, Any]]) -> lis
             out[i] = exc
     order = {p: n for n, p in enumerate(SPECS)}
     cmds.sort(key=lambda ic: (order[ic[1].programme], DISTRICTS.index(ic[1].district), ic[0]))
-    for i, cmd in cmds:
-        try:
-            res = hotpath.claim(session, cmd)
-            out[i] = _ALONE if res is None else res
-        except GazetteError as exc:
-            out[i] = exc
+    answers = hotpath.claim_many(session, [cmd for _i, cmd in cmds])
+    for (i, _cmd), res in zip(cmds, answers, strict=True):
+        out[i] = _ALONE if res is None else res
     return out

@@ -17,11 +17,14 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from gazette.ledger._sql import jsonable
 from gazette.schemes.commands import Command
 from gazette.schemes.handler import execute
+from gazette.store.db import autocommit_engine, get_engine, unit_of_work
+from jiaxing.schemes.vouchers import errors
 
 
 def caller_scope(scope: str, actor: str) -> str:
@@ -160,14 +163,49 @@ class PayApplication(VoucherCommand):
 # ------------------------------------------------------------------------- running one
 
 
-def run(command: Command, session: Session) -> dict[str, Any]:
-    """Carry ``command`` out in the caller's transaction; the result with ``replayed`` beside it."""
+def run(command: Command, session: Session | None = None) -> dict[str, Any]:
+    """Carry ``command`` out: in the caller's transaction when ``session`` is given, else in a
+    transaction of its own. The result with ``replayed`` beside it.
+
+    On PostgreSQL a command with a one-statement form (:mod:`.hotpath`) runs that statement first.
+    In its own transaction the statement runs in autocommit: one round trip, committed by the server
+    as the statement ends, so the shared pool row is never held while this process works."""
     from jiaxing.schemes.vouchers import handlers, hotpath  # noqa: F401  (registers the @handles functions)
 
     fast = hotpath.FAST.get(type(command))
+    if session is None:
+        return _own_transaction(command, fast)
     if fast is not None and session.get_bind().dialect.name == "postgresql":
-        out = fast(session, command)
+        try:
+            out = fast(session, command)
+        except hotpath.FallBack:  # undone, and this transaction with it: the caller retries
+            raise errors.voucher_changed(command.voucher_id) from None
         if out is not None:
             return out
     outcome = execute(command, session)
+    return {**outcome.result, "replayed": outcome.replayed}
+
+
+_RETRIES = 3  # a deadlock (40P01) undoes the whole statement: safe to run again
+
+
+def _own_transaction(command: Command, fast) -> dict[str, Any]:
+    from jiaxing.schemes.vouchers import hotpath
+
+    if fast is not None and get_engine().dialect.name == "postgresql":
+        for attempt in range(_RETRIES):
+            with autocommit_engine().connect() as conn:
+                try:
+                    out = fast(conn, command)
+                except hotpath.FallBack:
+                    out = None
+                except DBAPIError as exc:
+                    if getattr(exc.orig, "sqlstate", None) != "40P01" or attempt == _RETRIES - 1:
+                        raise
+                    continue
+            if out is not None:
+                return out
+            break
+    with unit_of_work() as session:
+        outcome = execute(command, session)
     return {**outcome.result, "replayed": outcome.replayed}

@@ -47,6 +47,12 @@ def already_claimed(programme: str, person: str) -> Conflict:
                     field="person_id", code="already_claimed", details={"programme": programme, "person_id": person})
 
 
+def voucher_changed(voucher_id: Any) -> Conflict:
+    return Conflict(f"消费券 {voucher_id} 的状态在处理本请求时刚刚改变，请重试",
+                    f"voucher {voucher_id} changed while this request ran: retry", field="voucher_id",
+                    code="voucher_changed", details={"voucher_id": voucher_id})
+
+
 def voucher_not_found(voucher_id: Any) -> NotFound:
     return NotFound("消费券", voucher_id, field="voucher_id", what_en="voucher", code="voucher_not_found")
 

@@ -1,27 +1,30 @@
 """The citizen commands in one round trip on PostgreSQL (issue #17).
 
 A claim is one call of ``vch_claim`` and a cancel or refund one call of ``vch_release``: PL/pgSQL
-functions kept in migration ``0022``, each one statement of data-modifying CTEs. (As functions, the
-call is a short text whose parsing psycopg caches — it caches none over 4,096 bytes, and parsing the
-5,000-byte statement in Python was a quarter of a claim's client CPU — and the plan is kept for the
-session. The parameters below are the functions' own, in their order.) The claim's statement: read the key's earlier result, the business date
-and whether the person already holds a live voucher; move the pool with the guarded conditional
-UPDATE; then — each step only if the previous one wrote — the idempotency row with its result, the
-voucher, the issued balance, the ledger entry, its two lines and the two audit records. The rows are
-exactly those the general path (:mod:`.handlers`) writes: the same keys, hashes, JSON and order of
-ids (a test compares the two paths row by row).
+functions kept in migrations (``0022`` made them one call each; ``0023`` gave them their present
+bodies). As functions the call is a short text whose parsing psycopg caches, and the plans are kept
+for the session. The parameters below are the functions' own, in their order.
 
-Order of the writes: the pool first. The only refusal that is common (the pool is exhausted) then
-writes nothing at all; the refusals that the reads decide (a replay, a closed window, a person who
-already holds a voucher) write nothing either. Two races can refuse a later write after the pool
-moved — a concurrent request with the same key, or the same person claiming at the same moment with
-another key — and then one compensating statement puts the pool back (and frees our key), as the
-ledger's own ``undo_applied`` does; such a race costs two round trips instead of one.
+A function reads first (the key's earlier answer, the business date, the programme row, the
+accounts, whether the person already holds a live voucher, the pool's balance), writes the rows
+that belong to this command alone (the idempotency row with its answer, the voucher, the ledger
+entry, its lines, the audit records), and moves the shared balances last: the pool's row, which
+every claim in the city needs, is held from that update to the commit only. The rows are exactly
+those the general path (:mod:`.handlers`) writes: the same keys, hashes, JSON and order of ids (a
+test compares the two paths row by row).
 
-Cancel, refund and redeem: one conditional UPDATE of the voucher (``WHERE status = …`` instead of a
-row lock) chained with the balances, the entry, its lines, the audit record and the idempotency row.
-Redeem reads the voucher first (the engine needs its programme and reserve), so it takes two.
+Each call is all or nothing. Refusals the reads decide write nothing and come back as flags; a
+concurrent request with our key is found by the key's insert, before any other write, and its
+answer replayed. Races found after a write (the same person claiming at this moment with another
+key, the pool emptied between the read and the update, a voucher changed meanwhile) raise with a
+SQLSTATE of class ``GZ`` (listed in migration ``0023``), which undoes the whole call: they become
+the same errors as before, or :class:`FallBack`.
 
+Run as its own transaction (:func:`.commands.run` without a session: autocommit), a command is one
+round trip and the server commits as the statement ends. In a caller's transaction an error leaves
+that transaction aborted, like any refusal the caller's unit of work rolls back.
+
+Redeem reads the voucher first (the engine needs its programme and reserve): the general path.
 Anything these statements do not decide (no programme row, no accounts, a key still in progress,
 a programme row that differs from the pack) returns ``None`` and the caller runs the general path,
 which answers with the precise error.
@@ -29,13 +32,16 @@ which answers with the precise error.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from gazette.errors import GazetteError
 from gazette.ledger import clock
 from gazette.ledger._sql import canonical_hash, check_key, jsonable
 from gazette.ledger.errors import IdempotencyKeyReused
@@ -63,18 +69,35 @@ def _entry_hash_parts(lines: list[list], memo: str, data: dict[str, Any]) -> tup
                              "data": data, "reversal_of": None})
 
 
-_CLAIM = text(
-    "SELECT * FROM vch_claim(CAST(:book AS text), CAST(:programme AS text), CAST(:district AS text), "
-    "CAST(:person AS text), CAST(:reserved AS bigint), CAST(:clause AS text), CAST(:ws AS date), CAST(:we AS date), "
-    "CAST(:pool_code AS text), CAST(:issued_code AS text), CAST(:scope AS text), CAST(:key AS text), "
-    "CAST(:req_hash AS text), CAST(:now AS timestamptz), CAST(:actor AS text), CAST(:memo AS text), "
-    "CAST(:h1 AS text), CAST(:h2 AS text), CAST(:result AS jsonb), CAST(:voucher_after AS json), "
-    "CAST(:entry_after AS jsonb))")
+# the functions' parameters, in their order, with their SQL types
+_CLAIM_PARAMS = (
+    ("book", "text"), ("programme", "text"), ("district", "text"), ("person", "text"), ("reserved", "bigint"),
+    ("clause", "text"), ("ws", "date"), ("we", "date"), ("pool_code", "text"), ("issued_code", "text"),
+    ("scope", "text"), ("key", "text"), ("req_hash", "text"), ("now", "timestamptz"), ("actor", "text"),
+    ("memo", "text"), ("h1", "text"), ("h2", "text"), ("result", "jsonb"), ("voucher_after", "json"),
+    ("entry_after", "jsonb"),
+)
+_CLAIM = text("SELECT * FROM vch_claim(" + ", ".join(f"CAST(:{n} AS {t})" for n, t in _CLAIM_PARAMS) + ")")
+# a batch's claims, one call each, in the order given, in one statement (one round trip)
+_CLAIM_MANY = text(
+    "SELECT c.* FROM unnest(" + ", ".join(f"CAST(:{n} AS {t}[])" for n, t in _CLAIM_PARAMS) + ") WITH ORDINALITY "
+    "AS u(" + ", ".join(n for n, _t in _CLAIM_PARAMS) + ", n) "
+    "CROSS JOIN LATERAL vch_claim(" + ", ".join(f"u.{n}" for n, _t in _CLAIM_PARAMS) + ") AS c ORDER BY u.n")
 
 
-_UNDO_POOL = text("UPDATE ledger_balances SET balance = balance + CAST(:d AS bigint) WHERE account_id = :acc")
-_FREE_KEY = text("DELETE FROM idempotency_keys WHERE id = :id")
-_LOOKUP_KEY = text("SELECT request_hash, result FROM idempotency_keys WHERE scope = :scope AND key = :key")
+class FallBack(Exception):
+    """The statement found, after writing, that the voucher had changed meanwhile, and undid itself:
+    nothing of it remains. As its own transaction the general path then answers precisely; in a
+    caller's transaction, that transaction is aborted and the caller must retry."""
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    return getattr(exc.orig, "sqlstate", None)
+
+
+def _detail(exc: DBAPIError) -> str | None:
+    diag = getattr(exc.orig, "diag", None)
+    return getattr(diag, "message_detail", None)
 
 
 def _replay(scope: str, key: str, digest: str, found_hash: str, result: Any) -> dict[str, Any] | None:
@@ -85,50 +108,93 @@ def _replay(scope: str, key: str, digest: str, found_hash: str, result: Any) -> 
     return {**result, "replayed": True}
 
 
-def claim(session: Session, cmd: ClaimVoucher) -> dict[str, Any] | None:
-    check_key(cmd.idempotency_key)
-    pf = programme_facts(cmd.programme)
-    spec = SPECS[cmd.programme]
-    acc = account_codes(cmd.programme, cmd.district)
+@functools.lru_cache(maxsize=256)
+def _claim_constants(programme: str, district: str) -> dict[str, Any]:
+    """What every claim on one pool sends alike (the entry's text and hash parts, the accounts)."""
+    pf = programme_facts(programme)
+    spec = SPECS[programme]
+    acc = account_codes(programme, district)
     reserved = pf.max_face_fen
     memo = core.CLAIM_MEMO.format(name=spec.name)
     lines = [[acc["issued"], "D", reserved], [acc["pool"], "C", reserved]]
     h1, h2 = _entry_hash_parts(lines, memo, {"clause": spec.clause, "voucher": _PLACEHOLDER})
-    scope, digest = cmd.key_scope, request_hash(cmd.body())
-    result = {"programme": cmd.programme, "district": cmd.district, "person_id": cmd.person_id, "status": "claimed",
-              "reserved_yuan": fen_to_yuan(reserved), "clause": spec.clause,
-              "expires_on": pf.window_end.isoformat()}
-    voucher_after = {"status": "claimed", "programme": cmd.programme, "district": cmd.district,
-                     "person_id": cmd.person_id, "reserved_fen": reserved}
     entry_after = {"book": BOOK, "description": memo, "lines": lines, "reversal_of": None, "run_id": None}
-    row = session.execute(_CLAIM, {
-        "book": BOOK, "programme": cmd.programme, "district": cmd.district, "person": cmd.person_id,
-        "reserved": reserved, "clause": spec.clause, "ws": pf.window_start, "we": pf.window_end,
-        "pool_code": acc["pool"], "issued_code": acc["issued"], "scope": scope, "key": cmd.idempotency_key,
-        "req_hash": digest, "now": clock.now(), "actor": cmd.actor, "memo": memo, "h1": h1, "h2": h2,
-        "result": json.dumps(result, ensure_ascii=False), "voucher_after": json.dumps(voucher_after, ensure_ascii=False),
-        "entry_after": json.dumps(entry_after, ensure_ascii=False),
-    }).one()
+    return {"book": BOOK, "programme": programme, "district": district, "reserved": reserved, "clause": spec.clause,
+            "ws": pf.window_start, "we": pf.window_end, "pool_code": acc["pool"], "issued_code": acc["issued"],
+            "memo": memo, "h1": h1, "h2": h2, "entry_after": json.dumps(entry_after, ensure_ascii=False)}
+
+
+def _claim_params(cmd: ClaimVoucher) -> dict[str, Any]:
+    check_key(cmd.idempotency_key)
+    params = dict(_claim_constants(cmd.programme, cmd.district))
+    reserved, person = params["reserved"], cmd.person_id
+    result = {"programme": cmd.programme, "district": cmd.district, "person_id": person, "status": "claimed",
+              "reserved_yuan": fen_to_yuan(reserved), "clause": params["clause"],
+              "expires_on": params["we"].isoformat()}
+    voucher_after = {"status": "claimed", "programme": cmd.programme, "district": cmd.district,
+                     "person_id": person, "reserved_fen": reserved}
+    params.update(person=person, scope=cmd.key_scope, key=cmd.idempotency_key, req_hash=request_hash(cmd.body()),
+                  now=clock.now(), actor=cmd.actor, result=json.dumps(result, ensure_ascii=False),
+                  voucher_after=json.dumps(voucher_after, ensure_ascii=False))
+    return params
+
+
+def _claim_answer(cmd: ClaimVoucher, params: dict[str, Any], row) -> dict[str, Any] | None:
+    """The claim's answer from the function's row: the result, a refusal raised, or ``None`` (the
+    general path decides)."""
     if row.prior_found:
-        return _replay(scope, cmd.idempotency_key, digest, row.prior_hash, row.prior_result)
+        return _replay(params["scope"], cmd.idempotency_key, params["req_hash"], row.prior_hash, row.prior_result)
     if not row.prog_ok or row.on_date is None or row.pool_id is None or row.issued_id is None:
         return None  # not set up, or the programme row is not the pack's: the general path decides
-    if not (pf.window_start <= row.on_date <= pf.window_end):
-        raise errors.window_closed("领券", row.on_date, pf.window_start, pf.window_end, "date")
+    if not (params["ws"] <= row.on_date <= params["we"]):
+        raise errors.window_closed("领券", row.on_date, params["ws"], params["we"], "date")
     if row.live:
         raise errors.already_claimed(cmd.programme, cmd.person_id)
     if not row.pool_ok:
-        raise errors.pool_exhausted(cmd.programme, cmd.district, int(row.pool_balance), reserved)
-    if row.idem_id is None:  # a concurrent request with our key committed first: undo, replay theirs
-        session.execute(_UNDO_POOL, {"d": reserved, "acc": row.pool_id})
-        found = session.execute(_LOOKUP_KEY, {"scope": scope, "key": cmd.idempotency_key}).one()
-        return _replay(scope, cmd.idempotency_key, digest, found.request_hash, found.result)
-    if row.voucher_id is None:  # the same person claimed at this moment with another key
-        session.execute(_UNDO_POOL, {"d": reserved, "acc": row.pool_id})
-        session.execute(_FREE_KEY, {"id": row.idem_id})
-        raise errors.already_claimed(cmd.programme, cmd.person_id)
-    assert row.written == 5, row  # issued balance, two lines, two audit records
+        raise errors.pool_exhausted(cmd.programme, cmd.district, int(row.pool_balance), params["reserved"])
+    assert row.written == 5 and row.voucher_id is not None, row  # two lines, two audit records, issued balance
     return {**row.result, "replayed": False}
+
+
+def _claim_race(cmd: ClaimVoucher, params: dict[str, Any], exc: DBAPIError) -> Exception:
+    """The refusal for a race the statement found after writing (it undid itself, and the
+    transaction it ran in is aborted: the error's cause says so)."""
+    if _sqlstate(exc) == "GZV01":
+        return errors.already_claimed(cmd.programme, cmd.person_id)
+    if _sqlstate(exc) == "GZV02":
+        return errors.pool_exhausted(cmd.programme, cmd.district, int(_detail(exc) or 0), params["reserved"])
+    return exc
+
+
+def claim(session: Session | Connection, cmd: ClaimVoucher) -> dict[str, Any] | None:
+    params = _claim_params(cmd)
+    try:
+        row = session.execute(_CLAIM, params).one()
+    except DBAPIError as exc:
+        mapped = _claim_race(cmd, params, exc)
+        if mapped is exc:
+            raise
+        raise mapped from exc
+    return _claim_answer(cmd, params, row)
+
+
+def claim_many(session: Session | Connection, cmds: list[ClaimVoucher]) -> list[dict[str, Any] | Exception | None]:
+    """A batch of claims in one statement, in the order given, in the caller's transaction: per
+    claim its answer, its refusal (an exception, returned), or ``None`` (the general path decides).
+    A race found after a write undoes the whole statement and aborts the transaction: it raises
+    (:class:`ClaimBatcher` then runs each request alone)."""
+    if not cmds:
+        return []
+    all_params = [_claim_params(cmd) for cmd in cmds]
+    rows = session.execute(_CLAIM_MANY, {n: [p[n] for p in all_params] for n, _t in _CLAIM_PARAMS}).all()
+    assert len(rows) == len(cmds), (len(rows), len(cmds))
+    out: list[dict[str, Any] | Exception | None] = []
+    for cmd, params, row in zip(cmds, all_params, rows, strict=True):
+        try:
+            out.append(_claim_answer(cmd, params, row))
+        except GazetteError as exc:
+            out.append(exc)
+    return out
 
 
 # ------------------------------------------------------------------------- release: cancel and refund
@@ -141,47 +207,45 @@ _RELEASE = text(
 
 
 
-def _release(session: Session, cmd, *, from_status: str, to_status: str, credit_kind: str, memo: str,
+def _release(session: Session | Connection, cmd, *, from_status: str, to_status: str, credit_kind: str, memo: str,
              action: str) -> dict[str, Any] | None:
     check_key(cmd.idempotency_key)
     core.check_voucher_id(cmd.voucher_id)
     if cmd.reason is not None and not isinstance(cmd.reason, str):
         return None
     scope, digest = cmd.key_scope, request_hash(cmd.body())
-    row = session.execute(_RELEASE, {
-        "book": BOOK, "scope": scope, "key": cmd.idempotency_key, "req_hash": digest, "vid": cmd.voucher_id,
-        "from_status": from_status, "to_status": to_status, "credit_kind": credit_kind, "memo": memo,
-        "action": action, "reason": cmd.reason, "by": cmd.by, "now": clock.now(),
-    }).one()
+    try:
+        row = session.execute(_RELEASE, {
+            "book": BOOK, "scope": scope, "key": cmd.idempotency_key, "req_hash": digest, "vid": cmd.voucher_id,
+            "from_status": from_status, "to_status": to_status, "credit_kind": credit_kind, "memo": memo,
+            "action": action, "reason": cmd.reason, "by": cmd.by, "now": clock.now(),
+        }).one()
+    except DBAPIError as exc:
+        if _sqlstate(exc) in ("GZV05", "GZV06"):  # the voucher or a balance changed meanwhile: undone
+            raise FallBack(_sqlstate(exc)) from None
+        raise
     if row.prior_found:
         return _replay(scope, cmd.idempotency_key, digest, row.prior_hash, row.prior_result)
-    if row.changed and row.entry_id is not None and row.idem_id is not None:
-        assert row.written == 4, row  # two lines, two audit records
+    if row.changed:
+        assert row.written == 4 and row.entry_id is not None and row.idem_id is not None, row
         return {**row.result, "replayed": False}
-    if row.changed:  # a concurrent request with our key won: put everything back... by rolling back
-        raise errors.invalid("voucher_conflict", "同一幂等键的请求正在处理中，请重试", "a request with this key is in progress: retry",
-                        "Idempotency-Key")
-    if row.debit_id is not None:  # the money moved but the voucher had changed meanwhile: put it back
-        session.execute(_UNDO_POOL, {"d": -row.amount, "acc": row.debit_id})
-        if row.credit_id is not None:
-            session.execute(_UNDO_POOL, {"d": row.amount, "acc": row.credit_id})
-    return None  # not found, or not in the state we need: the general path answers precisely
+    return None  # not found, not in the state we need, or not set up: the general path answers precisely
 
 
-def cancel(session: Session, cmd: CancelVoucher) -> dict[str, Any] | None:
+def cancel(session: Session | Connection, cmd: CancelVoucher) -> dict[str, Any] | None:
     return _release(session, cmd, from_status="claimed", to_status="cancelled", credit_kind="issued",
                     memo=core.CANCEL_MEMO, action="voucher.cancelled")
 
 
-def refund(session: Session, cmd: RefundVoucher) -> dict[str, Any] | None:
+def refund(session: Session | Connection, cmd: RefundVoucher) -> dict[str, Any] | None:
     return _release(session, cmd, from_status="redeemed", to_status="refunded", credit_kind="redeemed",
                     memo=core.REFUND_MEMO, action="voucher.refunded")
 
 
-FAST: dict[type, Callable[[Session, Any], dict[str, Any] | None]] = {
+FAST: dict[type, Callable[[Session | Connection, Any], dict[str, Any] | None]] = {
     ClaimVoucher: claim,
     CancelVoucher: cancel,
     RefundVoucher: refund,
 }
 
-__all__ = ["FAST", "canonical_hash", "jsonable"]
+__all__ = ["FAST", "FallBack", "canonical_hash", "jsonable"]

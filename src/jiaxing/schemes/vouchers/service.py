@@ -15,7 +15,9 @@ expiry 借 pool / 贷 issued; refund of a returned purchase 借 pool / 贷 redee
 pool ``budget = pool + issued + redeemed`` by construction.
 
 Every function takes the caller's session and never commits: one command = one
-``unit_of_work()``.
+``unit_of_work()``. The citizen commands (claim, cancel, refund) also take ``None`` for the session:
+then the command is its own transaction — on PostgreSQL one statement, one round trip, committed as
+it ends (see :mod:`.hotpath`). The API and the batcher's lone requests call them so.
 """
 
 from __future__ import annotations
@@ -138,9 +140,10 @@ def set_business_date(session: Session, on: dt.date, actor: str = "system") -> d
 # ---------------------------------------------------------------------------------- citizen commands
 
 
-def claim(session: Session, *, programme: str, district: str, person_id: str, key: str,
+def claim(session: Session | None, *, programme: str, district: str, person_id: str, key: str,
           actor: str | None = None) -> dict[str, Any]:
-    """Claim a voucher (领券): reserves the programme's top face value from the district pool.
+    """Claim a voucher (领券): reserves the programme's top face value from the district pool
+    (``session=None``: in its own transaction).
 
     Errors: ``unknown_programme``, ``unknown_district``, ``invalid_person``, ``window_closed``,
     ``already_claimed`` (one live voucher per person and programme, enforced by a unique index),
@@ -165,14 +168,14 @@ def redeem(session: Session, *, voucher_id: int, purchase: dict[str, Any], key: 
                              voucher_id=voucher_id, purchase=purchase), session)
 
 
-def cancel(session: Session, *, voucher_id: int, key: str, reason: str | None = None,
+def cancel(session: Session | None, *, voucher_id: int, key: str, reason: str | None = None,
            actor: str | None = None) -> dict[str, Any]:
     """Cancel an unused voucher (退券): its reserve returns to the pool."""
     return run(CancelVoucher(idempotency_key=key, actor=actor or f"voucher:{voucher_id}", by=actor,
                              voucher_id=voucher_id, reason=reason), session)
 
 
-def refund(session: Session, *, voucher_id: int, key: str, reason: str | None = None,
+def refund(session: Session | None, *, voucher_id: int, key: str, reason: str | None = None,
            actor: str | None = None) -> dict[str, Any]:
     """A redeemed purchase was returned (退货): the face value returns to the pool and the voucher
     is closed (``refunded``); the person may claim again while the window is open."""
