@@ -61,10 +61,9 @@ def _uow_factory(url: str):
 
 def _ours(url: str, level: int, worker: int, n: int, barrier, out) -> None:
     from gazette.errors import GazetteError
+    from gazette.store.db import dispose_engines, get_engine
     from jiaxing.schemes.vouchers import service
     from jiaxing.schemes.vouchers.programmes import programme_facts
-
-    from gazette.store.db import dispose_engines, get_engine
 
     programme_facts("nev")  # load the engine before the clock starts
     _use_database(url)
@@ -85,9 +84,12 @@ def _ours(url: str, level: int, worker: int, n: int, barrier, out) -> None:
 
 
 def _use_database(url: str) -> None:
-    """Point the service's own engine (the one the API uses, with its pool settings) at ``url``."""
+    """Point the service's own engine (the one the API uses, with its pool settings) at ``url``, in a
+    client process just forked (the parent's pooled connections are left to the parent)."""
     from gazette.settings import reset_settings_cache
+    from gazette.store.db import dispose_engines
 
+    dispose_engines(close=False)
     os.environ["GAZETTE_DATABASE_URL"] = url
     reset_settings_cache()
 
@@ -338,9 +340,9 @@ def _http(url: str, rate: int, requests: int, budget_fen: int, workers: int = 1)
             wire.append((f"POST /api/v1/vouchers/claims HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                          f"Authorization: {headers['Authorization']}\r\nIdempotency-Key: http-{i}\r\n"
                          f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body)
-        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu0, server0 = resource.getrusage(resource.RUSAGE_SELF), _cpu_seconds(server.pid)
         lat, codes, elapsed = _open_loop(port, wire, rate)
-        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+        cpu1, server1 = resource.getrusage(resource.RUSAGE_SELF), _cpu_seconds(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -353,7 +355,27 @@ def _http(url: str, rate: int, requests: int, budget_fen: int, workers: int = 1)
             "p50_ms": round(ordered[len(ordered) // 2] * 1000, 2),
             "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000, 2),
             "max_ms": round(ordered[-1] * 1000, 2),
-            "generator_cpu_ms_per_request": round(gen_cpu * 1000 / requests, 3)}
+            "generator_cpu_ms_per_request": round(gen_cpu * 1000 / requests, 3),
+            "server_cpu_ms_per_request": round((server1 - server0) * 1000 / requests, 3)}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of process ``pid`` and its worker processes, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def _level(url: str, c: int, claims: int) -> dict:
@@ -423,7 +445,8 @@ def main() -> None:
         if not args.json:
             print(f"POST /api/v1/vouchers/claims at {http['rate_per_s']}/s ({http['requests']} requests, loopback): "
                   f"p50 {http['p50_ms']} ms, p99 {http['p99_ms']} ms, max {http['max_ms']} ms; "
-                  f"{http['ok']} claimed, {http['refused']} refused, {http['other']} other", flush=True)
+                  f"{http['ok']} claimed, {http['refused']} refused, {http['other']} other; "
+                  f"server CPU {http['server_cpu_ms_per_request']} ms a request", flush=True)
     if args.json:
         print(json.dumps({"bench": "vouchers", "database": url.split("@")[-1], "attempts_per_level": args.claims,
                           "levels": levels, "http": http}, ensure_ascii=False))

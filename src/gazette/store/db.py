@@ -56,7 +56,9 @@ def _make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    # as many pooled connections as the server has request threads (anyio: 40), so that a busy moment
+    # never opens and closes connections per request
+    engine = create_engine(url, pool_size=40, max_overflow=10)
     _ping_when_idle(engine)
     return engine
 
@@ -97,9 +99,11 @@ def autocommit_engine(url: str | None = None) -> Engine:
     return auto
 
 
-def dispose_engines() -> None:
+def dispose_engines(*, close: bool = True) -> None:
+    """Forget every engine. ``close=False`` in a process just forked: the connections are the
+    parent's, and closing them here would close them for the parent too."""
     for engine in _engines.values():
-        engine.dispose()
+        engine.dispose(close=close)
     _engines.clear()
     _factories.clear()
     _autocommit.clear()

@@ -222,9 +222,8 @@ def _own_voucher(request: Request, p: Principal, voucher_id: RowId) -> None:
 def redeem(voucher_id: RowId, req: RedeemRequest, request: Request, idempotency_key: str = REQUIRED_KEY,
            p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
     _own_voucher(request, p, voucher_id)
-    with unit_of_work() as s:
-        return service.redeem(s, voucher_id=voucher_id, purchase=req.purchase, key=idempotency_key,
-                              actor=p.username)
+    return service.redeem(None, voucher_id=voucher_id, purchase=req.purchase, key=idempotency_key,
+                          actor=p.username)
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unused voucher (退券)")

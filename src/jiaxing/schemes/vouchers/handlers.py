@@ -31,7 +31,7 @@ from jiaxing.schemes.vouchers.commands import (
     StartReview,
 )
 from jiaxing.schemes.vouchers.programmes import SPECS, account_codes
-from jiaxing.schemes.vouchers.purchases import face_value, normalise_purchase
+from jiaxing.schemes.vouchers.purchases import priced_purchase
 
 
 @handles(ClaimVoucher)
@@ -75,18 +75,10 @@ def redemption(s, v, purchase: Any) -> tuple[dict[str, Any], int, dict[str, Any]
     """Check a purchase against a claimed voucher and ask the engine for its face value:
     ``(purchase as stored, face in fen, calculation, business date)``."""
     prog = core.programme(s, v.programme)
-    p = normalise_purchase(v.programme, purchase)
     on = core.business_date(s)
-    pdate = dt.date.fromisoformat(p["date"])
-    if not (prog.window_start <= pdate <= prog.window_end):
-        raise errors.window_closed("购买", pdate, prog.window_start, prog.window_end, "purchase.date")
-    if pdate > on:
-        raise errors.invalid("invalid_date", f"购买日期 {pdate} 晚于当前业务日期 {on}", f"purchase date {pdate} is after today ({on})",
-                        "purchase.date")
-    facts = {k: p[k] for k in p if k != "invoice"}
-    facts["district"] = v.district
-    face, calc = face_value(v.programme, facts, pdate, "purchase")
-    return p, min(face, v.reserved_fen), calc, on
+    p, face, calc = priced_purchase(v.programme, v.district, v.reserved_fen, prog.window_start, prog.window_end, on,
+                                    purchase)
+    return p, face, calc, on
 
 
 @handles(RedeemVoucher)

@@ -47,9 +47,11 @@ from gazette.ledger._sql import canonical_hash, check_key, jsonable
 from gazette.ledger.errors import IdempotencyKeyReused
 from gazette.ledger.idempotency import request_hash
 from gazette.ledger.money import fen_to_yuan
+from gazette.ledger.postings import credit, debit, request_digest
 from jiaxing.schemes.vouchers import core, errors
-from jiaxing.schemes.vouchers.commands import CancelVoucher, ClaimVoucher, RefundVoucher
+from jiaxing.schemes.vouchers.commands import CancelVoucher, ClaimVoucher, RedeemVoucher, RefundVoucher
 from jiaxing.schemes.vouchers.programmes import BOOK, SPECS, account_codes, programme_facts
+from jiaxing.schemes.vouchers.purchases import priced_purchase
 
 _PLACEHOLDER = 918273645546372819  # stands for an id in a hash text, replaced in SQL
 
@@ -242,8 +244,82 @@ def refund(session: Session | Connection, cmd: RefundVoucher) -> dict[str, Any] 
                     memo=core.REFUND_MEMO, action="voucher.refunded")
 
 
+# ------------------------------------------------------------------------- redeem
+
+_REDEEM_READ = text(
+    "SELECT v.id, v.programme, v.district, v.person_id, v.status, v.reserved_fen, v.clause, v.claimed_on, "
+    "v.expires_on, v.reason, g.window_start, g.window_end, "
+    "(SELECT b.business_date FROM ledger_books AS b WHERE b.code = :book) AS on_date "
+    "FROM vch_vouchers AS v LEFT JOIN vch_programmes AS g ON g.code = v.programme WHERE v.id = :vid")
+_REDEEM_PARAMS = (
+    ("book", "text"), ("scope", "text"), ("key", "text"), ("req_hash", "text"), ("vid", "bigint"), ("on", "date"),
+    ("reserved", "bigint"), ("face", "bigint"), ("purchase", "json"), ("pool_code", "text"),
+    ("issued_code", "text"), ("redeemed_code", "text"), ("memo", "text"), ("who", "text"), ("now", "timestamptz"),
+    ("entry_hash", "text"), ("data", "json"), ("entry_after", "jsonb"), ("voucher_after", "json"),
+    ("result", "jsonb"),
+)
+_REDEEM = text("SELECT * FROM vch_redeem(" + ", ".join(f"CAST(:{n} AS {t})" for n, t in _REDEEM_PARAMS) + ")")
+
+
+def redeem(session: Session | Connection, cmd: RedeemVoucher) -> dict[str, Any] | None:
+    """Two round trips: the voucher, its programme's window and the business date read in one; the
+    engine prices the purchase here; ``vch_redeem`` writes. A voucher not (or no longer) claimed, or
+    anything unusual, goes to the general path, which replays a key or answers precisely."""
+    check_key(cmd.idempotency_key)
+    core.check_voucher_id(cmd.voucher_id)
+    if not isinstance(cmd.purchase, dict):
+        return None
+    v = session.execute(_REDEEM_READ, {"book": BOOK, "vid": cmd.voucher_id}).first()
+    if v is None or v.status != "claimed" or v.window_start is None or v.on_date is None:
+        return None
+    stored, face, calc = priced_purchase(v.programme, v.district, v.reserved_fen, v.window_start, v.window_end,
+                                         v.on_date, cmd.purchase)
+    if face <= 0:
+        return None
+    acc = account_codes(v.programme, v.district)
+    lines = [debit(acc["redeemed"], face)]
+    if v.reserved_fen - face > 0:
+        lines.append(debit(acc["pool"], v.reserved_fen - face))
+    lines.append(credit(acc["issued"], v.reserved_fen))
+    memo = core.REDEEM_MEMO.format(name=SPECS[v.programme].name)
+    data = {"clause": calc["rule"], "voucher": v.id}
+    who = cmd.by or v.person_id
+    stored = {**stored, "calculation": calc}
+    line_list = [[ln.account, ln.side, ln.amount_fen] for ln in lines]
+    result = {"voucher_id": v.id, "programme": v.programme, "district": v.district, "person_id": v.person_id,
+              "status": "redeemed", "reserved_yuan": fen_to_yuan(v.reserved_fen), "face_yuan": fen_to_yuan(face),
+              "clause": v.clause, "claimed_on": v.claimed_on.isoformat(), "expires_on": v.expires_on.isoformat(),
+              "purchase": stored, "reason": v.reason}
+    entry_after = {"book": BOOK, "description": memo, "lines": line_list, "reversal_of": None, "run_id": None}
+    voucher_after = {"status": "redeemed", "face_fen": face, "clause": calc["rule"],
+                     "purchase": {k: val for k, val in stored.items() if k != "calculation"}}
+    scope, digest = cmd.key_scope, request_hash(cmd.body())
+    dumps = functools.partial(json.dumps, ensure_ascii=False)
+    try:
+        row = session.execute(_REDEEM, {
+            "book": BOOK, "scope": scope, "key": cmd.idempotency_key, "req_hash": digest, "vid": v.id,
+            "on": v.on_date, "reserved": v.reserved_fen, "face": face, "purchase": dumps(jsonable(stored)),
+            "pool_code": acc["pool"], "issued_code": acc["issued"], "redeemed_code": acc["redeemed"], "memo": memo,
+            "who": who, "now": clock.now(),
+            "entry_hash": request_digest(BOOK, lines, memo, None, data, None), "data": dumps(data),
+            "entry_after": dumps(entry_after), "voucher_after": dumps(jsonable(voucher_after)),
+            "result": dumps(jsonable(result)),
+        }).one()
+    except DBAPIError as exc:
+        if _sqlstate(exc) in ("GZV05", "GZV06"):  # the voucher or a balance changed meanwhile: undone
+            raise FallBack(_sqlstate(exc)) from exc
+        raise
+    if row.prior_found:
+        return _replay(scope, cmd.idempotency_key, digest, row.prior_hash, row.prior_result)
+    if row.changed:
+        assert row.written == len(lines) + 2 and row.entry_id is not None and row.idem_id is not None, row
+        return {**row.result, "replayed": False}
+    return None  # not set up: the general path answers precisely
+
+
 FAST: dict[type, Callable[[Session | Connection, Any], dict[str, Any] | None]] = {
     ClaimVoucher: claim,
+    RedeemVoucher: redeem,
     CancelVoucher: cancel,
     RefundVoucher: refund,
 }

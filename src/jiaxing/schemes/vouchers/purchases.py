@@ -92,3 +92,21 @@ def face_value(programme: str, situation_facts: dict[str, Any], on: dt.date, fie
     calc = {"rule": spec.clause, "references": list(r.references), "amount_yuan": fen_to_yuan(fen),
             "tier": tier.tier if tier else None, "on": on.isoformat()}
     return fen, calc
+
+
+def priced_purchase(programme: str, district: str, reserved_fen: int, window_start: dt.date, window_end: dt.date,
+                    on: dt.date, purchase: Any) -> tuple[dict[str, Any], int, dict[str, Any]]:
+    """The purchase checked (its date in the programme's window and not after ``on``) and priced by
+    the engine: ``(purchase as stored, face in fen — at most the reserve, calculation)``. No database:
+    the one-statement redemption (:mod:`.hotpath`) calls it with what it read."""
+    p = normalise_purchase(programme, purchase)
+    pdate = dt.date.fromisoformat(p["date"])
+    if not (window_start <= pdate <= window_end):
+        raise errors.window_closed("购买", pdate, window_start, window_end, "purchase.date")
+    if pdate > on:
+        raise errors.invalid("invalid_date", f"购买日期 {pdate} 晚于当前业务日期 {on}", f"purchase date {pdate} is after today ({on})",
+                        "purchase.date")
+    facts = {k: p[k] for k in p if k != "invoice"}
+    facts["district"] = district
+    face, calc = face_value(programme, facts, pdate, "purchase")
+    return p, min(face, reserved_fen), calc

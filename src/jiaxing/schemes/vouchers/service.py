@@ -15,7 +15,7 @@ expiry 借 pool / 贷 issued; refund of a returned purchase 借 pool / 贷 redee
 pool ``budget = pool + issued + redeemed`` by construction.
 
 Every function takes the caller's session and never commits: one command = one
-``unit_of_work()``. The citizen commands (claim, cancel, refund) also take ``None`` for the session:
+``unit_of_work()``. The citizen commands (claim, redeem, cancel, refund) also take ``None`` for the session:
 then the command is its own transaction — on PostgreSQL one statement, one round trip, committed as
 it ends (see :mod:`.hotpath`). The API and the batcher's lone requests call them so.
 """
@@ -156,7 +156,7 @@ def claim(session: Session | None, *, programme: str, district: str, person_id: 
                             person_id=person_id), session)
 
 
-def redeem(session: Session, *, voucher_id: int, purchase: dict[str, Any], key: str,
+def redeem(session: Session | None, *, voucher_id: int, purchase: dict[str, Any], key: str,
            actor: str | None = None) -> dict[str, Any]:
     """Redeem a claimed voucher against a purchase (核销). The engine decides the face value
     (tier, price, category, energy label, date window) with its clause; the rest of the reserve

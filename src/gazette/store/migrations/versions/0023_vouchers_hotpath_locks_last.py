@@ -183,7 +183,8 @@ BEGIN
   END IF;
   v_amount := CASE WHEN p_from_status = 'claimed' THEN t.reserved_fen ELSE t.face_fen END;
   v_who := COALESCE(p_by, t.person_id);
-  v_key := 'voucher:' || t.id || ':' || p_to_status;
+  -- the general path's entry keys: voucher:<id>:cancelled, voucher:<id>:refund
+  v_key := 'voucher:' || t.id || ':' || CASE p_to_status WHEN 'refunded' THEN 'refund' ELSE p_to_status END;
   v_eid := nextval(pg_get_serial_sequence('ledger_entries', 'id'));
   v_result := json_build_object(
       'voucher_id', t.id, 'programme', t.programme, 'district', t.district, 'person_id', t.person_id,
