@@ -1,6 +1,7 @@
 """A worker process for the crash tests (run as a script; the test SIGKILLs it mid-way).
 
     python crash_worker.py claims <db-url> <n>      claim n vouchers, keys claim-0 … claim-(n-1)
+    python crash_worker.py claims-own <db-url> <n>  the same, each command its own transaction
     python crash_worker.py batches <db-url> <n>     the same claims, 10 per transaction (claim_many)
     python crash_worker.py prepare <db-url> <n>     n approved enterprise applications
     python crash_worker.py payrun <db-url>          the payment run for period 2022-10-08
@@ -24,16 +25,17 @@ DISTRICTS = ("南湖区", "秀洲区")
 SHOW = "嘉政办发〔2022〕47号#二"
 
 
-def claims(uow, n: int) -> None:
+def claims(uow, n: int, *, own: bool = False) -> None:
+    """``own``: each command its own transaction, as the API runs them (autocommit, one statement)."""
     for i in range(n):
         prog = "nev" if i % 3 else "appliances"
         try:
             with uow() as s:
-                r = service.claim(s, programme=prog, district=DISTRICTS[i % 2], person_id=example_person_id(i % 40 + 1),
-                                  key=f"claim-{i}")
+                r = service.claim(None if own else s, programme=prog, district=DISTRICTS[i % 2],
+                                  person_id=example_person_id(i % 40 + 1), key=f"claim-{i}")
             if i % 4 == 0 and not r["replayed"]:
                 with uow() as s:
-                    service.cancel(s, voucher_id=r["voucher_id"], key=f"cancel-{i}")
+                    service.cancel(None if own else s, voucher_id=r["voucher_id"], key=f"cancel-{i}")
         except GazetteError as exc:
             assert exc.code in ("pool_exhausted", "already_claimed", "voucher_not_cancellable"), exc
         print(f"unit {i}", flush=True)
@@ -73,6 +75,8 @@ def main(argv: list[str]) -> None:
     uow = functools.partial(unit_of_work, url)
     if mode == "claims":
         claims(uow, int(argv[2]))
+    elif mode == "claims-own":  # the service's own engine: GAZETTE_DATABASE_URL, the same database
+        claims(uow, int(argv[2]), own=True)
     elif mode == "batches":
         batches(uow, int(argv[2]))
     elif mode == "prepare":

@@ -98,7 +98,7 @@ def test_64_workers_never_overspend_or_pay_twice(db_url, clean_db):
                                      "new_energy": True} if prog == "nev" else
                                     {"price_yuan": str(rnd.choice([2500, 4500, 12000])), "date": "2022-10-05",
                                      "category": "television", "energy_label": 1})
-                        red = op(service.redeem, voucher_id=vid, purchase=purchase, key=f"w{w}-r{i}")
+                        red = op(service.redeem, own, voucher_id=vid, purchase=purchase, key=f"w{w}-r{i}")
                         op(service.cancel, own, voucher_id=vid, key=f"w{w}-x{i}")  # races the redemption: refused
                         if red and rnd.random() < 0.3:
                             op(service.refund, own, voucher_id=vid, key=f"w{w}-f{i}")

@@ -51,14 +51,15 @@ def _fresh(uow) -> None:
 
 
 @pytest.mark.postgres
-def test_sigkill_mid_claims_then_replay_equals_clean_run(uow, db_url):
+@pytest.mark.parametrize("mode", ["claims", "claims-own"])
+def test_sigkill_mid_claims_then_replay_equals_clean_run(uow, db_url, mode):
     _fresh(uow)
-    assert _run("claims", db_url, "90", kill_after=25)
-    _run("claims", db_url, "90")  # rerun everything with the same keys
+    assert _run(mode, db_url, "90", kill_after=25)
+    _run(mode, db_url, "90")  # rerun everything with the same keys
     crashed = state(uow)
     check_invariants(uow)
     _fresh(uow)
-    _run("claims", db_url, "90")
+    _run(mode, db_url, "90")
     clean = state(uow)
     assert crashed == clean
     assert any(v[3] == "claimed" for v in clean["vouchers"]) and any(v[3] == "cancelled" for v in clean["vouchers"])
