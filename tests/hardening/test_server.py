@@ -86,6 +86,20 @@ def test_large_headers_are_431(server):
     assert b"headers_too_large" in answer
 
 
+def test_a_head_past_the_servers_bound_is_400_and_closed_while_keep_alive_still_works(server):
+    """The bounded httptools protocol: a header block past ``head_limit`` is refused by the server
+    itself (400, connection closed) instead of being buffered without end; two requests on one
+    connection are both served (the count starts again for the second head)."""
+    from gazette.api.server import head_limit
+
+    huge = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * (head_limit() + 1) + b"\r\n\r\n"
+    answer = _raw(server, huge)
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    two = _raw(server, b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+                       b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert two.count(b"HTTP/1.1 200") == 2, two[:400]
+
+
 def test_large_bodies_are_413_announced_or_streamed(server):
     with httpx.Client(base_url=server, timeout=30) as c:
         r = c.post("/api/v1/calculate", content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
