@@ -161,9 +161,9 @@ def import_results(import_id: str, textdata: str, *, uow=None, actor: str = "sys
         n_dead = 0
         for i in range(0, len(ok), 5000):
             ids = ",".join(str(x) for x in ok[i:i + 5000])
-            for dist, amount in session.execute(text(f"SELECT district, amount_fen FROM rp_lines WHERE id IN ({ids})")):
+            for dist, amount in session.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.PAID}' "
+                                                     f"WHERE id IN ({ids}) RETURNING district, amount_fen")):
                 paid[dist] += int(amount)
-            session.execute(text(f"UPDATE rp_lines SET status = '{LineStatus.PAID}' WHERE id IN ({ids})"))
         for i in range(0, len(bad), 5000):
             ids = ",".join(str(x) for x in bad[i:i + 5000])
             # a month after a reported death is not retried: cancelled, its recovery reduced
