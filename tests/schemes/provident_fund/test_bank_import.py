@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import text
 
 from gazette.store.db import unit_of_work
@@ -35,7 +36,10 @@ def test_debit_of_reads_only_ascii_debit_references():
         assert bank_import.debit_of(ref) == (None, None), ref
 
 
-def test_staging_in_slices_and_row_by_row_after_an_escape_keeps_the_file(fund, monkeypatch):
+@pytest.mark.parametrize("big", [False, True], ids=["small-file", "big-file-path"])
+def test_staging_in_slices_and_row_by_row_after_an_escape_keeps_the_file(fund, monkeypatch, big):
+    if big:  # the path of a file of BIG_FILE lines or more: statistics refreshed, the credit by a hash join
+        monkeypatch.setattr(bank_import, "BIG_FILE", 1)
     with unit_of_work(fund) as s:
         for i, pid in enumerate(P):
             S.open_account(s, person(pid, birth=dt.date(1980 + i, 1, 1)), 500_000, "12")
@@ -58,5 +62,28 @@ def test_staging_in_slices_and_row_by_row_after_an_escape_keeps_the_file(fund, m
     assert again.result["paid"] == 1 and again.result["exceptions"] == 1
     assert _stored(fund, "file-2") == bank_import.staged_lines("file-2", [(r1, a1, "ok"), (r3, a3, "ok")])
     assert counts(fund)["pf_exceptions"] == before["pf_exceptions"] + 1
+    with unit_of_work(fund) as s:
+        assert S.reconcile(s)["ok"]
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["small-file", "big-file-path"])
+def test_a_file_that_settles_every_line_lists_no_exception(fund, monkeypatch, big):
+    """Every line settled: on PostgreSQL the lookup of the lines left over is skipped (as many debits settled
+    as lines staged); the counts, the books and the exceptions are those of the general path."""
+    if big:
+        monkeypatch.setattr(bank_import, "BIG_FILE", 1)
+    with unit_of_work(fund) as s:
+        for i, pid in enumerate(P):
+            S.open_account(s, person(pid, birth=dt.date(1980 + i, 1, 1)), 500_000, "12")
+    advance(fund, dt.date(2022, 6, 3))
+    S.monthly_collection("2022-05")
+    debits = pending(fund, "2022-05")
+    lines = [(ref, amount, "failed" if n == 1 else "ok") for n, (ref, amount) in enumerate(debits)]
+    before = counts(fund)
+    run = S.import_bank_results("file-all", lines)
+    assert run.result == {"units": 1, "lines": 4, "paid": 3, "failed": 1, "exceptions": 0,
+                          "paid_fen": sum(a for n, (_, a) in enumerate(debits) if n != 1)}
+    assert counts(fund)["pf_exceptions"] == before["pf_exceptions"]
+    assert pending(fund, "2022-05") == []
     with unit_of_work(fund) as s:
         assert S.reconcile(s)["ok"]
