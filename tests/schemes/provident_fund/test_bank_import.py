@@ -87,3 +87,32 @@ def test_a_file_that_settles_every_line_lists_no_exception(fund, monkeypatch, bi
     assert pending(fund, "2022-05") == []
     with unit_of_work(fund) as s:
         assert S.reconcile(s)["ok"]
+
+
+def _text_of(rows: list[tuple]) -> str | None:
+    """The COPY text of staged rows as the import wrote it before issue 17's third pass (row tuples first)."""
+    body = "\n".join(f"{i}\t{n}\t{r}\t{a}\t{res}\t{'' if acct is None else acct}\t{'' if m is None else m}\t"
+                     f"{'t' if dup else 'f'}" for i, n, r, a, res, acct, m, dup in rows)
+    if body.count("\t") != 7 * len(rows) or body.count("\n") != len(rows) - 1 or "\\" in body or "\r" in body:
+        return None
+    return body + "\n"
+
+
+def test_copy_text_in_one_pass_is_the_text_of_the_staged_rows():
+    """``_copy_slices`` reads references as ``debit_of`` does and marks duplicates as ``staged_lines`` does,
+    slice by slice, on references that are debits, nearly debits, or hold COPY's special characters."""
+    import random
+
+    refs = ["2022-05-17", "2022-05-017", "2022-12-000000000000000001", "2022-13-1", "2022-00-1", "2022-05-",
+            "2022-5-17", "２０２２-05-17", "2022-05-1x", "2022-05-١٢", "2022-05-1234567890123456789", "X-1",
+            "2022/05/17", "2022-05-123456789012345678", "abc", "a\tb", "a\\b", "x\ry", "2022-05-1²", "20a2-05-1",
+            "2022-05-+1", "2022-05- 1", "2022-1a-5", "2022-05-17\n", "2023-01-17"]
+    rng = random.Random(17)
+    for _ in range(300):
+        lines = [(rng.choice(refs), rng.randint(1, 5), rng.choice(["ok", "failed"])) for _ in range(rng.randint(0, 30))]
+        size = rng.randint(1, 7)
+        rows = bank_import.staged_lines("imp", lines)
+        slices = list(bank_import._copy_slices("imp", lines, size))
+        assert [first for first, _ in slices] == list(range(1, len(lines) + 1, size))
+        for first, body in slices:
+            assert body == _text_of(rows[first - 1:first - 1 + size]), (lines, size, first)
