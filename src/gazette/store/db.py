@@ -56,9 +56,9 @@ def _make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    # as many pooled connections as the server has request threads (anyio: 40), so that a busy moment
-    # never opens and closes connections per request
-    engine = create_engine(url, pool_size=40, max_overflow=10)
+    # 20 kept open (a busy moment does not open and close connections per request), at most 40 — the
+    # server's request threads (anyio: 40); two server processes stay under PostgreSQL's default 100
+    engine = create_engine(url, pool_size=20, max_overflow=20)
     _ping_when_idle(engine)
     return engine
 
