@@ -36,16 +36,21 @@ def test_debit_of_reads_only_ascii_debit_references():
         assert bank_import.debit_of(ref) == (None, None), ref
 
 
-@pytest.mark.parametrize("big", [False, True], ids=["small-file", "big-file-path"])
-def test_staging_in_slices_and_row_by_row_after_an_escape_keeps_the_file(fund, monkeypatch, big):
-    if big:  # the path of a file of BIG_FILE lines or more: statistics refreshed, the credit by a hash join
-        monkeypatch.setattr(bank_import, "BIG_FILE", 1)
+def _may_collected(fund) -> list[tuple[str, int]]:
+    """Accounts for everyone in P, May 2022's collection run: its debits (reference, amount)."""
     with unit_of_work(fund) as s:
         for i, pid in enumerate(P):
             S.open_account(s, person(pid, birth=dt.date(1980 + i, 1, 1)), 500_000, "12")
     advance(fund, dt.date(2022, 6, 3))
     S.monthly_collection("2022-05")
-    debits = pending(fund, "2022-05")
+    return pending(fund, "2022-05")
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["small-file", "big-file-path"])
+def test_staging_in_slices_and_row_by_row_after_an_escape_keeps_the_file(fund, monkeypatch, big):
+    if big:  # the path of a file of BIG_FILE lines or more: statistics refreshed, the credit by a hash join
+        monkeypatch.setattr(bank_import, "BIG_FILE", 1)
+    debits = _may_collected(fund)
     (r1, a1), (r2, a2), (r3, a3), (r4, a4) = debits
     lines = [(r1, a1, "ok"), ("tab\\back", 100, "ok"), (r2, a2, "failed"), (r1, a1, "ok"), ("2022-05-999", 100, "ok"),
              (r3, a3 + 1, "ok"), (r4, a4, "ok")]
@@ -72,12 +77,7 @@ def test_a_file_that_settles_every_line_lists_no_exception(fund, monkeypatch, bi
     as lines staged); the counts, the books and the exceptions are those of the general path."""
     if big:
         monkeypatch.setattr(bank_import, "BIG_FILE", 1)
-    with unit_of_work(fund) as s:
-        for i, pid in enumerate(P):
-            S.open_account(s, person(pid, birth=dt.date(1980 + i, 1, 1)), 500_000, "12")
-    advance(fund, dt.date(2022, 6, 3))
-    S.monthly_collection("2022-05")
-    debits = pending(fund, "2022-05")
+    debits = _may_collected(fund)
     lines = [(ref, amount, "failed" if n == 1 else "ok") for n, (ref, amount) in enumerate(debits)]
     before = counts(fund)
     run = S.import_bank_results("file-all", lines)

@@ -216,22 +216,34 @@ def _release(session: Session | Connection, cmd, *, from_status: str, to_status:
     if cmd.reason is not None and not isinstance(cmd.reason, str):
         return None
     scope, digest = cmd.key_scope, request_hash(cmd.body())
+    row = _undoable(session, _RELEASE, {
+        "book": BOOK, "scope": scope, "key": cmd.idempotency_key, "req_hash": digest, "vid": cmd.voucher_id,
+        "from_status": from_status, "to_status": to_status, "credit_kind": credit_kind, "memo": memo,
+        "action": action, "reason": cmd.reason, "by": cmd.by, "now": clock.now(),
+    })
+    return _voucher_changed_answer(cmd, scope, digest, row, writes=4)  # two lines, two audit records
+
+
+def _undoable(session: Session | Connection, statement, params: dict[str, Any]):
+    """The row of a release or a redemption; a race it found after writing (the voucher or a balance
+    changed meanwhile) undid it: :class:`FallBack`."""
     try:
-        row = session.execute(_RELEASE, {
-            "book": BOOK, "scope": scope, "key": cmd.idempotency_key, "req_hash": digest, "vid": cmd.voucher_id,
-            "from_status": from_status, "to_status": to_status, "credit_kind": credit_kind, "memo": memo,
-            "action": action, "reason": cmd.reason, "by": cmd.by, "now": clock.now(),
-        }).one()
+        return session.execute(statement, params).one()
     except DBAPIError as exc:
-        if _sqlstate(exc) in ("GZV05", "GZV06"):  # the voucher or a balance changed meanwhile: undone
-            raise FallBack(_sqlstate(exc)) from None
+        if _sqlstate(exc) in ("GZV05", "GZV06"):
+            raise FallBack(_sqlstate(exc)) from exc
         raise
+
+
+def _voucher_changed_answer(cmd, scope: str, digest: str, row, *, writes: int) -> dict[str, Any] | None:
+    """A replay, the new answer, or ``None``: the voucher was not found, not in the state needed, or
+    the book is not set up — the general path answers precisely."""
     if row.prior_found:
         return _replay(scope, cmd.idempotency_key, digest, row.prior_hash, row.prior_result)
     if row.changed:
-        assert row.written == 4 and row.entry_id is not None and row.idem_id is not None, row
+        assert row.written == writes and row.entry_id is not None and row.idem_id is not None, row
         return {**row.result, "replayed": False}
-    return None  # not found, not in the state we need, or not set up: the general path answers precisely
+    return None
 
 
 def cancel(session: Session | Connection, cmd: CancelVoucher) -> dict[str, Any] | None:
@@ -295,26 +307,16 @@ def redeem(session: Session | Connection, cmd: RedeemVoucher) -> dict[str, Any] 
                      "purchase": {k: val for k, val in stored.items() if k != "calculation"}}
     scope, digest = cmd.key_scope, request_hash(cmd.body())
     dumps = functools.partial(json.dumps, ensure_ascii=False)
-    try:
-        row = session.execute(_REDEEM, {
-            "book": BOOK, "scope": scope, "key": cmd.idempotency_key, "req_hash": digest, "vid": v.id,
-            "on": v.on_date, "reserved": v.reserved_fen, "face": face, "purchase": dumps(jsonable(stored)),
-            "pool_code": acc["pool"], "issued_code": acc["issued"], "redeemed_code": acc["redeemed"], "memo": memo,
-            "who": who, "now": clock.now(),
-            "entry_hash": request_digest(BOOK, lines, memo, None, data, None), "data": dumps(data),
-            "entry_after": dumps(entry_after), "voucher_after": dumps(jsonable(voucher_after)),
-            "result": dumps(jsonable(result)),
-        }).one()
-    except DBAPIError as exc:
-        if _sqlstate(exc) in ("GZV05", "GZV06"):  # the voucher or a balance changed meanwhile: undone
-            raise FallBack(_sqlstate(exc)) from exc
-        raise
-    if row.prior_found:
-        return _replay(scope, cmd.idempotency_key, digest, row.prior_hash, row.prior_result)
-    if row.changed:
-        assert row.written == len(lines) + 2 and row.entry_id is not None and row.idem_id is not None, row
-        return {**row.result, "replayed": False}
-    return None  # not set up: the general path answers precisely
+    row = _undoable(session, _REDEEM, {
+        "book": BOOK, "scope": scope, "key": cmd.idempotency_key, "req_hash": digest, "vid": v.id,
+        "on": v.on_date, "reserved": v.reserved_fen, "face": face, "purchase": dumps(jsonable(stored)),
+        "pool_code": acc["pool"], "issued_code": acc["issued"], "redeemed_code": acc["redeemed"], "memo": memo,
+        "who": who, "now": clock.now(),
+        "entry_hash": request_digest(BOOK, lines, memo, None, data, None), "data": dumps(data),
+        "entry_after": dumps(entry_after), "voucher_after": dumps(jsonable(voucher_after)),
+        "result": dumps(jsonable(result)),
+    })
+    return _voucher_changed_answer(cmd, scope, digest, row, writes=len(lines) + 2)  # the lines, two audit records
 
 
 FAST: dict[type, Callable[[Session | Connection, Any], dict[str, Any] | None]] = {
