@@ -182,30 +182,40 @@ def run(command: Command, session: Session | None = None) -> dict[str, Any]:
             raise errors.voucher_changed(command.voucher_id) from None
         if out is not None:
             return out
+    return _general(command, session)
+
+
+def _general(command: Command, session: Session) -> dict[str, Any]:
     outcome = execute(command, session)
     return {**outcome.result, "replayed": outcome.replayed}
 
 
-_RETRIES = 3  # a deadlock (40P01) undoes the whole statement: safe to run again
+_RETRIES = 3  # a deadlock undoes the whole statement: safe to run again
+_DEADLOCK = "40P01"
 
 
 def _own_transaction(command: Command, fast) -> dict[str, Any]:
+    if fast is not None and get_engine().dialect.name == "postgresql":
+        out = _one_statement(command, fast)
+        if out is not None:
+            return out
+    with unit_of_work() as session:
+        return _general(command, session)
+
+
+def _one_statement(command: Command, fast) -> dict[str, Any] | None:
+    """The one-statement form in autocommit; ``None`` when the general path must answer (the form
+    left it undecided, or found the voucher changed and undid itself)."""
     from jiaxing.schemes.vouchers import hotpath
 
-    if fast is not None and get_engine().dialect.name == "postgresql":
-        for attempt in range(_RETRIES):
+    attempts = 0
+    while True:
+        try:
             with autocommit_engine().connect() as conn:
-                try:
-                    out = fast(conn, command)
-                except hotpath.FallBack:
-                    out = None
-                except DBAPIError as exc:
-                    if getattr(exc.orig, "sqlstate", None) != "40P01" or attempt == _RETRIES - 1:
-                        raise
-                    continue
-            if out is not None:
-                return out
-            break
-    with unit_of_work() as session:
-        outcome = execute(command, session)
-    return {**outcome.result, "replayed": outcome.replayed}
+                return fast(conn, command)
+        except hotpath.FallBack:
+            return None
+        except DBAPIError as exc:
+            attempts += 1
+            if hotpath.sqlstate(exc) != _DEADLOCK or attempts == _RETRIES:
+                raise

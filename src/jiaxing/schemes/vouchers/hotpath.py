@@ -93,7 +93,8 @@ class FallBack(Exception):
     caller's transaction, that transaction is aborted and the caller must retry."""
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
+def sqlstate(exc: DBAPIError) -> str | None:
+    """The SQLSTATE of a database error (``GZV…`` for the races above, ``40P01`` a deadlock)."""
     return getattr(exc.orig, "sqlstate", None)
 
 
@@ -158,14 +159,13 @@ def _claim_answer(cmd: ClaimVoucher, params: dict[str, Any], row) -> dict[str, A
     return {**row.result, "replayed": False}
 
 
-def _claim_race(cmd: ClaimVoucher, params: dict[str, Any], exc: DBAPIError) -> Exception:
-    """The refusal for a race the statement found after writing (it undid itself, and the
-    transaction it ran in is aborted: the error's cause says so)."""
-    if _sqlstate(exc) == "GZV01":
-        return errors.already_claimed(cmd.programme, cmd.person_id)
-    if _sqlstate(exc) == "GZV02":
-        return errors.pool_exhausted(cmd.programme, cmd.district, int(_detail(exc) or 0), params["reserved"])
-    return exc
+def _refuse_race(cmd: ClaimVoucher, params: dict[str, Any], exc: DBAPIError) -> None:
+    """Raise the refusal for a race the statement found after writing (it undid itself, and the
+    transaction it ran in is aborted: the refusal's cause says so); any other error is left alone."""
+    if sqlstate(exc) == "GZV01":
+        raise errors.already_claimed(cmd.programme, cmd.person_id) from exc
+    if sqlstate(exc) == "GZV02":
+        raise errors.pool_exhausted(cmd.programme, cmd.district, int(_detail(exc) or 0), params["reserved"]) from exc
 
 
 def claim(session: Session | Connection, cmd: ClaimVoucher) -> dict[str, Any] | None:
@@ -173,10 +173,8 @@ def claim(session: Session | Connection, cmd: ClaimVoucher) -> dict[str, Any] | 
     try:
         row = session.execute(_CLAIM, params).one()
     except DBAPIError as exc:
-        mapped = _claim_race(cmd, params, exc)
-        if mapped is exc:
-            raise
-        raise mapped from exc
+        _refuse_race(cmd, params, exc)
+        raise
     return _claim_answer(cmd, params, row)
 
 
@@ -230,8 +228,8 @@ def _undoable(session: Session | Connection, statement, params: dict[str, Any]):
     try:
         return session.execute(statement, params).one()
     except DBAPIError as exc:
-        if _sqlstate(exc) in ("GZV05", "GZV06"):
-            raise FallBack(_sqlstate(exc)) from exc
+        if sqlstate(exc) in ("GZV05", "GZV06"):
+            raise FallBack(sqlstate(exc)) from exc
         raise
 
 
@@ -259,8 +257,8 @@ def refund(session: Session | Connection, cmd: RefundVoucher) -> dict[str, Any] 
 # ------------------------------------------------------------------------- redeem
 
 _REDEEM_READ = text(
-    "SELECT v.id, v.programme, v.district, v.person_id, v.status, v.reserved_fen, v.clause, v.claimed_on, "
-    "v.expires_on, v.reason, g.window_start, g.window_end, "
+    "SELECT v.id, v.programme, v.district, v.person_id, v.status, v.reserved_fen, v.face_fen, v.clause, "
+    "v.claimed_on, v.expires_on, v.purchase, v.reason, g.window_start, g.window_end, "
     "(SELECT b.business_date FROM ledger_books AS b WHERE b.code = :book) AS on_date "
     "FROM vch_vouchers AS v LEFT JOIN vch_programmes AS g ON g.code = v.programme WHERE v.id = :vid")
 _REDEEM_PARAMS = (
@@ -298,10 +296,7 @@ def redeem(session: Session | Connection, cmd: RedeemVoucher) -> dict[str, Any] 
     who = cmd.by or v.person_id
     stored = {**stored, "calculation": calc}
     line_list = [[ln.account, ln.side, ln.amount_fen] for ln in lines]
-    result = {"voucher_id": v.id, "programme": v.programme, "district": v.district, "person_id": v.person_id,
-              "status": "redeemed", "reserved_yuan": fen_to_yuan(v.reserved_fen), "face_yuan": fen_to_yuan(face),
-              "clause": v.clause, "claimed_on": v.claimed_on.isoformat(), "expires_on": v.expires_on.isoformat(),
-              "purchase": stored, "reason": v.reason}
+    result = {**core.voucher_json(v), "status": "redeemed", "face_yuan": fen_to_yuan(face), "purchase": stored}
     entry_after = {"book": BOOK, "description": memo, "lines": line_list, "reversal_of": None, "run_id": None}
     voucher_after = {"status": "redeemed", "face_fen": face, "clause": calc["rule"],
                      "purchase": {k: val for k, val in stored.items() if k != "calculation"}}
