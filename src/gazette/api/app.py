@@ -22,8 +22,14 @@ from gazette.web.templating import HERE as WEB_DIR
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    async with lifespan(app):  # warms the rules and the search index before the first request
-        yield
+    from gazette.store import aio
+
+    async with lifespan(app):  # warms the rules, the search index and the route table before the first request
+        await aio.open_pool()  # PostgreSQL: the event loop's own connections (gazette.store.aio)
+        try:
+            yield
+        finally:
+            await aio.close_pool()
     from gazette.api import workers
 
     workers.shutdown()  # no worker process outlives the server

@@ -40,7 +40,7 @@ class KeyRequired(InvalidInput):
                          "first result)", field=HEADER, code="idempotency_key_required")
 
 
-def _required_key(
+async def _required_key(  # async: no worker-thread hop for a check that does no I/O
     key: Annotated[str, Header(alias=HEADER, max_length=MAX_LENGTH,
                                description="required on every state change: a repeat with the same key and body "
                                            "returns the first result (same status); the same key with another "

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from fastapi import Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Row
+from starlette.concurrency import run_in_threadpool
 
 from gazette.auth import sessions, tokens
 from gazette.auth.audit import log_denial
@@ -93,6 +94,30 @@ def _resolve(request: Request, *, allow_token: bool = True) -> Principal | None:
     return principal
 
 
+async def _resolve_on_loop(request: Request) -> Principal | None:
+    """:func:`_resolve` without leaving the event loop for a bearer token when the loop's database
+    pool is open (:mod:`gazette.store.aio`); otherwise :func:`_resolve` in a worker thread."""
+    cached = getattr(request.state, "gazette_principal", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    from gazette.store import aio
+
+    header = request.headers.get("authorization")
+    if not header or aio.current() is None:
+        return await run_in_threadpool(_resolve, request)
+    scheme, _, credential = header.partition(" ")
+    found = await tokens.caller_async(credential.strip()) if scheme.lower() == "bearer" else None
+    request.state.gazette_auth_problem = None
+    if found is None:
+        request.state.gazette_auth_problem = "invalid_token"
+        principal = None
+    else:
+        principal = principal_of(found, "token")
+        request.state.gazette_token = credential.strip()
+    request.state.gazette_principal = principal
+    return principal
+
+
 def optional_principal(request: Request,
                        _credentials: HTTPAuthorizationCredentials | None = Security(_bearer)) -> Principal | None:
     """The caller, or None for an anonymous request (an invalid token also counts as anonymous here)."""
@@ -145,8 +170,7 @@ def require_roles(*roles: Role) -> Callable[..., Principal]:
     unless listed — and the API never lists them for a write)."""
     allowed = frozenset(roles)
 
-    def dependency(request: Request,
-                   _credentials: HTTPAuthorizationCredentials | None = Security(_bearer)) -> Principal:
+    def check(request: Request) -> Principal:
         # require_principal called here, not as a sub-dependency: one worker-thread hop per request, not two
         principal = require_principal(request)
         if principal.role not in allowed:
@@ -156,6 +180,16 @@ def require_roles(*roles: Role) -> Callable[..., Principal]:
             raise forbid(request, principal, "auditor is read-only", (),
                          "审计人员只能查看，不能修改", "auditors may read but not change anything")
         return principal
+
+    async def dependency(request: Request,
+                         _credentials: HTTPAuthorizationCredentials | None = Security(_bearer)) -> Principal:
+        # async, so that a token caller with an allowed role costs no worker-thread hop (issue #17);
+        # anything else — a session's CSRF check, a denial and its log — is decided by check() in a thread
+        principal = await _resolve_on_loop(request)
+        if (principal is not None and principal.via == "token" and principal.role in allowed
+                and not (principal.read_only and request.method not in SAFE_METHODS)):
+            return principal
+        return await run_in_threadpool(check, request)
 
     dependency.__name__ = "require_" + "_or_".join(r.value for r in roles)
     return dependency

@@ -38,9 +38,26 @@ def caller(conn: Connection, raw: str | None) -> Row | None:
     """The user's fields (and the token's ``expires_at``) for a valid token; unknown, revoked,
     expired or of an inactive user → ``None``. Read from the database at each call (no cache), so a
     revocation takes effect at once."""
-    if not raw or len(raw) > 200:
+    if not _plausible(raw):
         return None
-    row = conn.execute(_CALLER, {"h": digest(raw)}).first()
+    return _valid(conn.execute(_CALLER, {"h": digest(raw)}).first())
+
+
+async def caller_async(raw: str | None):
+    """:func:`caller` on the event loop's pool (:mod:`gazette.store.aio`, which must be open): the
+    same statement and the same answer, as a named tuple."""
+    from gazette.store import aio
+
+    if not _plausible(raw):
+        return None
+    return _valid(await aio.fetch_one(_CALLER, {"h": digest(raw)}))
+
+
+def _plausible(raw: str | None) -> bool:
+    return bool(raw) and len(raw) <= 200
+
+
+def _valid(row):
     if row is None or (row.expires_at is not None and as_shanghai(row.expires_at) <= now()):
         return None
     return row

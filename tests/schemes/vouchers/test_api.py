@@ -1,7 +1,13 @@
-"""The voucher and application endpoints; bad input answers problem+json and writes nothing."""
+"""The voucher and application endpoints; bad input answers problem+json and writes nothing.
+
+Each test runs twice on PostgreSQL: with clients whose requests use the worker-thread path (no
+lifespan: the synchronous engine), and as a running server does (lifespan: the event loop's own
+pool, :mod:`gazette.store.aio`, carries the token lookups and the claims). The answers must not
+differ."""
 
 from __future__ import annotations
 
+import anyio.to_thread
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -18,17 +24,31 @@ NEV = {"programme": "nev", "district": "南湖区", "person_id": "33040219900101
 CAR = {"price_yuan": "250000.00", "date": "2022-10-08", "new_energy": True}
 
 
+@pytest.fixture(scope="module", params=["worker-thread", pytest.param("event-loop", marks=pytest.mark.postgres)])
+def clients(request, db_url):
+    """Two clients (administrator, citizen): without the app's lifespan, or inside it."""
+    made = [TestClient(create_app(), raise_server_exceptions=False) for _ in range(2)]
+    if request.param == "worker-thread":
+        yield made
+        return
+    with made[0], made[1]:
+        from gazette.store import aio
+
+        assert all(c.portal.call(aio.current) is not None for c in made)  # the lifespan opened the pools
+        yield made
+
+
 @pytest.fixture()
-def client(vdb):
+def client(vdb, clients):
     """The city administrator's client (bearer token); citizen flows run as the citizen below."""
-    c = TestClient(create_app(), raise_server_exceptions=False)
+    c = clients[0]
     c.headers.update(bearer())
     return c
 
 
 @pytest.fixture()
-def citizen(vdb):
-    c = TestClient(create_app(), raise_server_exceptions=False)
+def citizen(vdb, clients):
+    c = clients[1]
     c.headers.update(bearer("test-citizen", "citizen", person_id=NEV["person_id"], district="南湖区"))
     return c
 
@@ -146,3 +166,25 @@ def test_a_citizen_acts_only_for_themselves(client, citizen, vdb):
     assert client.get(f"/api/v1/vouchers/{vid}").json()["status"] == "claimed"  # untouched
     assert citizen.get("/api/v1/vouchers", params={"person_id": OTHER}).json() == []
     assert citizen.get("/api/v1/vouchers/pools").status_code == 403
+
+
+@pytest.mark.postgres
+def test_a_token_claim_as_a_server_answers_it_uses_no_worker_thread(vdb, monkeypatch):
+    """Inside the lifespan the token's caller and the claim are awaited on the event loop's pool."""
+    hops: list[str] = []
+    real = anyio.to_thread.run_sync
+
+    async def counted(func, *args, **kwargs):
+        hops.append(getattr(func, "__name__", repr(func)))
+        return await real(func, *args, **kwargs)
+
+    with TestClient(create_app(), raise_server_exceptions=False) as c:
+        c.headers.update(bearer())
+        monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+        r = c.post("/api/v1/vouchers/claims", json=NEV, headers=h("loop-1"))
+        assert r.status_code == 200 and r.json()["status"] == "claimed", r.text
+        assert hops == []
+        again = c.post("/api/v1/vouchers/claims", json={**NEV, "district": "秀洲区"}, headers=h("loop-2"))
+        assert again.status_code == 409 and again.json()["code"] == "already_claimed" and hops == []
+        c.get("/api/v1/vouchers/pools")  # a synchronous route: the counter does see its hop
+        assert hops

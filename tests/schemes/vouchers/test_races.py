@@ -57,6 +57,30 @@ def wait_until_blocked(url: str, seconds: float = 20.0) -> None:
     raise AssertionError("the background command never waited on the other transaction")
 
 
+def claim_on_loop(**kwargs):
+    """A claim as the running server makes it: awaited on an event loop's own pool."""
+    import asyncio
+
+    from gazette.store import aio
+
+    async def go():
+        assert await aio.open_pool()
+        try:
+            return await service.claim_async(**kwargs)
+        finally:
+            await aio.close_pool()
+
+    return asyncio.run(go())
+
+
+def claim_own(**kwargs):
+    """A claim in its own transaction, from a worker thread (autocommit)."""
+    return service.claim(None, **kwargs)
+
+
+CLAIMERS = pytest.mark.parametrize("claim", [claim_own, claim_on_loop], ids=["worker-thread", "event-loop"])
+
+
 def keys_named(uow, key: str) -> int:
     with uow() as s:
         return s.execute(select(func.count()).select_from(IdempotencyKeyRow).where(IdempotencyKeyRow.key == key)).scalar()
@@ -69,14 +93,15 @@ def pool_fen(uow, district: str = "南湖区") -> int:
         return Ledger("vouchers").balance(s, f"pool:nev:{district}")
 
 
-def test_a_claim_that_finds_the_pool_emptied_after_its_read_writes_nothing(vdb, clean_db):
+@CLAIMERS
+def test_a_claim_that_finds_the_pool_emptied_after_its_read_writes_nothing(vdb, clean_db, claim):
     budget = pool_fen(vdb)
     for n in range(budget // NEV_TOP_FEN - 1):  # leave room for exactly one more claim
         with vdb() as s:
             service.claim(s, programme="nev", district="南湖区", person_id=pid(f"fill{n}"), key=f"fill{n}")
     other = session_factory(clean_db)()
     service.claim(other, programme="nev", district="南湖区", person_id=pid("first"), key="first")  # not committed
-    late = Background(service.claim, None, programme="nev", district="南湖区", person_id=pid("late"), key="late")
+    late = Background(claim, programme="nev", district="南湖区", person_id=pid("late"), key="late")
     wait_until_blocked(clean_db)  # it read the committed balance (room for one) and waits on the pool row
     other.commit()
     other.close()
@@ -90,11 +115,12 @@ def test_a_claim_that_finds_the_pool_emptied_after_its_read_writes_nothing(vdb, 
     check_invariants(vdb)
 
 
-def test_the_same_person_claiming_twice_at_once_keeps_one_voucher_and_one_key(vdb, clean_db):
+@CLAIMERS
+def test_the_same_person_claiming_twice_at_once_keeps_one_voucher_and_one_key(vdb, clean_db, claim):
     person = pid("twice")
     other = session_factory(clean_db)()
     service.claim(other, programme="nev", district="南湖区", person_id=person, key="k1")  # not committed
-    second = Background(service.claim, None, programme="nev", district="南湖区", person_id=person, key="k2")
+    second = Background(claim, programme="nev", district="南湖区", person_id=person, key="k2")
     wait_until_blocked(clean_db)  # waits on the one-live-voucher index
     other.commit()
     other.close()
@@ -106,11 +132,12 @@ def test_the_same_person_claiming_twice_at_once_keeps_one_voucher_and_one_key(vd
     check_invariants(vdb)
 
 
-def test_the_same_key_sent_twice_at_once_replays_the_first_answer(vdb, clean_db):
+@CLAIMERS
+def test_the_same_key_sent_twice_at_once_replays_the_first_answer(vdb, clean_db, claim):
     person = pid("same-key")
     other = session_factory(clean_db)()
     first = service.claim(other, programme="nev", district="南湖区", person_id=person, key="k")  # not committed
-    again = Background(service.claim, None, programme="nev", district="南湖区", person_id=person, key="k")
+    again = Background(claim, programme="nev", district="南湖区", person_id=person, key="k")
     wait_until_blocked(clean_db)  # waits on the key's row
     other.commit()
     other.close()

@@ -17,12 +17,14 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+import anyio.to_thread
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from gazette.ledger._sql import jsonable
 from gazette.schemes.commands import Command
 from gazette.schemes.handler import execute
+from gazette.store import steps
 from gazette.store.db import autocommit_engine, get_engine, unit_of_work
 from jiaxing.schemes.vouchers import errors
 
@@ -172,12 +174,12 @@ def run(command: Command, session: Session | None = None) -> dict[str, Any]:
     as the statement ends, so the shared pool row is never held while this process works."""
     from jiaxing.schemes.vouchers import handlers, hotpath  # noqa: F401  (registers the @handles functions)
 
-    fast = hotpath.FAST.get(type(command))
+    form = hotpath.STEPS.get(type(command))
     if session is None:
-        return _own_transaction(command, fast)
-    if fast is not None and session.get_bind().dialect.name == "postgresql":
+        return _own_transaction(command, form)
+    if form is not None and session.get_bind().dialect.name == "postgresql":
         try:
-            out = fast(session, command)
+            out = steps.run(session, form(command))
         except hotpath.FallBack:  # undone, and this transaction with it: the caller retries
             raise errors.voucher_changed(command.voucher_id) from None
         if out is not None:
@@ -185,25 +187,56 @@ def run(command: Command, session: Session | None = None) -> dict[str, Any]:
     return _general(command, session)
 
 
+async def run_async(command: Command) -> dict[str, Any]:
+    """:func:`run` in a transaction of its own, from the event loop: the one-statement form is
+    awaited on the loop's pool (:mod:`gazette.store.aio`) when one is open; anything else — no
+    pool, SQLite, the general path — runs in a worker thread. The same answers as :func:`run`."""
+    from gazette.store import aio
+    from jiaxing.schemes.vouchers import hotpath
+
+    form = hotpath.STEPS.get(type(command))
+    if form is None or aio.current() is None:
+        return await anyio.to_thread.run_sync(run, command)
+    attempts = 0
+    while True:
+        try:
+            out = await steps.run_async(form(command))
+            break
+        except hotpath.FallBack:
+            out = None
+            break
+        except DBAPIError as exc:
+            attempts += 1
+            if hotpath.sqlstate(exc) != _DEADLOCK or attempts == _RETRIES:
+                raise
+    if out is not None:
+        return out
+    return await anyio.to_thread.run_sync(_general_own, command)
+
+
 def _general(command: Command, session: Session) -> dict[str, Any]:
     outcome = execute(command, session)
     return {**outcome.result, "replayed": outcome.replayed}
+
+
+def _general_own(command: Command) -> dict[str, Any]:
+    with unit_of_work() as session:
+        return _general(command, session)
 
 
 _RETRIES = 3  # a deadlock undoes the whole statement: safe to run again
 _DEADLOCK = "40P01"
 
 
-def _own_transaction(command: Command, fast) -> dict[str, Any]:
-    if fast is not None and get_engine().dialect.name == "postgresql":
-        out = _one_statement(command, fast)
+def _own_transaction(command: Command, form) -> dict[str, Any]:
+    if form is not None and get_engine().dialect.name == "postgresql":
+        out = _one_statement(command, form)
         if out is not None:
             return out
-    with unit_of_work() as session:
-        return _general(command, session)
+    return _general_own(command)
 
 
-def _one_statement(command: Command, fast) -> dict[str, Any] | None:
+def _one_statement(command: Command, form) -> dict[str, Any] | None:
     """The one-statement form in autocommit; ``None`` when the general path must answer (the form
     left it undecided, or found the voucher changed and undid itself)."""
     from jiaxing.schemes.vouchers import hotpath
@@ -212,7 +245,7 @@ def _one_statement(command: Command, fast) -> dict[str, Any] | None:
     while True:
         try:
             with autocommit_engine().connect() as conn:
-                return fast(conn, command)
+                return steps.run(conn, form(command))
         except hotpath.FallBack:
             return None
         except DBAPIError as exc:

@@ -48,6 +48,7 @@ from gazette.ledger.errors import IdempotencyKeyReused
 from gazette.ledger.idempotency import request_hash
 from gazette.ledger.money import fen_to_yuan
 from gazette.ledger.postings import credit, debit, request_digest
+from gazette.store import steps
 from jiaxing.schemes.vouchers import core, errors
 from jiaxing.schemes.vouchers.commands import CancelVoucher, ClaimVoucher, RedeemVoucher, RefundVoucher
 from jiaxing.schemes.vouchers.programmes import BOOK, SPECS, account_codes, programme_facts
@@ -168,10 +169,10 @@ def _refuse_race(cmd: ClaimVoucher, params: dict[str, Any], exc: DBAPIError) -> 
         raise errors.pool_exhausted(cmd.programme, cmd.district, int(_detail(exc) or 0), params["reserved"]) from exc
 
 
-def claim(session: Session | Connection, cmd: ClaimVoucher) -> dict[str, Any] | None:
+def claim_steps(cmd: ClaimVoucher) -> steps.Steps:
     params = _claim_params(cmd)
     try:
-        row = session.execute(_CLAIM, params).one()
+        row = yield _CLAIM, params
     except DBAPIError as exc:
         _refuse_race(cmd, params, exc)
         raise
@@ -207,14 +208,14 @@ _RELEASE = text(
 
 
 
-def _release(session: Session | Connection, cmd, *, from_status: str, to_status: str, credit_kind: str, memo: str,
-             action: str) -> dict[str, Any] | None:
+def _release_steps(cmd, *, from_status: str, to_status: str, credit_kind: str, memo: str,
+                   action: str) -> steps.Steps:
     check_key(cmd.idempotency_key)
     core.check_voucher_id(cmd.voucher_id)
     if cmd.reason is not None and not isinstance(cmd.reason, str):
         return None
     scope, digest = cmd.key_scope, request_hash(cmd.body())
-    row = _undoable(session, _RELEASE, {
+    row = yield from _undoable(_RELEASE, {
         "book": BOOK, "scope": scope, "key": cmd.idempotency_key, "req_hash": digest, "vid": cmd.voucher_id,
         "from_status": from_status, "to_status": to_status, "credit_kind": credit_kind, "memo": memo,
         "action": action, "reason": cmd.reason, "by": cmd.by, "now": clock.now(),
@@ -222,11 +223,11 @@ def _release(session: Session | Connection, cmd, *, from_status: str, to_status:
     return _voucher_changed_answer(cmd, scope, digest, row, writes=4)  # two lines, two audit records
 
 
-def _undoable(session: Session | Connection, statement, params: dict[str, Any]):
+def _undoable(statement, params: dict[str, Any]) -> steps.Steps:
     """The row of a release or a redemption; a race it found after writing (the voucher or a balance
     changed meanwhile) undid it: :class:`FallBack`."""
     try:
-        return session.execute(statement, params).one()
+        return (yield statement, params)
     except DBAPIError as exc:
         if sqlstate(exc) in ("GZV05", "GZV06"):
             raise FallBack(sqlstate(exc)) from exc
@@ -244,14 +245,14 @@ def _voucher_changed_answer(cmd, scope: str, digest: str, row, *, writes: int) -
     return None
 
 
-def cancel(session: Session | Connection, cmd: CancelVoucher) -> dict[str, Any] | None:
-    return _release(session, cmd, from_status="claimed", to_status="cancelled", credit_kind="issued",
-                    memo=core.CANCEL_MEMO, action="voucher.cancelled")
+def cancel_steps(cmd: CancelVoucher) -> steps.Steps:
+    return _release_steps(cmd, from_status="claimed", to_status="cancelled", credit_kind="issued",
+                          memo=core.CANCEL_MEMO, action="voucher.cancelled")
 
 
-def refund(session: Session | Connection, cmd: RefundVoucher) -> dict[str, Any] | None:
-    return _release(session, cmd, from_status="redeemed", to_status="refunded", credit_kind="redeemed",
-                    memo=core.REFUND_MEMO, action="voucher.refunded")
+def refund_steps(cmd: RefundVoucher) -> steps.Steps:
+    return _release_steps(cmd, from_status="redeemed", to_status="refunded", credit_kind="redeemed",
+                          memo=core.REFUND_MEMO, action="voucher.refunded")
 
 
 # ------------------------------------------------------------------------- redeem
@@ -271,7 +272,7 @@ _REDEEM_PARAMS = (
 _REDEEM = text("SELECT * FROM vch_redeem(" + ", ".join(f"CAST(:{n} AS {t})" for n, t in _REDEEM_PARAMS) + ")")
 
 
-def redeem(session: Session | Connection, cmd: RedeemVoucher) -> dict[str, Any] | None:
+def redeem_steps(cmd: RedeemVoucher) -> steps.Steps:
     """Two round trips: the voucher, its programme's window and the business date read in one; the
     engine prices the purchase here; ``vch_redeem`` writes. A voucher not (or no longer) claimed, or
     anything unusual, goes to the general path, which replays a key or answers precisely."""
@@ -279,7 +280,7 @@ def redeem(session: Session | Connection, cmd: RedeemVoucher) -> dict[str, Any] 
     core.check_voucher_id(cmd.voucher_id)
     if not isinstance(cmd.purchase, dict):
         return None
-    v = session.execute(_REDEEM_READ, {"book": BOOK, "vid": cmd.voucher_id}).first()
+    v = yield _REDEEM_READ, {"book": BOOK, "vid": cmd.voucher_id}
     if v is None or v.status != "claimed" or v.window_start is None or v.on_date is None:
         return None
     stored, face, calc = priced_purchase(v.programme, v.district, v.reserved_fen, v.window_start, v.window_end,
@@ -302,7 +303,7 @@ def redeem(session: Session | Connection, cmd: RedeemVoucher) -> dict[str, Any] 
                      "purchase": {k: val for k, val in stored.items() if k != "calculation"}}
     scope, digest = cmd.key_scope, request_hash(cmd.body())
     dumps = functools.partial(json.dumps, ensure_ascii=False)
-    row = _undoable(session, _REDEEM, {
+    row = yield from _undoable(_REDEEM, {
         "book": BOOK, "scope": scope, "key": cmd.idempotency_key, "req_hash": digest, "vid": v.id,
         "on": v.on_date, "reserved": v.reserved_fen, "face": face, "purchase": dumps(jsonable(stored)),
         "pool_code": acc["pool"], "issued_code": acc["issued"], "redeemed_code": acc["redeemed"], "memo": memo,
@@ -314,11 +315,14 @@ def redeem(session: Session | Connection, cmd: RedeemVoucher) -> dict[str, Any] 
     return _voucher_changed_answer(cmd, scope, digest, row, writes=len(lines) + 2)  # the lines, two audit records
 
 
-FAST: dict[type, Callable[[Session | Connection, Any], dict[str, Any] | None]] = {
-    ClaimVoucher: claim,
-    RedeemVoucher: redeem,
-    CancelVoucher: cancel,
-    RefundVoucher: refund,
+#: Each citizen command's one-statement form (two for a redemption), as :mod:`gazette.store.steps`:
+#: its answer, a refusal raised, ``None`` (the general path decides) or :class:`FallBack`.
+STEPS: dict[type, Callable[[Any], steps.Steps]] = {
+    ClaimVoucher: claim_steps,
+    RedeemVoucher: redeem_steps,
+    CancelVoucher: cancel_steps,
+    RefundVoucher: refund_steps,
 }
 
-__all__ = ["FAST", "FallBack", "canonical_hash", "jsonable"]
+
+__all__ = ["STEPS", "FallBack", "canonical_hash", "jsonable"]

@@ -39,6 +39,7 @@ from jiaxing.schemes.vouchers.commands import (
     RefundVoucher,
     caller_scope,
     run,
+    run_async,
 )
 from jiaxing.schemes.vouchers.models import Pool, Programme, Voucher
 from jiaxing.schemes.vouchers.programmes import BOOK, DISTRICTS, SPECS, account_codes, programme_facts
@@ -149,11 +150,22 @@ def claim(session: Session | None, *, programme: str, district: str, person_id: 
     ``already_claimed`` (one live voucher per person and programme, enforced by a unique index),
     ``pool_exhausted``, ``idempotency_key_reused``.
     """
+    return run(_claim_command(programme, district, person_id, key, actor), session)
+
+
+async def claim_async(*, programme: str, district: str, person_id: str, key: str,
+                      actor: str | None = None) -> dict[str, Any]:
+    """:func:`claim` in its own transaction, from the event loop (the API's route): the statement is
+    awaited on the loop's pool when one is open (:func:`.commands.run_async`)."""
+    return await run_async(_claim_command(programme, district, person_id, key, actor))
+
+
+def _claim_command(programme: str, district: str, person_id: str, key: str, actor: str | None) -> ClaimVoucher:
     programme = core.check_programme(programme)
     district = core.check_district(district)
     person_id = core.check_person(person_id)
-    return run(ClaimVoucher(idempotency_key=key, actor=actor or person_id, programme=programme, district=district,
-                            person_id=person_id), session)
+    return ClaimVoucher(idempotency_key=key, actor=actor or person_id, programme=programme, district=district,
+                        person_id=person_id)
 
 
 def redeem(session: Session | None, *, voucher_id: int, purchase: dict[str, Any], key: str,
