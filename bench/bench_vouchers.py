@@ -60,26 +60,37 @@ def _uow_factory(url: str):
 
 
 def _ours(url: str, level: int, worker: int, n: int, barrier, out) -> None:
+    """One client: ``n`` claims one after another, each its own transaction, as the API's route makes
+    them — awaited on an event loop's own connection (:func:`service.claim_async`)."""
+    import asyncio
+
     from gazette.errors import GazetteError
-    from gazette.store.db import dispose_engines, get_engine
+    from gazette.store import aio
+    from gazette.store.db import dispose_engines
     from jiaxing.schemes.vouchers import service
     from jiaxing.schemes.vouchers.programmes import programme_facts
 
     programme_facts("nev")  # load the engine before the clock starts
     _use_database(url)
-    get_engine().connect().close()  # the connection the first claim would open, opened before the clock
-    ok = refused = 0
-    barrier.wait()
-    for i in range(n):
-        try:  # the API's call: the claim is its own transaction
-            service.claim(None, programme="nev", district=DISTRICT, person_id=example_person_id(worker * n + i),
-                          key=f"bench-{level}-{worker}-{i}")
-            ok += 1
-        except GazetteError as exc:
-            if exc.code != "pool_exhausted":
-                raise
-            refused += 1
-    out.put((ok, refused))
+
+    async def claims() -> tuple[int, int]:
+        ok = refused = 0
+        await aio.open_pool(min_size=1, max_size=1)  # one client, one connection, opened before the clock
+        await aio.fetch_one(text("SELECT 1"), {})
+        await asyncio.to_thread(barrier.wait)
+        for i in range(n):
+            try:
+                await service.claim_async(programme="nev", district=DISTRICT,
+                                          person_id=example_person_id(worker * n + i), key=f"bench-{level}-{worker}-{i}")
+                ok += 1
+            except GazetteError as exc:
+                if exc.code != "pool_exhausted":
+                    raise
+                refused += 1
+        await aio.close_pool()
+        return ok, refused
+
+    out.put(asyncio.run(claims()))
     dispose_engines()
 
 

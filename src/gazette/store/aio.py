@@ -32,8 +32,8 @@ from gazette.store import db
 from gazette.store.db import get_engine, normalise_url
 
 WAIT_S = 10.0  # a request waits this long for a free connection, then is answered 503
-MIN_CONNECTIONS = 10  # kept open: a burst of requests does not wait for connections to be made
-MAX_CONNECTIONS = 10  # beside the synchronous engine's 40: two server processes stay under PostgreSQL's 100
+MIN_CONNECTIONS = 4  # kept open: a burst of requests does not wait for connections to be made
+MAX_CONNECTIONS = 8  # beside the synchronous engine's 40: two server processes stay under PostgreSQL's 100
 
 _pools: dict[asyncio.AbstractEventLoop, Any] = {}  # the running loop's pool, one per loop
 
@@ -43,10 +43,11 @@ def conninfo(url: str) -> str:
     return make_url(normalise_url(url)).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-async def open_pool(url: str | None = None) -> bool:
-    """Open the running loop's pool on ``url`` (default: the settings' database). Only PostgreSQL;
-    returns whether a pool is open. The pool opens lazily: a server whose database is down still
-    starts, and its first request reports the database's error as any other would."""
+async def open_pool(url: str | None = None, *, min_size: int | None = None, max_size: int | None = None) -> bool:
+    """Open the running loop's pool on ``url`` (default: the settings' database) with ``min_size`` to
+    ``max_size`` connections (default :data:`MIN_CONNECTIONS`, :data:`MAX_CONNECTIONS`). Only
+    PostgreSQL; returns whether a pool is open. The pool opens lazily: a server whose database is
+    down still starts, and its first request reports the database's error as any other would."""
     engine = get_engine(url)
     if engine.dialect.name != "postgresql":
         return False
@@ -57,7 +58,8 @@ async def open_pool(url: str | None = None) -> bool:
     if loop in _pools:
         return True
     pool = AsyncConnectionPool(
-        conninfo(engine.url.render_as_string(hide_password=False)), min_size=MIN_CONNECTIONS, max_size=MAX_CONNECTIONS,
+        conninfo(engine.url.render_as_string(hide_password=False)), min_size=min_size or MIN_CONNECTIONS,
+        max_size=max_size or MAX_CONNECTIONS,
         kwargs={"autocommit": True, "row_factory": namedtuple_row}, check=_ping_if_idle, reset=_idle_from,
         timeout=WAIT_S, open=False, name="gazette-aio")
     await pool.open(wait=False)
