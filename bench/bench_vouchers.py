@@ -61,13 +61,14 @@ def _uow_factory(url: str):
 
 def _ours(url: str, level: int, worker: int, n: int, barrier, out) -> None:
     """One client: ``n`` claims one after another, each its own transaction, as the API's route makes
-    them — awaited on an event loop's own connection (:func:`service.claim_async`)."""
+    them — awaited on an event loop's own connection (:func:`.commands.run_async`)."""
     import asyncio
 
     from gazette.errors import GazetteError
     from gazette.store import aio
     from gazette.store.db import dispose_engines
     from jiaxing.schemes.vouchers import service
+    from jiaxing.schemes.vouchers.commands import run_async
     from jiaxing.schemes.vouchers.programmes import programme_facts
 
     programme_facts("nev")  # load the engine before the clock starts
@@ -80,8 +81,9 @@ def _ours(url: str, level: int, worker: int, n: int, barrier, out) -> None:
         await asyncio.to_thread(barrier.wait)
         for i in range(n):
             try:
-                await service.claim_async(programme="nev", district=DISTRICT,
-                                          person_id=example_person_id(worker * n + i), key=f"bench-{level}-{worker}-{i}")
+                await run_async(service.claim_command(programme="nev", district=DISTRICT,
+                                                      person_id=example_person_id(worker * n + i),
+                                                      key=f"bench-{level}-{worker}-{i}"))
                 ok += 1
             except GazetteError as exc:
                 if exc.code != "pool_exhausted":

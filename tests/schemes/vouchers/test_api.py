@@ -186,5 +186,14 @@ def test_a_token_claim_as_a_server_answers_it_uses_no_worker_thread(vdb, monkeyp
         assert hops == []
         again = c.post("/api/v1/vouchers/claims", json={**NEV, "district": "秀洲区"}, headers=h("loop-2"))
         assert again.status_code == 409 and again.json()["code"] == "already_claimed" and hops == []
+        vid = r.json()["voucher_id"]
+        redeemed = c.post(f"/api/v1/vouchers/{vid}/redeem", json={"purchase": CAR}, headers=h("loop-3"))
+        assert redeemed.status_code == 200 and redeemed.json()["face_yuan"] == "6000.00", redeemed.text
+        refunded = c.post(f"/api/v1/vouchers/{vid}/refund", headers=h("loop-4"))
+        assert refunded.status_code == 200 and refunded.json()["status"] == "refunded", refunded.text
+        vid2 = c.post("/api/v1/vouchers/claims", json=NEV, headers=h("loop-5")).json()["voucher_id"]
+        cancelled = c.post(f"/api/v1/vouchers/{vid2}/cancel", headers=h("loop-6"))
+        assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
+        assert hops == []  # the owner's read and each command awaited on the loop
         c.get("/api/v1/vouchers/pools")  # a synchronous route: the counter does see its hop
         assert hops

@@ -62,11 +62,12 @@ def claim_on_loop(**kwargs):
     import asyncio
 
     from gazette.store import aio
+    from jiaxing.schemes.vouchers.commands import run_async
 
     async def go():
         assert await aio.open_pool()
         try:
-            return await service.claim_async(**kwargs)
+            return await run_async(service.claim_command(**kwargs))
         finally:
             await aio.close_pool()
 

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from starlette.concurrency import run_in_threadpool
 
 from gazette import validate
@@ -30,6 +30,7 @@ from gazette.api.params import RowId
 from gazette.auth.audit import log_denial
 from gazette.auth.deps import forbid, require_roles
 from gazette.auth.principal import Principal, Role
+from gazette.store import aio
 from gazette.store.db import unit_of_work
 from jiaxing.schemes.vouchers import enterprise as ent
 from jiaxing.schemes.vouchers import errors, service
@@ -41,6 +42,7 @@ from jiaxing.schemes.vouchers.commands import (
     SetUpProgrammes,
     StartReview,
     run,
+    run_async,
 )
 from jiaxing.schemes.vouchers.models import Application, EnterpriseProfile, Voucher
 from jiaxing.schemes.vouchers.reconcile import report
@@ -148,8 +150,8 @@ async def claim(req: ClaimRequest, request: Request, idempotency_key: str = REQU
                                       message_en="a citizen may claim only for themselves")
     # async: on PostgreSQL one statement awaited on the event loop, its own transaction (hotpath.py) —
     # no worker-thread hop, no batching needed (issue #17)
-    return await service.claim_async(programme=req.programme, district=req.district, person_id=person_id,
-                                     key=idempotency_key, actor=p.username)
+    return await run_async(service.claim_command(programme=req.programme, district=req.district, person_id=person_id,
+                                                 key=idempotency_key, actor=p.username))
 
 
 @router.post("/vouchers/expiry-runs", summary="Return unused vouchers whose window ended (run keyed by date)")
@@ -200,7 +202,7 @@ def _check_voucher(request: Request, p: Principal, voucher_id: int, person_id: s
     Anyone else gets the same 404 as for a voucher that does not exist (logged as a denial), so
     voucher ids cannot be enumerated; an officer or auditor who may read it but not change it gets 403.
     """
-    if p.role == R.city_admin or (p.role == R.citizen and p.person_id and person_id == p.person_id):
+    if _owner_or_admin(p, person_id):
         return
     may_read = p.role in (R.district_officer, R.auditor) and p.can_see_district(district)
     if not write and may_read:
@@ -211,37 +213,58 @@ def _check_voucher(request: Request, p: Principal, voucher_id: int, person_id: s
     raise errors.voucher_not_found(voucher_id)
 
 
-def _own_voucher(request: Request, p: Principal, voucher_id: RowId) -> None:
+def _owner_or_admin(p: Principal, person_id: str) -> bool:
+    return p.role == R.city_admin or (p.role == R.citizen and bool(p.person_id) and person_id == p.person_id)
+
+
+_OWNER = select(Voucher.person_id, Voucher.district).where(Voucher.id == bindparam("vid"))
+
+
+async def _own_voucher(request: Request, p: Principal, voucher_id: RowId) -> None:
+    """Only the owner or the city administrator changes a voucher (:func:`_check_voucher`). The
+    voucher's owner is read on the event loop's pool when one is open; a denial (logged) is decided
+    in a worker thread. A voucher that does not exist passes: the command answers voucher_not_found."""
+    if aio.current() is None:
+        return await run_in_threadpool(_own_voucher_in_thread, request, p, voucher_id)
+    row = await aio.fetch_one(_OWNER, {"vid": voucher_id})
+    if row is None or _owner_or_admin(p, row.person_id):
+        return
+    await run_in_threadpool(_check_voucher, request, p, voucher_id, row.person_id, row.district, write=True)
+
+
+def _own_voucher_in_thread(request: Request, p: Principal, voucher_id: RowId) -> None:
     with unit_of_work() as s:
-        v = s.get(Voucher, voucher_id)
-        if v is None:
-            return  # the service answers voucher_not_found
-        person_id, district = v.person_id, v.district
-    _check_voucher(request, p, voucher_id, person_id, district, write=True)
+        row = s.execute(_OWNER, {"vid": voucher_id}).first()
+    if row is not None:
+        _check_voucher(request, p, voucher_id, row.person_id, row.district, write=True)
+
+
+# Redeem, cancel and refund run as the claim does: on the event loop when its pool is open
+# (PostgreSQL, a running server), each its own transaction (hotpath.py).
 
 
 @router.post("/vouchers/{voucher_id}/redeem", summary="Redeem against a purchase (核销): the engine decides the face value")
-def redeem(voucher_id: RowId, req: RedeemRequest, request: Request, idempotency_key: str = REQUIRED_KEY,
-           p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
-    _own_voucher(request, p, voucher_id)
-    return service.redeem(None, voucher_id=voucher_id, purchase=req.purchase, key=idempotency_key,
-                          actor=p.username)
+async def redeem(voucher_id: RowId, req: RedeemRequest, request: Request, idempotency_key: str = REQUIRED_KEY,
+                 p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
+    await _own_voucher(request, p, voucher_id)
+    return await run_async(service.redeem_command(voucher_id=voucher_id, purchase=req.purchase, key=idempotency_key,
+                                                  actor=p.username))
 
 
 @router.post("/vouchers/{voucher_id}/cancel", summary="Cancel an unused voucher (退券)")
-def cancel(voucher_id: RowId, request: Request, req: ReasonRequest | None = None, idempotency_key: str = REQUIRED_KEY,
-           p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
-    _own_voucher(request, p, voucher_id)
-    return service.cancel(None, voucher_id=voucher_id, reason=req.reason if req else None, key=idempotency_key,
-                          actor=p.username)
+async def cancel(voucher_id: RowId, request: Request, req: ReasonRequest | None = None,
+                 idempotency_key: str = REQUIRED_KEY, p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
+    await _own_voucher(request, p, voucher_id)
+    return await run_async(service.cancel_command(voucher_id=voucher_id, reason=req.reason if req else None,
+                                                  key=idempotency_key, actor=p.username))
 
 
 @router.post("/vouchers/{voucher_id}/refund", summary="A redeemed purchase was returned (退货)")
-def refund(voucher_id: RowId, request: Request, req: ReasonRequest | None = None, idempotency_key: str = REQUIRED_KEY,
-           p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
-    _own_voucher(request, p, voucher_id)
-    return service.refund(None, voucher_id=voucher_id, reason=req.reason if req else None, key=idempotency_key,
-                          actor=p.username)
+async def refund(voucher_id: RowId, request: Request, req: ReasonRequest | None = None,
+                 idempotency_key: str = REQUIRED_KEY, p: Principal = Depends(CITIZEN_OR_ADMIN)) -> dict[str, Any]:
+    await _own_voucher(request, p, voucher_id)
+    return await run_async(service.refund_command(voucher_id=voucher_id, reason=req.reason if req else None,
+                                                  key=idempotency_key, actor=p.username))
 
 
 # ------------------------------------------------------------------------------ enterprises

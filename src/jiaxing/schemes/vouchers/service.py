@@ -39,7 +39,6 @@ from jiaxing.schemes.vouchers.commands import (
     RefundVoucher,
     caller_scope,
     run,
-    run_async,
 )
 from jiaxing.schemes.vouchers.models import Pool, Programme, Voucher
 from jiaxing.schemes.vouchers.programmes import BOOK, DISTRICTS, SPECS, account_codes, programme_facts
@@ -150,22 +149,8 @@ def claim(session: Session | None, *, programme: str, district: str, person_id: 
     ``already_claimed`` (one live voucher per person and programme, enforced by a unique index),
     ``pool_exhausted``, ``idempotency_key_reused``.
     """
-    return run(_claim_command(programme, district, person_id, key, actor), session)
-
-
-async def claim_async(*, programme: str, district: str, person_id: str, key: str,
-                      actor: str | None = None) -> dict[str, Any]:
-    """:func:`claim` in its own transaction, from the event loop (the API's route): the statement is
-    awaited on the loop's pool when one is open (:func:`.commands.run_async`)."""
-    return await run_async(_claim_command(programme, district, person_id, key, actor))
-
-
-def _claim_command(programme: str, district: str, person_id: str, key: str, actor: str | None) -> ClaimVoucher:
-    programme = core.check_programme(programme)
-    district = core.check_district(district)
-    person_id = core.check_person(person_id)
-    return ClaimVoucher(idempotency_key=key, actor=actor or person_id, programme=programme, district=district,
-                        person_id=person_id)
+    return run(claim_command(programme=programme, district=district, person_id=person_id, key=key, actor=actor),
+               session)
 
 
 def redeem(session: Session | None, *, voucher_id: int, purchase: dict[str, Any], key: str,
@@ -173,26 +158,55 @@ def redeem(session: Session | None, *, voucher_id: int, purchase: dict[str, Any]
     """Redeem a claimed voucher against a purchase (核销). The engine decides the face value
     (tier, price, category, energy label, date window) with its clause; the rest of the reserve
     returns to the pool in the same entry."""
-    core.check_voucher_id(voucher_id)
-    if not isinstance(purchase, dict):
-        raise errors.invalid("invalid_purchase", "购买信息应为对象", "purchase must be an object", "purchase")
-    return run(RedeemVoucher(idempotency_key=key, actor=actor or f"voucher:{voucher_id}", by=actor,
-                             voucher_id=voucher_id, purchase=purchase), session)
+    return run(redeem_command(voucher_id=voucher_id, purchase=purchase, key=key, actor=actor), session)
 
 
 def cancel(session: Session | None, *, voucher_id: int, key: str, reason: str | None = None,
            actor: str | None = None) -> dict[str, Any]:
     """Cancel an unused voucher (退券): its reserve returns to the pool."""
-    return run(CancelVoucher(idempotency_key=key, actor=actor or f"voucher:{voucher_id}", by=actor,
-                             voucher_id=voucher_id, reason=reason), session)
+    return run(cancel_command(voucher_id=voucher_id, key=key, reason=reason, actor=actor), session)
 
 
 def refund(session: Session | None, *, voucher_id: int, key: str, reason: str | None = None,
            actor: str | None = None) -> dict[str, Any]:
     """A redeemed purchase was returned (退货): the face value returns to the pool and the voucher
     is closed (``refunded``); the person may claim again while the window is open."""
-    return run(RefundVoucher(idempotency_key=key, actor=actor or f"voucher:{voucher_id}", by=actor,
-                             voucher_id=voucher_id, reason=reason), session)
+    return run(refund_command(voucher_id=voucher_id, key=key, reason=reason, actor=actor), session)
+
+
+# The citizen commands built from a request's values, validated and canonical. The functions above
+# run them in a session or a transaction of their own; the API's routes await them on the event
+# loop (:func:`.commands.run_async`).
+
+
+def claim_command(*, programme: str, district: str, person_id: str, key: str, actor: str | None = None
+                  ) -> ClaimVoucher:
+    programme = core.check_programme(programme)
+    district = core.check_district(district)
+    person_id = core.check_person(person_id)
+    return ClaimVoucher(idempotency_key=key, actor=actor or person_id, programme=programme, district=district,
+                        person_id=person_id)
+
+
+def redeem_command(*, voucher_id: int, purchase: dict[str, Any], key: str, actor: str | None = None
+                   ) -> RedeemVoucher:
+    core.check_voucher_id(voucher_id)
+    if not isinstance(purchase, dict):
+        raise errors.invalid("invalid_purchase", "购买信息应为对象", "purchase must be an object", "purchase")
+    return RedeemVoucher(idempotency_key=key, actor=actor or f"voucher:{voucher_id}", by=actor,
+                         voucher_id=voucher_id, purchase=purchase)
+
+
+def cancel_command(*, voucher_id: int, key: str, reason: str | None = None, actor: str | None = None
+                   ) -> CancelVoucher:
+    return CancelVoucher(idempotency_key=key, actor=actor or f"voucher:{voucher_id}", by=actor,
+                         voucher_id=voucher_id, reason=reason)
+
+
+def refund_command(*, voucher_id: int, key: str, reason: str | None = None, actor: str | None = None
+                   ) -> RefundVoucher:
+    return RefundVoucher(idempotency_key=key, actor=actor or f"voucher:{voucher_id}", by=actor,
+                         voucher_id=voucher_id, reason=reason)
 
 
 def expire(*, on: dt.date | None = None, uow=None, chunk_size: int = 500, actor: str = "system"):
