@@ -20,12 +20,15 @@ key, the pool emptied between the read and the update, a voucher changed meanwhi
 SQLSTATE of class ``GZ`` (listed in migration ``0023``), which undoes the whole call: they become
 the same errors as before, or :class:`FallBack`.
 
-Run as its own transaction (:func:`.commands.run` without a session: autocommit), a command is one
-round trip and the server commits as the statement ends. In a caller's transaction an error leaves
-that transaction aborted, like any refusal the caller's unit of work rolls back.
+Each form is written once, as :mod:`gazette.store.steps` (a generator of statements, :data:`STEPS`),
+and runs on either connection: a session or an autocommit connection in a worker thread
+(:func:`.commands.run`), or the API server's event-loop pool (:func:`.commands.run_async`, what the
+routes call). Run as its own transaction (autocommit), a command is one round trip and the server
+commits as the statement ends. In a caller's transaction an error leaves that transaction aborted,
+like any refusal the caller's unit of work rolls back.
 
-Redeem reads the voucher first (the engine needs its programme and reserve): the general path.
-Anything these statements do not decide (no programme row, no accounts, a key still in progress,
+A redemption is two statements: the voucher is read first, and the engine prices the purchase
+before ``vch_redeem`` writes. Anything these statements do not decide (no programme row, no accounts, a key still in progress,
 a programme row that differs from the pack) returns ``None`` and the caller runs the general path,
 which answers with the precise error.
 """
