@@ -142,7 +142,9 @@ class FundEvent(Base):
 
 
 class BankLine(Base):
-    __tablename__ = "pf_bank_lines"  # the primary key finds an import's lines (migration 0017 dropped the ref index)
+    # the primary key finds an import's lines (migration 0017 dropped the ref index); unlogged on PostgreSQL
+    # (migration 0025): written once by COPY and read in the same transaction
+    __tablename__ = "pf_bank_lines"
 
     import_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
