@@ -2,7 +2,7 @@
 once per import id (run ``("pf.bank_import", import_id)``).
 
 The file's lines are staged in ``pf_bank_lines`` (the import's staging table, kept as the record of
-the file; unlogged on PostgreSQL since migration 0025, so a crash empties it): each reference parsed to its debit (``YYYY-MM-<account id>``) and duplicates marked in one
+the file): each reference parsed to its debit (``YYYY-MM-<account id>``) and duplicates marked in one
 pass, on PostgreSQL by ``COPY`` written as text in slices, so the server stores one slice while the next
 is parsed (an executemany on SQLite). The matching is set-based: on PostgreSQL one statement (data-modifying
 CTEs) settles the debits, credits the accounts, lists the lines it did not settle as exceptions and counts;

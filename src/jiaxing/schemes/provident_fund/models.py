@@ -142,9 +142,7 @@ class FundEvent(Base):
 
 
 class BankLine(Base):
-    # the primary key finds an import's lines (migration 0017 dropped the ref index); unlogged on PostgreSQL
-    # (migration 0025): written once by COPY and read in the same transaction
-    __tablename__ = "pf_bank_lines"
+    __tablename__ = "pf_bank_lines"  # the primary key finds an import's lines (migration 0017 dropped the ref index)
 
     import_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     line_no: Mapped[int] = mapped_column(Integer, primary_key=True)
