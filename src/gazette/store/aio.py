@@ -9,7 +9,8 @@ statement is awaited on the event loop itself.
 Only where it is open: :func:`current` is ``None`` outside a server's lifespan (a ``TestClient``
 used without ``with``, the CLI, SQLite), and callers then take the synchronous path, which gives
 the same answers. Connections are in autocommit — each statement its own transaction — so only
-single-statement commands belong here.
+work whose every statement stands alone belongs here: a read, or a command written as one statement
+(a redemption reads, then writes with a statement that re-checks what it read).
 
 A connection idle longer than :data:`gazette.store.db.PING_AFTER_IDLE_S` is pinged before use, as
 the synchronous engine does; a dead one is replaced unseen.
