@@ -201,17 +201,16 @@ async def run_async(command: Command) -> dict[str, Any]:
     while True:
         try:
             out = await steps.run_async(form(command))
-            break
         except hotpath.FallBack:
             out = None
-            break
         except DBAPIError as exc:
             attempts += 1
-            if hotpath.sqlstate(exc) != _DEADLOCK or attempts == _RETRIES:
-                raise
-    if out is not None:
-        return out
-    return await anyio.to_thread.run_sync(_general_own, command)
+            if _run_again(exc, attempts):
+                continue
+            raise
+        if out is not None:
+            return out
+        return await anyio.to_thread.run_sync(_general_own, command)
 
 
 def _general(command: Command, session: Session) -> dict[str, Any]:
@@ -226,6 +225,13 @@ def _general_own(command: Command) -> dict[str, Any]:
 
 _RETRIES = 3  # a deadlock undoes the whole statement: safe to run again
 _DEADLOCK = "40P01"
+
+
+def _run_again(exc: DBAPIError, attempts: int) -> bool:
+    """Whether the one-statement form, failed with ``exc`` on attempt ``attempts``, runs again."""
+    from jiaxing.schemes.vouchers import hotpath
+
+    return hotpath.sqlstate(exc) == _DEADLOCK and attempts < _RETRIES
 
 
 def _own_transaction(command: Command, form) -> dict[str, Any]:
@@ -250,5 +256,5 @@ def _one_statement(command: Command, form) -> dict[str, Any] | None:
             return None
         except DBAPIError as exc:
             attempts += 1
-            if hotpath.sqlstate(exc) != _DEADLOCK or attempts == _RETRIES:
+            if not _run_again(exc, attempts):
                 raise
