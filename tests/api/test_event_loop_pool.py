@@ -91,3 +91,24 @@ def test_no_pool_outside_a_lifespan_or_on_sqlite(db_url, tmp_path):
         return await aio.open_pool(f"sqlite:///{tmp_path / 'x.db'}"), aio.current()
 
     assert asyncio.run(on_sqlite()) == (False, None)
+
+
+def test_a_returned_connection_serves_the_next_request_at_once(db_url, monkeypatch):
+    """Back in the pool when the statement ends (not through the pool's worker task, which made the
+    next request wait a loop turn in the queue); an error leaves it fit for the next request."""
+    monkeypatch.setattr(aio, "MIN_CONNECTIONS", 1)
+    monkeypatch.setattr(aio, "MAX_CONNECTIONS", 1)
+
+    async def scenario():
+        pids = [(await aio.fetch_one(PID, {})).pid]  # the pool opens lazily: this one waits for it
+        aio.current().pop_stats()
+        pids += [(await aio.fetch_one(PID, {})).pid for _ in range(20)]
+        with pytest.raises(DBAPIError) as failed:
+            await aio.fetch_one(text("SELECT 1 / CAST(:z AS int) AS boom"), {"z": 0})
+        pids.append((await aio.fetch_one(PID, {})).pid)
+        return pids, failed.value, aio.current().pop_stats()
+
+    pids, failed, stats = asyncio.run(_on_pool(db_url, scenario))
+    assert len(set(pids)) == 1  # one connection throughout, the failed statement's included
+    assert failed.orig.sqlstate == "22012"
+    assert stats.get("requests_num") == 22 and stats.get("requests_queued", 0) == 0  # none waited
