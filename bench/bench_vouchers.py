@@ -7,8 +7,10 @@ Our claim does everything a real claim must: idempotency key, per-person limit (
 voucher row, audit record, a double-entry ledger entry with guarded balances. Each client is a
 separate process (its own connection), so the figures are not limited by Python's GIL. Each pool
 holds 95% of the attempts, so the last claims are refused: the run also proves zero overspend.
+Each level is measured in rounds (ours, batched, anchor, seconds apart) and the medians reported: one
+2-second sample on this shared machine moved the ratio by ±0.1 from run to run.
 
-    .venv/bin/python bench/bench_vouchers.py [--claims 2000] [--clients 1,8,32]
+    .venv/bin/python bench/bench_vouchers.py [--claims 2000] [--clients 1,8,32] [--rounds 3]
     GAZETTE_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/vouchers_bench (default)
 
 Benchmarks are not tests: this prints figures; it exits 0 with a message when PostgreSQL is unreachable.
@@ -21,6 +23,7 @@ import datetime as dt
 import json
 import multiprocessing as mp
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -74,16 +77,18 @@ def _ours(url: str, level: int, worker: int, n: int, barrier, out) -> None:
     programme_facts("nev")  # load the engine before the clock starts
     _use_database(url)
 
+    # the requests' data made before the clock, as the anchor's is: the clock measures the claims
+    requests = [(example_person_id(worker * n + i), f"bench-{level}-{worker}-{i}") for i in range(n)]
+
     async def claims() -> tuple[int, int]:
         ok = refused = 0
         await aio.open_pool(min_size=1, max_size=1)  # one client, one connection, opened before the clock
         await aio.fetch_one(text("SELECT 1"), {})
         await asyncio.to_thread(barrier.wait)
-        for i in range(n):
+        for person_id, key in requests:
             try:
-                await run_async(service.claim_command(programme="nev", district=DISTRICT,
-                                                      person_id=example_person_id(worker * n + i),
-                                                      key=f"bench-{level}-{worker}-{i}"))
+                await run_async(service.claim_command(programme="nev", district=DISTRICT, person_id=person_id,
+                                                      key=key))
                 ok += 1
             except GazetteError as exc:
                 if exc.code != "pool_exhausted":
@@ -92,7 +97,7 @@ def _ours(url: str, level: int, worker: int, n: int, barrier, out) -> None:
         await aio.close_pool()
         return ok, refused
 
-    out.put(asyncio.run(claims()))
+    out.put(_event_loop_run(claims()))  # the loop the API server runs its routes on (uvicorn's auto: uvloop)
     dispose_engines()
 
 
@@ -216,9 +221,10 @@ def _prepare(url: str, budget_fen: int) -> None:
 
     uow, engine = _uow_factory(url)
     with uow() as s:
-        for t in reversed(Base.metadata.sorted_tables):
-            s.execute(t.delete())
-        s.execute(text("DELETE FROM bench_pool"))
+        # emptied, not deleted from: a level does not inherit the last one's dead rows (nor the
+        # autovacuum that comes for them in the middle of its clock)
+        names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+        s.execute(text(f"TRUNCATE {names}, bench_pool RESTART IDENTITY"))
         s.execute(text("INSERT INTO bench_pool VALUES (1, :b)"), {"b": budget_fen})
     with uow() as s:
         service.setup(s, budgets={"nev": {DISTRICT: budget_fen}}, programmes=("nev",))
@@ -245,8 +251,9 @@ def _check(url: str, budget_fen: int) -> dict:
 
 
 def _event_loop_run(coro):
-    """``asyncio.run`` on uvloop when installed (it is with uvicorn's standard extras): the generator
-    shares the two CPUs with the server and the database, and uvloop needs less of them."""
+    """``asyncio.run`` on uvloop when installed (it is with uvicorn's standard extras, and the API
+    server runs on it): the HTTP generator shares the two CPUs with the server and the database, and
+    uvloop needs less of them; the claim clients run their claims on the loop the routes run on."""
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux and macOS
@@ -424,8 +431,8 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
-def _level(url: str, c: int, claims: int) -> dict:
-    total = (claims // c) * c
+def _round(url: str, c: int, total: int) -> dict:
+    """One measurement of the three, ours first, on pools of the same size; their checks."""
     budget = (total * 95 // 100) * MAX_FEN
     want = budget // MAX_FEN
     _prepare(url, budget)
@@ -437,18 +444,33 @@ def _level(url: str, c: int, claims: int) -> dict:
     t_anchor, ok_anchor, _ = _measure(_anchor, url, c, total)
     bad = [chk for chk in (chk1, chk2) if not (chk["identity_ok"] and chk["issued_ok"] and chk["ledger_ok"]
                                                and chk["pool_fen"] >= 0)]
-    ours, batched, anchor = total / t_ours, total / t_batch, total / t_anchor
-    return {"clients": c, "attempts": total, "ours_per_s": round(ours, 1), "batched_per_s": round(batched, 1),
-            "anchor_per_s": round(anchor, 1), "ours_ratio": round(ours / anchor, 3),
-            "batched_ratio": round(batched / anchor, 3),
+    return {"ours": total / t_ours, "batched": total / t_batch, "anchor": total / t_anchor,
             "overspend_fen": max(chk1["overspend_fen"], chk2["overspend_fen"]),
             "checks_ok": not bad and ok_ours == ok_batch == ok_anchor == want}
+
+
+def _level(url: str, c: int, claims: int, rounds: int) -> dict:
+    """``rounds`` rounds, each ours, batched and anchor one after another; the medians. The ratios are
+    the medians of each round's own ratio: a round's figures are seconds apart, so a shift in this
+    shared machine's speed between rounds moves both sides of a ratio alike."""
+    total = (claims // c) * c
+    runs = [_round(url, c, total) for _ in range(rounds)]
+    ours, batched, anchor = (statistics.median(r[k] for r in runs) for k in ("ours", "batched", "anchor"))
+    return {"clients": c, "attempts": total, "rounds": rounds,
+            "ours_per_s": round(ours, 1), "batched_per_s": round(batched, 1), "anchor_per_s": round(anchor, 1),
+            "ours_ratio": round(statistics.median(r["ours"] / r["anchor"] for r in runs), 3),
+            "batched_ratio": round(statistics.median(r["batched"] / r["anchor"] for r in runs), 3),
+            "ours_ratio_rounds": [round(r["ours"] / r["anchor"], 3) for r in runs],
+            "batched_ratio_rounds": [round(r["batched"] / r["anchor"], 3) for r in runs],
+            "overspend_fen": max(r["overspend_fen"] for r in runs),
+            "checks_ok": all(r["checks_ok"] for r in runs)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--claims", type=int, default=2000, help="attempts per concurrency level")
     ap.add_argument("--clients", default="1,8,32")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds per level; the medians are reported")
     ap.add_argument("--http-rate", type=int, default=300, help="requests a second for the HTTP measurement (0: skip)")
     ap.add_argument("--http-requests", type=int, default=1500)
     ap.add_argument("--http-workers", type=int, default=1, help="server processes (gazette serve --workers)")
@@ -471,6 +493,7 @@ def main() -> None:
     levels = []
     if not args.json:
         print(f"voucher claims on PostgreSQL ({url.split('@')[-1]}), {args.claims} attempts per level, "
+              f"medians of {max(1, args.rounds)} rounds, "
               f"pool = 95% of attempts × 10,000 yuan")
         print("ours = service.claim, one transaction per claim, each client its own process; "
               "batched = service claims through ClaimBatcher (group commit), clients are threads of one process; "
@@ -478,7 +501,7 @@ def main() -> None:
         print(f"{'clients':>7} | {'ours/s':>7} | {'batched/s':>9} | {'anchor/s':>8} | {'ours/anchor':>11} | "
               f"{'batched/anchor':>14} | overspend | checks")
     for c in [int(x) for x in args.clients.split(",")]:
-        r = _level(url, c, args.claims)
+        r = _level(url, c, args.claims, max(1, args.rounds))
         levels.append(r)
         if not args.json:
             print(f"{c:>7} | {r['ours_per_s']:>7.0f} | {r['batched_per_s']:>9.0f} | {r['anchor_per_s']:>8.0f} | "
@@ -495,6 +518,7 @@ def main() -> None:
                   f"server CPU {http['server_cpu_ms_per_request']} ms a request", flush=True)
     if args.json:
         print(json.dumps({"bench": "vouchers", "database": url.split("@")[-1], "attempts_per_level": args.claims,
+                          "rounds": max(1, args.rounds),
                           "levels": levels, "http": http}, ensure_ascii=False))
 
 
