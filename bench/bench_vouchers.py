@@ -490,10 +490,11 @@ def main() -> None:
         print(json.dumps({"skipped": msg}) if args.json else msg)
         return
     _reset(url)
+    rounds = max(1, args.rounds)
     levels = []
     if not args.json:
         print(f"voucher claims on PostgreSQL ({url.split('@')[-1]}), {args.claims} attempts per level, "
-              f"medians of {max(1, args.rounds)} rounds, "
+              f"medians of {rounds} rounds, "
               f"pool = 95% of attempts × 10,000 yuan")
         print("ours = service.claim, one transaction per claim, each client its own process; "
               "batched = service claims through ClaimBatcher (group commit), clients are threads of one process; "
@@ -501,7 +502,7 @@ def main() -> None:
         print(f"{'clients':>7} | {'ours/s':>7} | {'batched/s':>9} | {'anchor/s':>8} | {'ours/anchor':>11} | "
               f"{'batched/anchor':>14} | overspend | checks")
     for c in [int(x) for x in args.clients.split(",")]:
-        r = _level(url, c, args.claims, max(1, args.rounds))
+        r = _level(url, c, args.claims, rounds)
         levels.append(r)
         if not args.json:
             print(f"{c:>7} | {r['ours_per_s']:>7.0f} | {r['batched_per_s']:>9.0f} | {r['anchor_per_s']:>8.0f} | "
@@ -518,7 +519,7 @@ def main() -> None:
                   f"server CPU {http['server_cpu_ms_per_request']} ms a request", flush=True)
     if args.json:
         print(json.dumps({"bench": "vouchers", "database": url.split("@")[-1], "attempts_per_level": args.claims,
-                          "rounds": max(1, args.rounds),
+                          "rounds": rounds,
                           "levels": levels, "http": http}, ensure_ascii=False))
 
 

@@ -90,19 +90,27 @@ async def _ping_if_idle(conn) -> None:
     await conn.execute("SELECT 1")  # raises on a dead connection: the pool discards it and tries another
 
 
-@asynccontextmanager
-async def connection() -> AsyncIterator[Any]:
-    """A connection of the running loop's pool (autocommit); :func:`current` must not be ``None``."""
+def _open_pool():
     pool = current()
     if pool is None:
         raise RuntimeError("no asynchronous pool is open on this event loop")
-    async with pool.connection() as conn:
+    return pool
+
+
+def _mark_idle(conn) -> None:
+    # by the code that used the connection, not by a pool ``reset`` callback: with one, psycopg-pool
+    # returns every connection through its worker task, and the next request waits a loop turn for it
+    conn.info_idle_since = time.monotonic()
+
+
+@asynccontextmanager
+async def connection() -> AsyncIterator[Any]:
+    """A connection of the running loop's pool (autocommit); :func:`current` must not be ``None``."""
+    async with _open_pool().connection() as conn:
         try:
             yield conn
         finally:
-            # marked here, not by a pool ``reset`` callback: with one, psycopg-pool returns every
-            # connection through its worker task, and the next request waits a loop turn for it
-            conn.info_idle_since = time.monotonic()  # type: ignore[attr-defined]
+            _mark_idle(conn)
 
 
 @functools.lru_cache(maxsize=64)
@@ -125,9 +133,7 @@ async def fetch_one(statement: ClauseElement, params: dict[str, Any]):
     from sqlalchemy.exc import DBAPIError
 
     text = sql(statement)
-    pool = current()
-    if pool is None:
-        raise RuntimeError("no asynchronous pool is open on this event loop")
+    pool = _open_pool()
     try:
         # getconn/putconn rather than ``pool.connection()``: in autocommit the context manager's
         # commit is a no-op, and on the busiest path its layers were a fifth of a claim's client CPU
@@ -144,7 +150,7 @@ async def fetch_one(statement: ClauseElement, params: dict[str, Any]):
     except psycopg.Error as exc:
         raise DBAPIError.instance(text, params, exc, psycopg.Error) from exc
     finally:
-        conn.info_idle_since = time.monotonic()  # type: ignore[attr-defined]
+        _mark_idle(conn)
         await pool.putconn(conn)  # a connection left broken or busy is discarded and replaced
 
 
